@@ -1,0 +1,113 @@
+namespace BlueGreen.Core.Configuration;
+
+/// <summary>One KEY=VALUE line as read from a file, with where it came from.</summary>
+public sealed record ConfigEntry(string Key, string Value, int Line);
+
+/// <summary>The lines of one configuration file, and what was wrong with their syntax.</summary>
+public sealed record ConfigFile(string Path, IReadOnlyDictionary<string, ConfigEntry> Entries, IReadOnlyList<ConfigError> Errors);
+
+/// <summary>
+/// Reads the contract's KEY=VALUE format. Values are taken literally (quotes stripped), never
+/// evaluated by a shell: `$(...)` in a value stays text.
+/// </summary>
+public static class ConfigFileParser
+{
+    public static ConfigFile Parse(string path, string text, IReadOnlySet<string> knownKeys)
+    {
+        var entries = new Dictionary<string, ConfigEntry>(StringComparer.Ordinal);
+        var errors = new List<ConfigError>();
+        var lines = text.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var lineNumber = i + 1;
+            var line = lines[i].TrimEnd('\r').Trim();
+            if (line.Length == 0 || line.StartsWith('#'))
+            {
+                continue;
+            }
+
+            var equals = line.IndexOf('=');
+            if (equals <= 0)
+            {
+                errors.Add(new ConfigError(path, lineNumber, $"malformed line (expected KEY=VALUE): {Shorten(line)}"));
+                continue;
+            }
+
+            var key = line[..equals].Trim();
+            if (!IsKeySyntax(key))
+            {
+                errors.Add(new ConfigError(path, lineNumber, $"malformed key '{Shorten(key)}' (expected letters, digits and _)"));
+                continue;
+            }
+
+            if (!TryUnquote(line[(equals + 1)..].Trim(), out var value, out var quoteError))
+            {
+                errors.Add(new ConfigError(path, lineNumber, $"{key}: {quoteError}"));
+                continue;
+            }
+
+            if (!knownKeys.Contains(key))
+            {
+                errors.Add(new ConfigError(path, lineNumber, $"unknown key {key}"));
+                continue;
+            }
+
+            if (entries.TryGetValue(key, out var first))
+            {
+                errors.Add(new ConfigError(path, lineNumber, $"duplicate key {key} (first set on line {first.Line})"));
+                continue;
+            }
+
+            entries[key] = new ConfigEntry(key, value, lineNumber);
+        }
+
+        return new ConfigFile(path, entries, errors);
+    }
+
+    private static bool IsKeySyntax(string key) =>
+        key.Length > 0 && (char.IsAsciiLetterUpper(key[0]) || key[0] == '_') && key.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c == '_');
+
+    private static bool TryUnquote(string raw, out string value, out string error)
+    {
+        error = "";
+        value = raw;
+        if (raw.Length == 0)
+        {
+            return true;
+        }
+
+        var quote = raw[0];
+        if (quote != '"' && quote != '\'')
+        {
+            if (raw.EndsWith('"') || raw.EndsWith('\''))
+            {
+                error = "closing quote without an opening one";
+                return false;
+            }
+
+            // An unquoted value may carry a trailing comment: `KEY=value # why`.
+            var hash = raw.IndexOf(" #", StringComparison.Ordinal);
+            value = hash >= 0 ? raw[..hash].TrimEnd() : raw;
+            return true;
+        }
+
+        var close = raw.IndexOf(quote, 1);
+        if (close < 0)
+        {
+            error = "unterminated quote";
+            return false;
+        }
+
+        var rest = raw[(close + 1)..].Trim();
+        if (rest.Length > 0 && !rest.StartsWith('#'))
+        {
+            error = $"unexpected text after the closing quote: {Shorten(rest)}";
+            return false;
+        }
+
+        value = raw[1..close];
+        return true;
+    }
+
+    private static string Shorten(string text) => text.Length <= 60 ? text : text[..57] + "...";
+}

@@ -1,0 +1,101 @@
+namespace BlueGreen.Core.Configuration;
+
+public enum RouterKind
+{
+    Embedded,
+    Traefik,
+}
+
+public enum CockpitMode
+{
+    Safe,
+    Admin,
+}
+
+/// <summary>conf/global.conf: every key has a default, so an absent file is a valid configuration.</summary>
+public sealed record GlobalConfig
+{
+    public RouterKind Router { get; init; } = RouterKind.Embedded;
+
+    /// <summary>As written in the file: relative paths are relative to the installation home.</summary>
+    public string RoutesDir { get; init; } = "var/routes";
+
+    public string RouterListen { get; init; } = "127.0.0.1:8080";
+
+    /// <summary>Null when empty in the file: no API verification.</summary>
+    public Uri? RouterApi { get; init; } = new("http://127.0.0.1:8081");
+
+    public TimeSpan SwitchVerifyTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan ValidationMaxAge { get; init; } = TimeSpan.FromSeconds(3600);
+
+    public string CockpitListen { get; init; } = "127.0.0.1:9090";
+
+    public CockpitMode CockpitMode { get; init; } = CockpitMode.Safe;
+
+    public string CockpitAdminTokenFile { get; init; } = "conf/cockpit.token";
+
+    /// <summary>Extension: lets admin mode listen beyond loopback; needs COCKPIT_HTTPS_CERT too.</summary>
+    public bool CockpitAllowRemote { get; init; }
+
+    /// <summary>Extension: PFX certificate for the cockpit's HTTPS when remote access is allowed.</summary>
+    public string CockpitHttpsCert { get; init; } = "";
+
+    public bool DryRun { get; init; }
+
+    /// <summary>Extension: the embedded router logs one line per request when set.</summary>
+    public bool RouterAccessLog { get; init; }
+
+    public static readonly IReadOnlySet<string> Keys = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "ROUTER", "ROUTES_DIR", "ROUTER_LISTEN", "ROUTER_API", "SWITCH_VERIFY_TIMEOUT", "VALIDATION_MAX_AGE",
+        "COCKPIT_LISTEN", "COCKPIT_MODE", "COCKPIT_ADMIN_TOKEN_FILE", "COCKPIT_ALLOW_REMOTE", "COCKPIT_HTTPS_CERT",
+        "DRY_RUN", "ROUTER_ACCESS_LOG",
+    };
+
+    private static readonly Dictionary<string, bool> Flags = new() { ["0"] = false, ["1"] = true };
+
+    public static (GlobalConfig Config, IReadOnlyList<ConfigError> Errors) Parse(string path, string text)
+    {
+        var file = ConfigFileParser.Parse(path, text, Keys);
+        var errors = new List<ConfigError>(file.Errors);
+        var r = new ConfigReader(file, errors);
+        var d = new GlobalConfig();
+        // ROUTER_API set to empty means "no API verification"; absent means the default.
+        var routerApi = r.Raw("ROUTER_API") is null ? d.RouterApi : r.HttpUrl("ROUTER_API", required: false);
+        var config = new GlobalConfig
+        {
+            Router = r.Choice("ROUTER", d.Router, new Dictionary<string, RouterKind> { ["embedded"] = RouterKind.Embedded, ["traefik"] = RouterKind.Traefik }),
+            RoutesDir = NonEmpty(r, "ROUTES_DIR", d.RoutesDir),
+            RouterListen = r.ListenAddress("ROUTER_LISTEN", d.RouterListen) ?? d.RouterListen,
+            RouterApi = routerApi,
+            SwitchVerifyTimeout = r.Duration("SWITCH_VERIFY_TIMEOUT", d.SwitchVerifyTimeout, TimeSpan.FromMilliseconds(100)),
+            ValidationMaxAge = r.Duration("VALIDATION_MAX_AGE", d.ValidationMaxAge, TimeSpan.FromSeconds(1)),
+            CockpitListen = r.ListenAddress("COCKPIT_LISTEN", d.CockpitListen) ?? d.CockpitListen,
+            CockpitMode = r.Choice("COCKPIT_MODE", d.CockpitMode, new Dictionary<string, CockpitMode> { ["safe"] = CockpitMode.Safe, ["admin"] = CockpitMode.Admin }),
+            CockpitAdminTokenFile = NonEmpty(r, "COCKPIT_ADMIN_TOKEN_FILE", d.CockpitAdminTokenFile),
+            CockpitAllowRemote = r.Choice("COCKPIT_ALLOW_REMOTE", false, Flags),
+            CockpitHttpsCert = r.String("COCKPIT_HTTPS_CERT", ""),
+            DryRun = r.Choice("DRY_RUN", false, Flags),
+            RouterAccessLog = r.Choice("ROUTER_ACCESS_LOG", false, Flags),
+        };
+        return (config, errors);
+    }
+
+    private static string NonEmpty(ConfigReader r, string key, string fallback)
+    {
+        var value = r.Raw(key);
+        if (value is null)
+        {
+            return fallback;
+        }
+
+        if (value.Trim().Length == 0)
+        {
+            r.Error(key, $"{key} must not be empty");
+            return fallback;
+        }
+
+        return value;
+    }
+}

@@ -1,0 +1,184 @@
+using System.Text.RegularExpressions;
+using BlueGreen.Core.Routing.Rules;
+using BlueGreen.Core.Slots;
+
+namespace BlueGreen.Core.Configuration;
+
+/// <summary>A host:port that must accept a TCP connection (TCP_CHECKS).</summary>
+public sealed record TcpEndpoint(string Host, int Port)
+{
+    public override string ToString() => $"{Host}:{Port}";
+}
+
+/// <summary>conf/sites/SITE.conf, parsed and checked.</summary>
+public sealed record SiteConfig
+{
+    public required string Name { get; init; }
+
+    public required string Rule { get; init; }
+
+    public string? PreviewRule { get; init; }
+
+    public IReadOnlyList<string> EntryPoints { get; init; } = [];
+
+    public required Uri SlotAUrl { get; init; }
+
+    public required Uri SlotBUrl { get; init; }
+
+    public string DeployCmd { get; init; } = "";
+
+    public string HealthPath { get; init; } = "/";
+
+    public int HealthStatus { get; init; } = 200;
+
+    public string HealthBody { get; init; } = "";
+
+    public TimeSpan HealthTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Extension: how many probes the HTTP gate makes before it fails.</summary>
+    public int HealthRetries { get; init; } = 3;
+
+    public IReadOnlyList<TcpEndpoint> TcpChecks { get; init; } = [];
+
+    public string LogFile { get; init; } = "";
+
+    public string LogErrorPattern { get; init; } = "ERROR|FATAL";
+
+    public int LogMaxErrors { get; init; }
+
+    public string TestCmd { get; init; } = "";
+
+    public TimeSpan TestTimeout { get; init; } = TimeSpan.FromSeconds(300);
+
+    /// <summary>Extension: timeout of DEPLOY_CMD.</summary>
+    public TimeSpan DeployTimeout { get; init; } = TimeSpan.FromSeconds(600);
+
+    public Uri UrlOf(Slot slot) => slot == Slot.A ? SlotAUrl : SlotBUrl;
+
+    /// <summary>LOG_FILE with {slot} replaced, or null when no log gate is configured.</summary>
+    public string? LogFileOf(Slot slot) => LogFile.Length == 0 ? null : LogFile.Replace("{slot}", slot.Name(), StringComparison.Ordinal);
+
+    public static readonly IReadOnlySet<string> Keys = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "RULE", "PREVIEW_RULE", "ENTRYPOINTS", "SLOT_A_URL", "SLOT_B_URL", "DEPLOY_CMD", "DEPLOY_TIMEOUT",
+        "HEALTH_PATH", "HEALTH_STATUS", "HEALTH_BODY", "HEALTH_TIMEOUT", "HEALTH_RETRIES",
+        "TCP_CHECKS", "LOG_FILE", "LOG_ERROR_PATTERN", "LOG_MAX_ERRORS", "TEST_CMD", "TEST_TIMEOUT",
+    };
+
+    private static readonly Regex SiteNamePattern = new("^[a-z0-9][a-z0-9-]{0,62}$", RegexOptions.CultureInvariant);
+
+    private static readonly Regex EntryPointPattern = new("^[A-Za-z0-9_-]+$", RegexOptions.CultureInvariant);
+
+    public static bool IsValidName(string name) => SiteNamePattern.IsMatch(name);
+
+    /// <summary>Parses a site file. Returns null for the config when an error makes it unusable.</summary>
+    public static (SiteConfig? Config, IReadOnlyList<ConfigError> Errors) Parse(string path, string siteName, string text, RouterKind router = RouterKind.Embedded)
+    {
+        var file = ConfigFileParser.Parse(path, text, Keys);
+        var errors = new List<ConfigError>(file.Errors);
+        var r = new ConfigReader(file, errors);
+        if (!IsValidName(siteName))
+        {
+            errors.Add(new ConfigError(path, 0, $"bad site name '{siteName}': use [a-z0-9][a-z0-9-]{{0,62}} (lower-case letters, digits, '-')"));
+        }
+
+        var rule = CheckRule(r, "RULE", r.Required("RULE"), router, errors);
+        var previewRule = r.Raw("PREVIEW_RULE") is { Length: > 0 } p ? CheckRule(r, "PREVIEW_RULE", p, router, errors) : null;
+        var slotA = r.HttpUrl("SLOT_A_URL", required: true);
+        var slotB = r.HttpUrl("SLOT_B_URL", required: true);
+        if (slotA is not null && slotB is not null && Uri.Compare(slotA, slotB, UriComponents.AbsoluteUri, UriFormat.SafeUnescaped, StringComparison.OrdinalIgnoreCase) == 0)
+        {
+            r.Error("SLOT_B_URL", $"SLOT_B_URL is the same URL as SLOT_A_URL ({slotA}): the two slots must be different places");
+        }
+
+        var entryPoints = Split(r.String("ENTRYPOINTS", ""));
+        foreach (var bad in entryPoints.Where(e => !EntryPointPattern.IsMatch(e)))
+        {
+            r.Error("ENTRYPOINTS", $"ENTRYPOINTS: '{bad}' is not an entry point name");
+        }
+
+        var healthPath = r.String("HEALTH_PATH", "/");
+        if (!healthPath.StartsWith('/'))
+        {
+            r.Error("HEALTH_PATH", $"HEALTH_PATH: '{healthPath}' must start with /");
+        }
+
+        var pattern = r.String("LOG_ERROR_PATTERN", "ERROR|FATAL");
+        try
+        {
+            _ = new Regex(pattern, RegexOptions.None, TimeSpan.FromSeconds(1));
+        }
+        catch (ArgumentException e)
+        {
+            r.Error("LOG_ERROR_PATTERN", $"LOG_ERROR_PATTERN: not a valid regular expression: {e.Message}");
+        }
+
+        var config = slotA is null || slotB is null || rule is null ? null : new SiteConfig
+        {
+            Name = siteName,
+            Rule = rule,
+            PreviewRule = previewRule,
+            EntryPoints = entryPoints,
+            SlotAUrl = slotA,
+            SlotBUrl = slotB,
+            DeployCmd = r.String("DEPLOY_CMD", ""),
+            DeployTimeout = r.Duration("DEPLOY_TIMEOUT", TimeSpan.FromSeconds(600), TimeSpan.FromSeconds(1)),
+            HealthPath = healthPath,
+            HealthStatus = r.Integer("HEALTH_STATUS", 200, 100, 599),
+            HealthBody = r.String("HEALTH_BODY", ""),
+            HealthTimeout = r.Duration("HEALTH_TIMEOUT", TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(10)),
+            HealthRetries = r.Integer("HEALTH_RETRIES", 3, 1, 20),
+            TcpChecks = ParseTcpChecks(r),
+            LogFile = r.String("LOG_FILE", ""),
+            LogErrorPattern = pattern,
+            LogMaxErrors = r.Integer("LOG_MAX_ERRORS", 0, 0, int.MaxValue),
+            TestCmd = r.String("TEST_CMD", ""),
+            TestTimeout = r.Duration("TEST_TIMEOUT", TimeSpan.FromSeconds(300), TimeSpan.FromMilliseconds(100)),
+        };
+        return (errors.Any(e => !e.IsWarning) ? null : config, errors);
+    }
+
+    private static string? CheckRule(ConfigReader r, string key, string rule, RouterKind router, List<ConfigError> errors)
+    {
+        if (rule.Length == 0)
+        {
+            return null;
+        }
+
+        var parsed = RuleParser.Parse(rule);
+        if (!parsed.Success)
+        {
+            r.Error(key, $"{key}: the rule does not parse: {parsed.Error}");
+            return null;
+        }
+
+        var unsupported = RuleParser.UnsupportedByEmbeddedRouter(parsed.Rule!);
+        if (router == RouterKind.Embedded && unsupported.Count > 0)
+        {
+            errors.Add(new ConfigError(r.Path, r.LineOf(key), $"{key}: the embedded router does not serve {string.Join(", ", unsupported)} (Traefik does)", IsWarning: true));
+        }
+
+        return rule;
+    }
+
+    private static IReadOnlyList<TcpEndpoint> ParseTcpChecks(ConfigReader r)
+    {
+        var result = new List<TcpEndpoint>();
+        foreach (var item in Split(r.String("TCP_CHECKS", "")))
+        {
+            var colon = item.LastIndexOf(':');
+            if (colon <= 0 || !int.TryParse(item[(colon + 1)..], out var port) || port is < 1 or > 65535)
+            {
+                r.Error("TCP_CHECKS", $"TCP_CHECKS: '{item}' is not host:port");
+                continue;
+            }
+
+            result.Add(new TcpEndpoint(item[..colon].Trim('[', ']'), port));
+        }
+
+        return result;
+    }
+
+    private static List<string> Split(string list) =>
+        list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+}

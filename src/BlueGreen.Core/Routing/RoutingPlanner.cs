@@ -1,0 +1,79 @@
+using BlueGreen.Core.Configuration;
+using BlueGreen.Core.Slots;
+
+namespace BlueGreen.Core.Routing;
+
+/// <summary>
+/// Decides the routing file of a site from its configuration and roles (CONTRACT, "Routing file").
+/// Pure: the same inputs always give the same file.
+/// </summary>
+public static class RoutingPlanner
+{
+    public static string FileName(string site) => $"bluegreen-{site}.yml";
+
+    public static string PreviewRouter(string site) => $"{site}-preview";
+
+    public static string SlotService(string site, Slot slot) => $"{site}-{slot.Name()}";
+
+    /// <param name="live">The slot users reach, or null when the site was never switched (no production router).</param>
+    /// <param name="candidate">The slot the preview router reaches.</param>
+    public static DynamicConfig Build(SiteConfig site, Slot? live, Slot candidate)
+    {
+        var routers = new Dictionary<string, RouterConfig>();
+        var services = new Dictionary<string, ServiceConfig>();
+        var entryPoints = site.EntryPoints.Count > 0 ? site.EntryPoints.ToList() : null;
+        if (live is { } liveSlot)
+        {
+            routers[site.Name] = new RouterConfig { Rule = site.Rule, Service = site.Name, EntryPoints = entryPoints };
+            services[site.Name] = new ServiceConfig
+            {
+                Weighted = new WeightedConfig
+                {
+                    Services =
+                    [
+                        new WeightedServiceConfig { Name = SlotService(site.Name, Slot.A), Weight = liveSlot == Slot.A ? 1 : 0 },
+                        new WeightedServiceConfig { Name = SlotService(site.Name, Slot.B), Weight = liveSlot == Slot.B ? 1 : 0 },
+                    ],
+                },
+            };
+        }
+
+        if (site.PreviewRule is { Length: > 0 } previewRule)
+        {
+            routers[PreviewRouter(site.Name)] = new RouterConfig { Rule = previewRule, Service = SlotService(site.Name, candidate), EntryPoints = entryPoints };
+        }
+
+        foreach (var slot in new[] { Slot.A, Slot.B })
+        {
+            services[SlotService(site.Name, slot)] = new ServiceConfig
+            {
+                LoadBalancer = new LoadBalancerConfig { Servers = [new ServerConfig { Url = site.UrlOf(slot).ToString().TrimEnd('/') }], PassHostHeader = true },
+            };
+        }
+
+        return new DynamicConfig { Http = new HttpConfig { Routers = routers.Count > 0 ? routers : null, Services = services } };
+    }
+
+    public static string Render(SiteConfig site, Slot? live, Slot candidate, string description) =>
+        RoutingFileFormat.Serialize(
+            Build(site, live, candidate),
+            [$"BlueGreen Orchestrator routing for site {site.Name}: written by ./run.sh, do not edit by hand.", description]);
+
+    /// <summary>The live slot a routing file sends production traffic to, or null when it has no production route.</summary>
+    public static Slot? LiveSlotIn(DynamicConfig config, string site)
+    {
+        var weighted = config.Http?.Services?.GetValueOrDefault(site)?.Weighted;
+        if (weighted is null || config.Http?.Routers?.ContainsKey(site) != true)
+        {
+            return null;
+        }
+
+        var live = weighted.Services.Where(s => s.Weight > 0).Select(s => s.Name).ToList();
+        if (live.Count != 1)
+        {
+            return null;
+        }
+
+        return live[0] == SlotService(site, Slot.A) ? Slot.A : live[0] == SlotService(site, Slot.B) ? Slot.B : null;
+    }
+}

@@ -1,0 +1,70 @@
+using BlueGreen.Core.Slots;
+
+namespace BlueGreen.Core.State;
+
+/// <summary>A version put on a slot by one `deploy`. Its id binds validations to it.</summary>
+public sealed record Deployment(string Id, string Version, DateTimeOffset DeployedAt, string Actor);
+
+/// <summary>The outcome of the last `validate`, bound to the deployment it judged.</summary>
+public sealed record ValidationSummary(
+    string DeploymentId,
+    bool Passed,
+    DateTimeOffset At,
+    string? FailedGate,
+    string? Reason,
+    string ReportFile);
+
+/// <summary>A slot and the version on it, as the journal and status show them.</summary>
+public sealed record SlotVersion(string Slot, string? Version)
+{
+    public static SlotVersion Of(Slot slot, Deployment? deployment) => new(slot.Name(), deployment?.Version);
+
+    public override string ToString() => Version is null ? Slot : $"{Slot} ({Version})";
+}
+
+/// <summary>The last switch (apply or rollback) of a site.</summary>
+public sealed record SwitchRecord(string Action, DateTimeOffset At, string Actor, string Via, SlotVersion? From, SlotVersion To);
+
+/// <summary>
+/// What the product knows of one site. Roles are derived, never stored twice: the candidate is
+/// always the slot that is not live (slot a before the first switch).
+/// </summary>
+public sealed record SiteState
+{
+    public required string Site { get; init; }
+
+    /// <summary>Grows by one at every write; lets readers notice a change.</summary>
+    public long Revision { get; init; }
+
+    public DateTimeOffset UpdatedAt { get; init; }
+
+    public Slot? Live { get; init; }
+
+    /// <summary>The slot that was live before the last apply: the rollback target. Null when there is none.</summary>
+    public Slot? RollbackTarget { get; init; }
+
+    public Deployment? SlotA { get; init; }
+
+    public Deployment? SlotB { get; init; }
+
+    public ValidationSummary? Validation { get; init; }
+
+    public SwitchRecord? LastSwitch { get; init; }
+
+    public static SiteState Empty(string site) => new() { Site = site };
+
+    public Slot CandidateSlot => Live?.Other() ?? Slot.A;
+
+    public Deployment? DeploymentOn(Slot slot) => slot == Slot.A ? SlotA : SlotB;
+
+    public Deployment? Candidate => DeploymentOn(CandidateSlot);
+
+    public Deployment? LiveDeployment => Live is { } live ? DeploymentOn(live) : null;
+
+    /// <summary>The candidate's validation, or null when the last validation judged another deployment.</summary>
+    public ValidationSummary? CandidateValidation =>
+        Validation is { } v && Candidate is { } c && v.DeploymentId == c.Id ? v : null;
+
+    public SiteState WithDeployment(Slot slot, Deployment? deployment) =>
+        slot == Slot.A ? this with { SlotA = deployment } : this with { SlotB = deployment };
+}
