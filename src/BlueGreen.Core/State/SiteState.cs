@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using BlueGreen.Core.Slots;
 
 namespace BlueGreen.Core.State;
@@ -53,15 +54,19 @@ public sealed record SiteState
 
     public static SiteState Empty(string site) => new() { Site = site };
 
+    [JsonIgnore]
     public Slot CandidateSlot => Live?.Other() ?? Slot.A;
 
     public Deployment? DeploymentOn(Slot slot) => slot == Slot.A ? SlotA : SlotB;
 
+    [JsonIgnore]
     public Deployment? Candidate => DeploymentOn(CandidateSlot);
 
+    [JsonIgnore]
     public Deployment? LiveDeployment => Live is { } live ? DeploymentOn(live) : null;
 
     /// <summary>The candidate's validation, or null when the last validation judged another deployment.</summary>
+    [JsonIgnore]
     public ValidationSummary? CandidateValidation =>
         Validation is { } v && Candidate is { } c && v.DeploymentId == c.Id ? v : null;
 

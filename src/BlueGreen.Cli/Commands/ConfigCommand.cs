@@ -1,0 +1,43 @@
+using System.CommandLine;
+using BlueGreen.Infrastructure.Configuration;
+
+namespace BlueGreen.Cli.Commands;
+
+/// <summary>`config check`: every configuration error, with file:line, in one pass.</summary>
+public static class ConfigCommand
+{
+    public static Command Build()
+    {
+        var json = CommonOptions.Json();
+        var check = new Command("check", "validates conf/global.conf and every conf/sites/*.conf; lists every error with file:line") { json };
+        check.SetAction(parse =>
+        {
+            var home = CliContext.ResolveHome(parse);
+            var loaded = ConfigLoader.LoadAll(home);
+            var errors = loaded.Errors.ToList();
+            var warnings = loaded.Problems.Where(p => p.IsWarning).ToList();
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(
+                    new { ok = errors.Count == 0, sites = loaded.Sites.Keys, errors = errors.Select(e => e.ToString()), warnings = warnings.Select(w => w.ToString()) },
+                    Core.Json.Indented));
+                return errors.Count == 0 ? 0 : 2;
+            }
+
+            foreach (var problem in loaded.Problems)
+            {
+                (problem.IsWarning ? Console.Out : Console.Error).WriteLine(problem);
+            }
+
+            if (errors.Count > 0)
+            {
+                Console.Error.WriteLine($"config check: {errors.Count} error(s) in {home.Root}/conf");
+                return 2;
+            }
+
+            Console.WriteLine($"config check: ok ({loaded.Sites.Count} site(s){(warnings.Count > 0 ? $", {warnings.Count} warning(s)" : "")})");
+            return 0;
+        });
+        return new Command("config", "configuration commands") { check };
+    }
+}

@@ -1,0 +1,91 @@
+using System.CommandLine;
+using BlueGreen.Cli.Output;
+using BlueGreen.Infrastructure.Journal;
+using Spectre.Console;
+
+namespace BlueGreen.Cli.Commands;
+
+/// <summary>`journal [SITE] [--limit N] [--json]` and `journal verify`.</summary>
+public static class JournalCommand
+{
+    public static Command Build()
+    {
+        var site = new Argument<string?>("site") { Description = "only this site's entries", Arity = ArgumentArity.ZeroOrOne };
+        var limit = new Option<int?>("--limit", "-n") { Description = "only the last N entries" };
+        limit.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is < 1)
+            {
+                r.AddError("--limit must be 1 or more");
+            }
+        });
+        var json = CommonOptions.Json();
+        var command = new Command("journal", "shows the audit journal, newest last") { site, limit, json, Verify() };
+        command.SetAction(parse =>
+        {
+            var context = CliContext.Create(parse, parse.GetValue(json));
+            if (context is null)
+            {
+                return 2;
+            }
+
+            var entries = new JournalFile(context.Home, TimeProvider.System).ReadAll().AsEnumerable();
+            if (parse.GetValue(site) is { } only)
+            {
+                entries = entries.Where(e => e.Site == only);
+            }
+
+            var list = entries.ToList();
+            if (parse.GetValue(limit) is { } n && list.Count > n)
+            {
+                list = list[^n..];
+            }
+
+            if (context.Terminal.Json)
+            {
+                context.Terminal.WriteJson(list);
+                return 0;
+            }
+
+            var table = new Table().Border(context.Terminal.Rich ? TableBorder.Simple : TableBorder.None)
+                .AddColumns("SEQ", "TIME (UTC)", "SITE", "ACTION", "OUTCOME", "ACTOR", "VIA", "FROM", "TO", "MESSAGE");
+            foreach (var e in list)
+            {
+                var outcome = context.Terminal.Rich ? e.Outcome switch
+                {
+                    "succeeded" => "[green]succeeded[/]",
+                    "failed" => "[red]failed[/]",
+                    "refused" => "[yellow]refused[/]",
+                    _ => Terminal.Escape(e.Outcome),
+                } : Terminal.Escape(e.Outcome);
+                table.AddRow(
+                    new Text(e.Seq.ToString()), new Text(e.Time), new Text(e.Site ?? "-"), new Text(e.Action), new Markup(outcome),
+                    new Text(e.Actor), new Text(e.Via), new Text(e.From?.ToString() ?? "-"), new Text(e.To?.ToString() ?? "-"), new Text(e.Message));
+            }
+
+            context.Terminal.Out.Write(table);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Verify()
+    {
+        var verify = new Command("verify", "checks the journal's hash chain; exit 1 and the first bad line if broken");
+        verify.SetAction(parse =>
+        {
+            var home = CliContext.ResolveHome(parse);
+            var journal = new JournalFile(home, TimeProvider.System);
+            var broken = journal.Verify();
+            if (broken is null)
+            {
+                Console.WriteLine($"journal verify: ok ({journal.ReadLines().Count()} entries, chain intact): {journal.Path}");
+                return 0;
+            }
+
+            Console.Error.WriteLine($"journal verify: BROKEN at {journal.Path}:{broken.Line}: {broken.Reason}");
+            return 1;
+        });
+        return verify;
+    }
+}

@@ -1,0 +1,41 @@
+using System.CommandLine;
+using BlueGreen.Operations.Switching;
+
+namespace BlueGreen.Cli.Commands;
+
+/// <summary>`apply SITE` and `rollback SITE`: the only commands that switch production traffic.</summary>
+public static class SwitchCommands
+{
+    public static Command Apply() => Build(SwitchKind.Apply, "apply", "the switch: the validated candidate becomes live (asks first; --yes without a terminal)");
+
+    public static Command Rollback() => Build(SwitchKind.Rollback, "rollback", "restores the routing that was live before the last switch");
+
+    private static Command Build(SwitchKind kind, string name, string description)
+    {
+        var site = CommonOptions.Site();
+        var yes = CommonOptions.Yes();
+        var dryRun = CommonOptions.DryRun();
+        var json = CommonOptions.Json();
+        var command = new Command(name, description) { site, yes, dryRun, json };
+        Option<bool>? force = null;
+        if (kind == SwitchKind.Rollback)
+        {
+            force = new Option<bool>("--force") { Description = "roll back even if the previous slot fails its health check (journaled)" };
+            command.Options.Add(force);
+        }
+
+        command.SetAction(async (parse, ct) =>
+        {
+            var context = CliContext.Create(parse, parse.GetValue(json), parse.GetValue(yes));
+            if (context is null)
+            {
+                return 2;
+            }
+
+            var operation = new SwitchOperation(context.ForOperation(CliContext.CommandLineOf(parse), parse.GetValue(dryRun)), CliContext.Http);
+            var result = await operation.RunAsync(kind, parse.GetValue(site)!, force is not null && parse.GetValue(force), ct);
+            return context.Terminal.Finish(result);
+        });
+        return command;
+    }
+}

@@ -1,0 +1,147 @@
+using System.Text.Json;
+using BlueGreen.Core;
+using BlueGreen.Core.Routing;
+using BlueGreen.Operations.Common;
+using Spectre.Console;
+
+namespace BlueGreen.Cli.Output;
+
+/// <summary>
+/// Where the CLI writes: colours and tables on a terminal, plain lines otherwise, JSON with --json.
+/// Everything for people goes to stderr when --json is on, so stdout stays parseable.
+/// </summary>
+public sealed class Terminal
+{
+    public Terminal(bool json, bool assumeYes)
+    {
+        Json = json;
+        AssumeYes = assumeYes;
+        IsInteractive = !Console.IsOutputRedirected && !Console.IsInputRedirected && Environment.GetEnvironmentVariable("TERM") is not (null or "dumb");
+        Rich = IsInteractive && !json;
+        Out = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = Rich ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = Rich ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Out = new AnsiConsoleOutput(json ? Console.Error : Console.Out),
+            Interactive = Rich ? InteractionSupport.Yes : InteractionSupport.No,
+        });
+        if (!Rich)
+        {
+            Out.Profile.Width = 200;
+        }
+    }
+
+    public bool Json { get; }
+
+    public bool AssumeYes { get; }
+
+    public bool IsInteractive { get; }
+
+    /// <summary>True on a terminal: colours, tables, prompts.</summary>
+    public bool Rich { get; }
+
+    public IAnsiConsole Out { get; }
+
+    public void Line(string text) => Out.WriteLine(text);
+
+    public void Markup(string markup) => Out.MarkupLine(markup);
+
+    public void WriteJson(object value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, BlueGreen.Core.Json.Indented));
+
+    /// <summary>Prints an operation's outcome and returns its exit code.</summary>
+    public int Finish(OperationResult result)
+    {
+        if (Json)
+        {
+            WriteJson(new { exit_code = (int)result.Code, ok = result.Code == ExitCode.Done, message = result.Message, hint = result.Hint, result = result.Data });
+            return (int)result.Code;
+        }
+
+        var colour = result.Code switch { ExitCode.Done => "green", ExitCode.Refused or ExitCode.Locked => "yellow", _ => "red" };
+        var word = result.Code switch { ExitCode.Done => "done", ExitCode.Refused => "refused", ExitCode.Locked => "locked", ExitCode.Usage => "error", _ => "failed" };
+        if (Rich)
+        {
+            Markup($"[bold {colour}]{word}:[/] {Escape(result.Message)}");
+            if (result.Hint is not null)
+            {
+                Markup($"[grey]next:[/] {Escape(result.Hint)}");
+            }
+        }
+        else
+        {
+            var writer = result.Code == ExitCode.Done ? Console.Out : Console.Error;
+            writer.WriteLine($"{word}: {result.Message}");
+            if (result.Hint is not null)
+            {
+                writer.WriteLine($"next: {result.Hint}");
+            }
+        }
+
+        return (int)result.Code;
+    }
+
+    public void Diff(string title, IReadOnlyList<DiffLine> diff)
+    {
+        if (Rich)
+        {
+            Markup($"[bold]plan[/] (routing file {Escape(title)}):");
+            foreach (var line in diff)
+            {
+                var style = line.Kind switch { DiffKind.Added => "green", DiffKind.Removed => "red", _ => "grey" };
+                Markup($"  [{style}]{Escape(line.ToString())}[/]");
+            }
+        }
+        else
+        {
+            Line($"plan (routing file {title}):");
+            foreach (var line in diff)
+            {
+                Line("  " + line);
+            }
+        }
+    }
+
+    public static string Escape(string text) => Spectre.Console.Markup.Escape(text);
+}
+
+/// <summary>Shows what an operation does, as it does it.</summary>
+public sealed class TerminalReporter(Terminal terminal) : IOperationReporter
+{
+    public void Step(string message)
+    {
+        if (terminal.Rich)
+        {
+            terminal.Markup($"[grey]·[/] {Terminal.Escape(message)}");
+        }
+        else
+        {
+            terminal.Line($"- {message}");
+        }
+    }
+
+    public void Warn(string message)
+    {
+        if (terminal.Rich)
+        {
+            terminal.Markup($"[yellow]warning:[/] {Terminal.Escape(message)}");
+        }
+        else
+        {
+            Console.Error.WriteLine($"warning: {message}");
+        }
+    }
+
+    public void ShowDiff(string title, IReadOnlyList<DiffLine> diff) => terminal.Diff(title, diff);
+
+    public bool Confirm(string question)
+    {
+        if (terminal.AssumeYes)
+        {
+            return true;
+        }
+
+        return terminal.IsInteractive && terminal.Out.Confirm(Terminal.Escape(question), defaultValue: false);
+    }
+
+    public void Output(string line) => terminal.Line(terminal.Rich ? $"  │ {line}" : $"  | {line}");
+}

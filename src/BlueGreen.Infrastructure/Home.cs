@@ -1,0 +1,33 @@
+using BlueGreen.Core.Configuration;
+
+namespace BlueGreen.Infrastructure;
+
+/// <summary>The installation layout under BLUEGREEN_HOME (CONTRACT, "Installation layout"): one place for every path.</summary>
+public sealed record Home(string Root)
+{
+    public static Home At(string root) => new(Path.GetFullPath(root));
+
+    public string GlobalConf => Path.Combine(Root, "conf", "global.conf");
+
+    public string SitesDir => Path.Combine(Root, "conf", "sites");
+
+    public string SiteConf(string site) => Path.Combine(SitesDir, site + ".conf");
+
+    public string StateDir => Path.Combine(Root, "var", "state");
+
+    public string StateFile(string site) => Path.Combine(StateDir, site + ".json");
+
+    public string RoutingHistoryDir(string site) => Path.Combine(StateDir, "routing-history", site);
+
+    public string JournalFile => Path.Combine(Root, "var", "journal", "journal.jsonl");
+
+    public string LocksDir => Path.Combine(Root, "var", "locks");
+
+    public string LogDir => Path.Combine(Root, "var", "log");
+
+    public string ValidationDir => Path.Combine(LogDir, "validation");
+
+    public string RoutesDir(GlobalConfig config) => Path.GetFullPath(config.RoutesDir, Root);
+
+    public string Resolve(string path) => Path.GetFullPath(path, Root);
+}

@@ -1,0 +1,121 @@
+using System.Text.Json;
+using BlueGreen.Core;
+using BlueGreen.Infrastructure.Files;
+
+namespace BlueGreen.Infrastructure.Locking;
+
+/// <summary>Who holds a lock, as a refused command reports it (CONTRACT, "Locks").</summary>
+public sealed record LockHolder(int Pid, string User, string Host, string Command, DateTimeOffset Since)
+{
+    public override string ToString() => $"pid {Pid} ({User}@{Host}, `{Command}`, since {Since:yyyy-MM-ddTHH:mm:ss.fffZ})";
+
+    public static LockHolder Current(string command, DateTimeOffset now) =>
+        new(Environment.ProcessId, Environment.UserName, Environment.MachineName, command, now);
+}
+
+/// <summary>A lock this process holds. Disposing releases it.</summary>
+public sealed class HeldLock : IDisposable
+{
+    private readonly FileStream _stream;
+    private readonly string _holderFile;
+    private bool _released;
+
+    internal HeldLock(string name, FileStream stream, string holderFile, LockHolder? staleHolder)
+    {
+        Name = name;
+        _stream = stream;
+        _holderFile = holderFile;
+        StaleHolder = staleHolder;
+    }
+
+    public string Name { get; }
+
+    /// <summary>The holder that died without releasing the lock, when this acquisition took it over.</summary>
+    public LockHolder? StaleHolder { get; }
+
+    public void Dispose()
+    {
+        if (_released)
+        {
+            return;
+        }
+
+        _released = true;
+
+        // The holder file goes first: a holder file left behind while the lock is free is what marks a stale lock.
+        File.Delete(_holderFile);
+        _stream.Dispose();
+    }
+}
+
+/// <summary>Thrown when a lock is held by another live process.</summary>
+public sealed class LockBusyException(string name, LockHolder? holder)
+    : Exception($"the {name} lock is held by {holder?.ToString() ?? "another process (it did not say who)"}")
+{
+    public string LockName { get; } = name;
+
+    public LockHolder? Holder { get; } = holder;
+}
+
+/// <summary>
+/// Named locks under var/locks. The mutual exclusion is the kernel's flock on NAME.lock (what .NET
+/// takes for FileShare.None), so a holder killed with -9 releases it at once. NAME.holder says who
+/// holds it; found while the lock is free, it means the last holder died: a stale lock, taken over.
+/// </summary>
+public sealed class FileLock(string locksDir)
+{
+    public const string SwitchLock = "switch";
+
+    public static string SiteLock(string site) => $"site-{site}";
+
+    public HeldLock Acquire(string name, LockHolder me)
+    {
+        Directory.CreateDirectory(locksDir);
+        var lockFile = Path.Combine(locksDir, name + ".lock");
+        var holderFile = Path.Combine(locksDir, name + ".holder");
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            throw new LockBusyException(name, ReadHolderOfBusyLock(holderFile));
+        }
+
+        var stale = ReadHolder(holderFile);
+        AtomicFile.Write(holderFile, JsonSerializer.Serialize(me, Json.Options));
+        return new HeldLock(name, stream, holderFile, stale);
+    }
+
+    /// <summary>The holder of a lock as last recorded (null when free and clean).</summary>
+    public LockHolder? Peek(string name) => ReadHolder(Path.Combine(locksDir, name + ".holder"));
+
+    private static LockHolder? ReadHolderOfBusyLock(string holderFile)
+    {
+        // The holder writes its name just after taking the lock: give it a moment.
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            if (ReadHolder(holderFile) is { } holder)
+            {
+                return holder;
+            }
+
+            Thread.Sleep(20);
+        }
+
+        return null;
+    }
+
+    private static LockHolder? ReadHolder(string holderFile)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<LockHolder>(File.ReadAllText(holderFile), Json.Options);
+        }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}

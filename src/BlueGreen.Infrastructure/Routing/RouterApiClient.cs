@@ -1,0 +1,88 @@
+using System.Net;
+using System.Text.Json;
+using BlueGreen.Core.Routing;
+using BlueGreen.Core.Slots;
+
+namespace BlueGreen.Infrastructure.Routing;
+
+/// <summary>
+/// Reads Traefik's API (or the embedded router's copy of it) to see what is live: once
+/// /api/http/services/SITE@file shows the new weights, the new routing serves traffic.
+/// </summary>
+public sealed class RouterApiClient(Uri apiBase, HttpClient http, TimeProvider clock)
+{
+    /// <summary>The live slot the router reports for the site; null when it has no production service.</summary>
+    public async Task<(bool Reachable, Slot? Live, string Detail)> ReadLiveSlotAsync(string site, CancellationToken ct)
+    {
+        var url = new Uri(apiBase, $"/api/http/services/{Uri.EscapeDataString(site)}@file");
+        try
+        {
+            using var response = await http.GetAsync(url, ct);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return (true, null, "the router has no such service");
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                return (false, null, $"{url} answered {(int)response.StatusCode}");
+            }
+
+            using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
+            if (!doc.RootElement.TryGetProperty("weighted", out var weighted) || !weighted.TryGetProperty("services", out var services))
+            {
+                return (true, null, "the service is not weighted");
+            }
+
+            var live = services.EnumerateArray()
+                .Where(s => s.TryGetProperty("weight", out var w) && w.GetInt32() > 0)
+                .Select(s => s.GetProperty("name").GetString())
+                .ToList();
+            Slot? slot = live.Count != 1 ? null
+                : live[0] == RoutingPlanner.SlotService(site, Slot.A) ? Slot.A
+                : live[0] == RoutingPlanner.SlotService(site, Slot.B) ? Slot.B : null;
+            return (true, slot, $"weights: {string.Join(", ", services.EnumerateArray().Select(s => $"{s.GetProperty("name").GetString()}={(s.TryGetProperty("weight", out var w) ? w.GetInt32() : 1)}"))}");
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or InvalidOperationException or KeyNotFoundException)
+        {
+            if (ct.IsCancellationRequested)
+            {
+                throw;
+            }
+
+            return (false, null, $"{url}: {e.Message}");
+        }
+    }
+
+    /// <summary>Polls until the router shows the expected live slot, or the timeout passes.</summary>
+    public async Task<(bool Live, string Detail)> WaitForLiveSlotAsync(string site, Slot expected, TimeSpan timeout, CancellationToken ct)
+    {
+        var deadline = clock.GetUtcNow() + timeout;
+        var detail = "";
+        while (true)
+        {
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            attempt.CancelAfter(TimeSpan.FromSeconds(2));
+            try
+            {
+                var (_, live, d) = await ReadLiveSlotAsync(site, attempt.Token);
+                detail = d;
+                if (live == expected)
+                {
+                    return (true, detail);
+                }
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                detail = "the API did not answer within 2 s";
+            }
+
+            if (clock.GetUtcNow() >= deadline)
+            {
+                return (false, detail);
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50), clock, ct);
+        }
+    }
+}

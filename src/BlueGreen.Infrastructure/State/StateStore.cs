@@ -1,0 +1,57 @@
+using System.Text.Json;
+using BlueGreen.Core;
+using BlueGreen.Core.State;
+using BlueGreen.Infrastructure.Files;
+
+namespace BlueGreen.Infrastructure.State;
+
+/// <summary>A state file that exists but cannot be read: reported, never silently reset.</summary>
+public sealed class CorruptStateException(string path, string reason)
+    : Exception($"{path}: the state file is unreadable ({reason}); it was left as it is. Restore it from a backup or from the journal before going on.")
+{
+    public string Path { get; } = path;
+}
+
+/// <summary>var/state/SITE.json. Reading is public; writing belongs to the operations alone.</summary>
+public sealed class StateStore(Home home)
+{
+    public SiteState Read(string site)
+    {
+        var path = home.StateFile(site);
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (FileNotFoundException)
+        {
+            return SiteState.Empty(site);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return SiteState.Empty(site);
+        }
+
+        if (text.Length == 0)
+        {
+            throw new CorruptStateException(path, "empty file");
+        }
+
+        try
+        {
+            var state = JsonSerializer.Deserialize<SiteState>(text, Json.Options) ?? throw new CorruptStateException(path, "null document");
+            return state.Site == site ? state : throw new CorruptStateException(path, $"it describes site '{state.Site}'");
+        }
+        catch (JsonException e)
+        {
+            throw new CorruptStateException(path, $"invalid JSON at line {(e.LineNumber ?? 0) + 1}: {e.Message}");
+        }
+    }
+
+    internal SiteState Write(SiteState state, DateTimeOffset now)
+    {
+        var next = state with { Revision = state.Revision + 1, UpdatedAt = now };
+        AtomicFile.Write(home.StateFile(state.Site), JsonSerializer.Serialize(next, Json.Indented) + "\n");
+        return next;
+    }
+}

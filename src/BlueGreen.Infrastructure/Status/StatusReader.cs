@@ -1,0 +1,89 @@
+using BlueGreen.Core.Configuration;
+using BlueGreen.Core.Slots;
+using BlueGreen.Core.State;
+using BlueGreen.Infrastructure.Configuration;
+using BlueGreen.Infrastructure.Routing;
+using BlueGreen.Infrastructure.State;
+
+namespace BlueGreen.Infrastructure.Status;
+
+/// <summary>One slot as status shows it.</summary>
+public sealed record SlotStatus(string Slot, string Url, string? Version, string? DeploymentId, DateTimeOffset? DeployedAt, string? Health);
+
+/// <summary>One site as `status` and the cockpit show it.</summary>
+public sealed record SiteStatus(
+    string Site,
+    SlotStatus? Live,
+    SlotStatus Candidate,
+    ValidationSummary? Validation,
+    SwitchRecord? LastSwitch,
+    string? RollbackTo,
+    string? Drift,
+    string? Error);
+
+/// <summary>Reads the status of sites: configuration, state, routing file and (optionally) the live slot's health. Changes nothing.</summary>
+public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http)
+{
+    public async Task<IReadOnlyList<SiteStatus>> ReadAsync(IReadOnlyCollection<string> sites, bool probeHealth, CancellationToken ct)
+    {
+        var tasks = sites.Select(site => ReadOneAsync(site, probeHealth, ct));
+        return await Task.WhenAll(tasks);
+    }
+
+    private async Task<SiteStatus> ReadOneAsync(string name, bool probeHealth, CancellationToken ct)
+    {
+        var (site, errors) = ConfigLoader.LoadSite(home, name, global);
+        if (site is null)
+        {
+            return Broken(name, string.Join("; ", errors.Where(e => !e.IsWarning)));
+        }
+
+        SiteState state;
+        try
+        {
+            state = new StateStore(home).Read(name);
+        }
+        catch (CorruptStateException e)
+        {
+            return Broken(name, e.Message);
+        }
+
+        var drift = Drift.Detect(state, new RoutingFiles(home, global));
+        SlotStatus? live = null;
+        if (state.Live is { } liveSlot)
+        {
+            var health = probeHealth ? await ProbeAsync(site, liveSlot, ct) : null;
+            live = Slot(site, liveSlot, state.DeploymentOn(liveSlot), health);
+        }
+
+        var candidate = Slot(site, state.CandidateSlot, state.Candidate, null);
+        var rollback = state.RollbackTarget is { } target ? SlotVersion.Of(target, state.DeploymentOn(target)).ToString() : null;
+        return new SiteStatus(name, live, candidate, state.CandidateValidation, state.LastSwitch, rollback, drift, null);
+    }
+
+    private static SiteStatus Broken(string name, string error) =>
+        new(name, null, new SlotStatus("a", "", null, null, null, null), null, null, null, null, error);
+
+    private static SlotStatus Slot(SiteConfig site, Slot slot, Deployment? deployment, string? health) =>
+        new(slot.Name(), site.UrlOf(slot).ToString(), deployment?.Version, deployment?.Id, deployment?.DeployedAt, health);
+
+    /// <summary>"up" or why not. Short timeout: status must stay quick even when a slot hangs.</summary>
+    private async Task<string> ProbeAsync(SiteConfig site, Slot slot, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromMilliseconds(Math.Min(site.HealthTimeout.TotalMilliseconds, 1500)));
+        try
+        {
+            using var response = await http.GetAsync(new Uri(site.UrlOf(slot), site.HealthPath), HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            return (int)response.StatusCode == site.HealthStatus ? "up" : $"down (HTTP {(int)response.StatusCode})";
+        }
+        catch (HttpRequestException e)
+        {
+            return $"down ({e.HttpRequestError switch { HttpRequestError.ConnectionError => "connection refused", _ => e.Message }})";
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return "down (no answer)";
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using BlueGreen.Core.Configuration;
+using BlueGreen.Core.Routing;
+using BlueGreen.Infrastructure;
+
+namespace BlueGreen.Operations.Common;
+
+/// <summary>What every operation runs with: where, as whom, and how it talks to the operator.</summary>
+public sealed record OperationContext(
+    Home Home,
+    GlobalConfig Global,
+    string Actor,
+    string Via,
+    bool DryRun,
+    string CommandLine,
+    TimeProvider Clock,
+    IOperationReporter Reporter);
+
+/// <summary>How an operation tells the operator what it does. The CLI renders it; tests record it.</summary>
+public interface IOperationReporter
+{
+    void Step(string message);
+
+    void Warn(string message);
+
+    void ShowDiff(string title, IReadOnlyList<DiffLine> diff);
+
+    /// <summary>Asks before a switch. False when declined or when there is nobody to ask.</summary>
+    bool Confirm(string question);
+
+    /// <summary>A line of a child command's output, shown live.</summary>
+    void Output(string line);
+}
+
+/// <summary>The outcome of a command: its exit code, one sentence for people, and what to do next.</summary>
+public sealed record OperationResult(Core.ExitCode Code, string Message, string? Hint = null, object? Data = null)
+{
+    public static OperationResult Done(string message, object? data = null) => new(Core.ExitCode.Done, message, null, data);
+}
