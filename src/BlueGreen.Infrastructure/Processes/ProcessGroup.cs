@@ -1,0 +1,50 @@
+using System.Runtime.InteropServices;
+
+namespace BlueGreen.Infrastructure.Processes;
+
+/// <summary>Signals to a whole process group through libc, so a command's children die with it.</summary>
+internal static class ProcessGroup
+{
+    public const int SigTerm = 15;
+    public const int SigKill = 9;
+    private const int Esrch = 3;
+
+    /// <summary>Sends <paramref name="signal"/> to every process of the group. False when the group is gone.</summary>
+    public static bool Signal(int pgid, int signal)
+    {
+        if (pgid <= 1)
+        {
+            // -1 or -0 would address every process we may signal or our own group: never.
+            throw new ArgumentOutOfRangeException(nameof(pgid), pgid, "not a process group of a command");
+        }
+
+        return Kill(-pgid, signal) == 0;
+    }
+
+    /// <summary>True while at least one process (zombies included) is in the group.</summary>
+    public static bool Exists(int pgid) => Kill(-pgid, 0) == 0 || Marshal.GetLastPInvokeError() != Esrch;
+
+    /// <summary>The process group of a process, read from /proc; null when the process is gone.</summary>
+    public static int? GroupOf(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            // "pid (comm) state ppid pgrp ...": comm may hold spaces or parentheses, so cut after the last ')'.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return int.Parse(fields[2], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    // DllImport rather than LibraryImport: two ints need no marshalling and no unsafe code.
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int sig);
+}
