@@ -1,0 +1,66 @@
+using System.Diagnostics;
+
+namespace BlueGreen.Testing;
+
+/// <summary>What one run of the real program printed and returned.</summary>
+public sealed record CliResult(int ExitCode, string Stdout, string Stderr)
+{
+    public string All => Stdout + Stderr;
+
+    public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
+}
+
+/// <summary>Runs ./run.sh as an operator would: a real process, no terminal.</summary>
+public static class CliRunner
+{
+    public static async Task<CliResult> RunAsync(string home, IEnumerable<string> args, IDictionary<string, string>? env = null, TimeSpan? timeout = null)
+    {
+        var start = Start(home, args, env);
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(120));
+        var stdout = start.StandardOutput.ReadToEndAsync(cts.Token);
+        var stderr = start.StandardError.ReadToEndAsync(cts.Token);
+        try
+        {
+            await start.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            start.Kill(entireProcessTree: true);
+            throw new TimeoutException($"run.sh {string.Join(' ', args)} did not finish in time");
+        }
+
+        return new CliResult(start.ExitCode, await stdout, await stderr);
+    }
+
+    public static Task<CliResult> RunAsync(string home, params string[] args) => RunAsync(home, args, null);
+
+    /// <summary>Starts run.sh without waiting (for concurrency and kill tests). The caller disposes it.</summary>
+    public static Process Start(string home, IEnumerable<string> args, IDictionary<string, string>? env = null)
+    {
+        var info = new ProcessStartInfo(RepoPaths.RunSh)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add("--home");
+        info.ArgumentList.Add(home);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment.Remove("DRY_RUN");
+        info.Environment.Remove("BLUEGREEN_HOME");
+        info.Environment["TERM"] = "dumb";
+        foreach (var (key, value) in env ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
+        var process = Process.Start(info)!;
+        process.StandardInput.Close();
+        return process;
+    }
+}

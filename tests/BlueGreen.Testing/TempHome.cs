@@ -1,0 +1,58 @@
+namespace BlueGreen.Testing;
+
+/// <summary>A throw-away installation home: conf/, var/, deleted at the end.</summary>
+public sealed class TempHome : IDisposable
+{
+    public TempHome(string? globalConf = "ROUTER_API=\n")
+    {
+        Root = Path.Combine(Path.GetTempPath(), "bg-test-" + Guid.NewGuid().ToString("N")[..10]);
+        Directory.CreateDirectory(Path.Combine(Root, "conf", "sites"));
+        if (globalConf is not null)
+        {
+            File.WriteAllText(Path.Combine(Root, "conf", "global.conf"), globalConf);
+        }
+    }
+
+    public string Root { get; }
+
+    public string Path_(params string[] parts) => Path.Combine([Root, .. parts]);
+
+    public string RoutingFile(string site) => Path.Combine(Root, "var", "routes", $"bluegreen-{site}.yml");
+
+    public string StateFile(string site) => Path.Combine(Root, "var", "state", $"{site}.json");
+
+    public string JournalFile => Path.Combine(Root, "var", "journal", "journal.jsonl");
+
+    public void WriteGlobal(string text) => File.WriteAllText(Path.Combine(Root, "conf", "global.conf"), text);
+
+    public void WriteSite(string site, string text) => File.WriteAllText(Path.Combine(Root, "conf", "sites", site + ".conf"), text);
+
+    /// <summary>A site whose slots are the given URLs, with a Host rule.</summary>
+    public void AddSite(string site, Uri slotA, Uri slotB, string extra = "") =>
+        WriteSite(site, $"RULE=Host(`{site}.example.com`)\nSLOT_A_URL={slotA}\nSLOT_B_URL={slotB}\nHEALTH_PATH=/health\nHEALTH_TIMEOUT=2\n{extra}");
+
+    /// <summary>Every file under var/ with its bytes, to prove that nothing changed.</summary>
+    public IReadOnlyDictionary<string, string> SnapshotVar(params string[] except)
+    {
+        var var = Path.Combine(Root, "var");
+        if (!Directory.Exists(var))
+        {
+            return new Dictionary<string, string>();
+        }
+
+        return Directory.EnumerateFiles(var, "*", SearchOption.AllDirectories)
+            .Where(f => !except.Any(e => f.StartsWith(Path.Combine(Root, e), StringComparison.Ordinal)))
+            .ToDictionary(f => Path.GetRelativePath(Root, f), f => Convert.ToBase64String(File.ReadAllBytes(f)));
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
