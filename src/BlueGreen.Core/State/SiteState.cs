@@ -3,8 +3,17 @@ using BlueGreen.Core.Slots;
 
 namespace BlueGreen.Core.State;
 
-/// <summary>A version put on a slot by one `deploy`. Its id binds validations to it.</summary>
-public sealed record Deployment(string Id, string Version, DateTimeOffset DeployedAt, string Actor);
+/// <summary>
+/// A version put on a slot by one `deploy`. Its id binds validations to it. <paramref name="Log"/> is where
+/// the slot's LOG_FILE stood when the deploy began (null when no LOG_FILE): the log gate counts after it.
+/// </summary>
+public sealed record Deployment(string Id, string Version, DateTimeOffset DeployedAt, string Actor, LogMark? Log = null);
+
+/// <summary>
+/// A position in a log file: its size (<paramref name="Offset"/>) and identity (<paramref name="Inode"/>,
+/// null when the file did not exist or the identity is unknown) at <paramref name="At"/>.
+/// </summary>
+public sealed record LogMark(string File, long Offset, ulong? Inode, DateTimeOffset At);
 
 /// <summary>The outcome of the last `validate`, bound to the deployment it judged.</summary>
 public sealed record ValidationSummary(

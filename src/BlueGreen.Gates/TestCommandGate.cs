@@ -1,0 +1,44 @@
+using BlueGreen.Core.Configuration;
+using BlueGreen.Core.Validation;
+using BlueGreen.Infrastructure.Processes;
+
+namespace BlueGreen.Gates;
+
+/// <summary>
+/// TEST_CMD: the application's own tests against the candidate (BG_TARGET_URL), run by ShellCommand in the
+/// installation's home, bounded by TEST_TIMEOUT (the whole process group is killed). Exit 0 passes. The full
+/// output goes to {Home}/var/log/tests/SITE-DEPLOYMENTID.log; its tail is in the result.
+/// </summary>
+public sealed class TestCommandGate(ShellCommand? shell = null, TimeProvider? timeProvider = null) : IGate
+{
+    private const int TailLines = 20;
+
+    private readonly ShellCommand _shell = shell ?? new ShellCommand(timeProvider);
+
+    public string Name => "tests";
+
+    public bool AppliesTo(SiteConfig site) => site.TestCmd.Length > 0;
+
+    public static string LogFileOf(string home, string site, string deploymentId) =>
+        Path.Combine(home, "var", "log", "tests", $"{site}-{SafeFileName(deploymentId)}.log");
+
+    public async Task<GateResult> RunAsync(CandidateView candidate, CancellationToken cancellationToken)
+    {
+        var site = candidate.Site;
+        var log = LogFileOf(candidate.Home, site.Name, candidate.Deployment.Id);
+        var env = CommandEnvironment.Build(site.Name, candidate.Slot, candidate.Url, candidate.Deployment.Version, candidate.Home, candidate.Url, candidate.Deployment.Id);
+        var request = new ShellCommandRequest(site.TestCmd, candidate.Home, env, site.TestTimeout, log, TailLines)
+        {
+            // Nothing a test started may outlive it.
+            KillLeftoversOnExit = true,
+        };
+
+        var result = await _shell.RunAsync(request, cancellationToken).ConfigureAwait(false);
+        var reason = $"TEST_CMD {result.Describe()}; full output in {log}";
+        return new GateResult(Name, result.Succeeded, result.Duration, reason, result.Tail);
+    }
+
+    // Deployment ids are the product's own, but a path must never be steered by one.
+    private static string SafeFileName(string id) =>
+        new(id.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray());
+}

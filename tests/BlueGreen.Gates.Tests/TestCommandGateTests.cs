@@ -1,0 +1,121 @@
+using System.Diagnostics;
+
+namespace BlueGreen.Gates.Tests;
+
+public sealed class TestCommandGateTests : IDisposable
+{
+    private readonly TempDir _home = new();
+    private readonly TestCommandGate _gate = new();
+
+    public void Dispose() => _home.Dispose();
+
+    private Core.Validation.CandidateView Candidate(string command, TimeSpan? timeout = null, Uri? slotUrl = null) =>
+        Candidates.On(Candidates.Site(slotUrl) with { TestCmd = command, TestTimeout = timeout ?? TimeSpan.FromSeconds(30) }, _home.Path);
+
+    [Fact]
+    public async Task A_test_command_exiting_zero_passes()
+    {
+        var result = await _gate.RunAsync(Candidate("echo all good"), default);
+
+        Assert.True(result.Passed, result.Reason);
+        Assert.Equal(["all good"], result.Details);
+    }
+
+    [Fact]
+    public async Task A_test_command_exiting_one_fails_and_keeps_its_output()
+    {
+        var result = await _gate.RunAsync(Candidate("echo '2 tests failed' >&2; exit 1"), default);
+
+        Assert.False(result.Passed);
+        Assert.Contains("exit code 1", result.Reason);
+        Assert.Equal(["2 tests failed"], result.Details);
+        var log = TestCommandGate.LogFileOf(_home.Path, "shop", "dep-1");
+        Assert.Equal(Path.Combine(_home.Path, "var/log/tests/shop-dep-1.log"), log);
+        Assert.Contains("2 tests failed", File.ReadAllText(log));
+    }
+
+    [Fact]
+    public async Task The_test_command_gets_the_target_url_and_the_deployment_environment()
+    {
+        var result = await _gate.RunAsync(Candidate("echo \"$BG_TARGET_URL $BG_SITE $BG_SLOT $BG_VERSION $BG_HOME\"; pwd"), default);
+
+        Assert.Equal(["http://127.0.0.1:2 shop b 1.2.3 " + _home.Path, _home.Path], result.Details);
+    }
+
+    [Fact]
+    public async Task A_curl_smoke_test_against_a_real_candidate_passes_and_a_broken_one_fails()
+    {
+        await using var good = await SlotServer.StartAsync(200, "ok");
+        await using var bad = await SlotServer.StartAsync(500, "broken");
+        const string smoke = "curl -fsS \"$BG_TARGET_URL/health\"";
+
+        var passed = await _gate.RunAsync(Candidate(smoke, slotUrl: good.Url), default);
+        var failed = await _gate.RunAsync(Candidate(smoke, slotUrl: bad.Url), default);
+
+        Assert.True(passed.Passed, passed.Reason);
+        Assert.False(failed.Passed);
+    }
+
+    [Fact]
+    public async Task A_test_command_hanging_past_its_timeout_fails_and_leaves_no_process_behind()
+    {
+        var marker = $"bg-hang-{Guid.NewGuid():N}";
+        var clock = Stopwatch.StartNew();
+
+        // The grandchild carries a unique argument so the test can look for it in the process table.
+        var result = await _gate.RunAsync(Candidate($"sh -c 'sleep 300; echo {marker}' & sleep 300", TimeSpan.FromMilliseconds(500)), default);
+
+        Assert.False(result.Passed);
+        Assert.Contains("timed out", result.Reason);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed}");
+        Assert.Empty(await ProcessesWithArgumentAsync(marker));
+    }
+
+    [Fact]
+    public async Task Background_processes_started_by_a_passing_test_command_do_not_survive_it()
+    {
+        var marker = $"bg-left-{Guid.NewGuid():N}";
+
+        var result = await _gate.RunAsync(Candidate($"sh -c 'sleep 300; echo {marker}' >/dev/null 2>&1 & echo done"), default);
+
+        Assert.True(result.Passed, result.Reason);
+        Assert.Empty(await ProcessesWithArgumentAsync(marker));
+    }
+
+    /// <summary>Live processes whose command line contains <paramref name="text"/>, after a short settle.</summary>
+    private static async Task<IReadOnlyList<int>> ProcessesWithArgumentAsync(string text)
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (true)
+        {
+            var found = new List<int>();
+            foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            {
+                if (!int.TryParse(Path.GetFileName(dir), out var pid) || pid == Environment.ProcessId)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline"));
+                    var state = File.ReadAllText(Path.Combine(dir, "stat"));
+                    if (cmdline.Contains(text, StringComparison.Ordinal) && state[(state.LastIndexOf(')') + 2)] != 'Z')
+                    {
+                        found.Add(pid);
+                    }
+                }
+                catch (IOException)
+                {
+                }
+            }
+
+            if (found.Count == 0 || DateTime.UtcNow > until)
+            {
+                return found;
+            }
+
+            await Task.Delay(50);
+        }
+    }
+}
