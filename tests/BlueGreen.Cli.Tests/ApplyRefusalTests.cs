@@ -13,7 +13,7 @@ public sealed class ApplyRefusalTests : IAsyncLifetime
     {
         _a = await SlotServer.StartAsync("a");
         _b = await SlotServer.StartAsync("b");
-        _home.WriteGlobal("ROUTER_API=\nVALIDATION_MAX_AGE=2\n");
+        _home.WriteGlobal("ROUTER_API=\n");
         _home.AddSite("shop", _a.Url, _b.Url, "HEALTH_RETRIES=1\nPREVIEW_RULE=Host(`preview.shop.example.com`)\n");
     }
 
@@ -67,7 +67,8 @@ public sealed class ApplyRefusalTests : IAsyncLifetime
     {
         Assert.Equal(0, (await Run("deploy", "shop", "--version", "v1")).ExitCode);
         Assert.Equal(0, (await Run("validate", "shop")).ExitCode);
-        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        _home.WriteGlobal("ROUTER_API=\nVALIDATION_MAX_AGE=1\n");
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
         await AssertApplyRefused("older than VALIDATION_MAX_AGE");
     }
 

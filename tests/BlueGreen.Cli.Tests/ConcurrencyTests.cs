@@ -51,7 +51,7 @@ public sealed class ConcurrencyTests : IAsyncLifetime
         Assert.Contains(runs, r => r.ExitCode == 0);
         foreach (var refused in runs.Where(r => r.ExitCode == 4))
         {
-            Assert.Matches(@"held by pid \d+ \(.+@.+, `run\.sh .*apply site\d+ --yes`, since ", refused.All);
+            Assert.Matches(@"held by pid \d+ \(.+@.+, `run\.sh .*apply site\d+ --yes`, since ", refused.Stderr + refused.Stdout);
         }
 
         Assert.Equal(0, (await CliRunner.RunAsync(_home.Root, "journal", "verify")).ExitCode);

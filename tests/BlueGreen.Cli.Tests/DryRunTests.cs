@@ -40,7 +40,7 @@ public sealed class DryRunTests : IAsyncLifetime
         { "flag", ["apply", "shop", "--yes", "--dry-run"], "+           weight: 1" },
         { "flag", ["rollback", "shop", "--yes", "--dry-run"], "plan" },
         { "env", ["rollback", "shop", "--yes"], "plan" },
-        { "flag", ["deploy", "shop", "--version", "v4", "--dry-run"], "would run" },
+        { "flag", ["deploy", "shop", "--version", "v4", "--dry-run"], "would record the version" },
         { "env", ["deploy", "shop", "--version", "v4"], "would" },
     };
 
