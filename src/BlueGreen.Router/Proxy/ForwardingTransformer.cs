@@ -17,10 +17,8 @@ internal sealed class ForwardingTransformer(bool passHostHeader) : HttpTransform
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
         var request = httpContext.Request;
         var headers = proxyRequest.Headers;
-        if (passHostHeader && request.Host.HasValue)
-        {
-            headers.Host = request.Host.Value;
-        }
+        // The base copies the client's Host; passHostHeader: false means the upstream's own authority.
+        headers.Host = passHostHeader && request.Host.HasValue ? request.Host.Value : null;
 
         var clientIp = httpContext.Connection.RemoteIpAddress?.ToString();
         Set(headers, "X-Forwarded-For", clientIp);
