@@ -47,7 +47,7 @@ dotnet "$HELLO" --port "$PORT_B" --version v2 --slot b >"$WORK/hello-b.log" 2>&1
 wait_http "http://127.0.0.1:$PORT_A/health"; wait_http "http://127.0.0.1:$PORT_B/health"
 
 # Initial routing file (slot a live), rendered by the product's own RoutingPlanner.
-dotnet "$BENCH" switch --routes "$ROUTES" --proxy "http://127.0.0.1:1" --a "http://127.0.0.1:$PORT_A" --b "http://127.0.0.1:$PORT_B" --count 0 2>/dev/null || true
+dotnet "$BENCH" switch --routes "$ROUTES" --proxy "http://127.0.0.1:1" --a "http://127.0.0.1:$PORT_A" --b "http://127.0.0.1:$PORT_B" --count 0
 if [ -x ./run.sh ] && ./run.sh router --help >/dev/null 2>&1; then
   echo "(./run.sh exists, but the bench drives the router through bench/RouterBench to control its folder and ports)"
 fi

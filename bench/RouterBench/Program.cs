@@ -44,6 +44,11 @@ internal static class SwitchLatency
         using var client = new HttpClient { BaseAddress = proxy };
         var slot = Slot.A;
         await WriteAtomicAsync(routes, file, RoutingPlanner.Render(site, slot, slot.Other(), "bench"));
+        if (count == 0)
+        {
+            return 0; // only writes the initial file (slot a live)
+        }
+
         await WaitForSlotAsync(client, slot, TimeSpan.FromSeconds(10));
         var times = new List<double>();
         for (var i = 0; i < count; i++)
@@ -54,11 +59,6 @@ internal static class SwitchLatency
             var renamed = await WriteAtomicAsync(routes, file, text);
             await WaitForSlotAsync(client, slot, TimeSpan.FromSeconds(10));
             times.Add(Stopwatch.GetElapsedTime(renamed).TotalMilliseconds);
-        }
-
-        if (times.Count == 0)
-        {
-            return 0; // --count 0 only writes the initial file (slot a live)
         }
 
         times.Sort();
