@@ -1,10 +1,10 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
 using BlueGreen.Core.Configuration;
 using BlueGreen.Core.Routing;
 using BlueGreen.Core.Slots;
 using BlueGreen.Router.Tests.Support;
+using Xunit.Abstractions;
 
 namespace BlueGreen.Router.Tests;
 
@@ -13,7 +13,7 @@ public sealed class LoadCollection;
 
 /// <summary>Blue/green flips under concurrent traffic: no request fails, and after each verified flip every new request reaches the new slot.</summary>
 [Collection("load")]
-public sealed class LoadTests
+public sealed class LoadTests(ITestOutputHelper output)
 {
     private const int Flips = 20;
 
@@ -82,16 +82,13 @@ public sealed class LoadTests
 
         var clients = new[] { true, true, false, false }.Select(k => Task.Run(() => ClientLoop(k))).ToList();
         var slot = Slot.A;
-        var switchTimes = new List<TimeSpan>();
         for (var i = 1; i <= Flips; i++)
         {
             await Task.Delay(40);
             slot = slot.Other();
             Volatile.Write(ref epoch, new Epoch(i, slot.Name(), false));
-            var started = Stopwatch.GetTimestamp();
             await h.WriteAtomicAsync(fileName, Render(slot));
             await RouterHarness.WaitUntilAsync(async () => LiveIn(await h.ApiJsonAsync("/api/http/services/shop@file")) == $"shop-{slot.Name()}", $"flip {i} in the API");
-            switchTimes.Add(Stopwatch.GetElapsedTime(started));
             Volatile.Write(ref epoch, new Epoch(i, slot.Name(), true));
         }
 
@@ -99,10 +96,10 @@ public sealed class LoadTests
         await stop.CancelAsync();
         await Task.WhenAll(clients);
 
+        output.WriteLine($"{requests} requests, {checkedRequests} checked inside stable windows, {failures.Count} failed, {violations.Count} reached the old slot");
         Assert.True(failures.Count == 0, $"{failures.Count} failed request(s) of {requests}: {string.Join(" | ", failures.Take(5))}");
         Assert.True(violations.Count == 0, $"{violations.Count} request(s) reached the old slot: {string.Join(" | ", violations.Take(5))}");
         Assert.True(checkedRequests > Flips, $"only {checkedRequests} request(s) fell in stable windows");
-        Assert.All(switchTimes, t => Assert.True(t < TimeSpan.FromSeconds(1), $"a flip took {t.TotalMilliseconds} ms to show in the API"));
     }
 
     private static string? LiveIn(JsonNode? service) =>
