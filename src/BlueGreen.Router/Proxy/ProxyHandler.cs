@@ -12,7 +12,13 @@ namespace BlueGreen.Router.Proxy;
 /// </summary>
 internal sealed class ProxyHandler(SnapshotHolder holder, IHttpForwarder forwarder, HttpMessageInvoker invoker, AccessLog? accessLog, TextWriter log)
 {
-    private static readonly ForwarderRequestConfig RequestConfig = new() { ActivityTimeout = TimeSpan.FromSeconds(100) };
+    // HTTP/1.1 to upstreams, as Traefik does by default; YARP would otherwise try HTTP/2 first.
+    private static readonly ForwarderRequestConfig RequestConfig = new()
+    {
+        ActivityTimeout = TimeSpan.FromSeconds(100),
+        Version = HttpVersion.Version11,
+        VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+    };
 
     public async Task HandleAsync(HttpContext context)
     {
