@@ -103,6 +103,7 @@ RATIO=$(awk -v r="$ROUTER_RPS" -v n="$NGINX_RPS" 'BEGIN { printf "%.0f", 100*r/n
 
 CPU=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
 DATE=$(date -u +%Y-%m-%dT%H:%MZ)
+LOAD=$(cut -d' ' -f1-3 /proc/loadavg)  # other work on the machine skews every figure: recorded with them
 TABLE=$(cat <<TXT
 | target | requests/s | p99 latency | errors |
 |---|---|---|---|
@@ -123,7 +124,7 @@ mkdir -p docs
 grep -q '^## Embedded router' "$DOC" || printf '\n## Embedded router\n\nProduced by `bench/router.sh`: wrk with the same threads, connections and duration against each target, all on loopback on the same machine (wrk, proxy and app share the CPUs).\n' >>"$DOC"
 {
   echo
-  echo "### $DATE, $(nproc) cores, $CPU, wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s"
+  echo "### $DATE, $(nproc) cores, $CPU, wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, load average at the end $LOAD"
   echo
   echo "$TABLE"
 } >>"$DOC"
