@@ -79,12 +79,6 @@ public static class ConfigFileParser
         var quote = raw[0];
         if (quote != '"' && quote != '\'')
         {
-            if (raw.EndsWith('"') || raw.EndsWith('\''))
-            {
-                error = "closing quote without an opening one";
-                return false;
-            }
-
             // An unquoted value may carry a trailing comment: `KEY=value # why`.
             var hash = raw.IndexOf(" #", StringComparison.Ordinal);
             value = hash >= 0 ? raw[..hash].TrimEnd() : raw;

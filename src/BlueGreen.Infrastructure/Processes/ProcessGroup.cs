@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace BlueGreen.Infrastructure.Processes;
 
 /// <summary>Signals to a whole process group through libc, so a command's children die with it.</summary>
-internal static class ProcessGroup
+public static class ProcessGroup
 {
     public const int SigTerm = 15;
     public const int SigKill = 9;
@@ -19,6 +19,13 @@ internal static class ProcessGroup
         }
 
         return Kill(-pgid, signal) == 0;
+    }
+
+    /// <summary>Sends <paramref name="signal"/> to one process (e.g. SIGTERM for a graceful stop). False when it is gone.</summary>
+    public static bool SignalProcess(int pid, int signal)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(pid, 1);
+        return Kill(pid, signal) == 0;
     }
 
     /// <summary>True while at least one process (zombies included) is in the group.</summary>
