@@ -47,7 +47,15 @@ case "${1:-}" in
     shift
     build
     # The whole suite; tests start the real program through this script.
-    exec dotnet test "$ROOT/BlueGreen.slnx" --nologo "$@"
+    log="$BUILD/test.log"
+    set +e
+    dotnet test "$ROOT/BlueGreen.slnx" --nologo "$@" 2>&1 | tee "$log"
+    status=${PIPESTATUS[0]}
+    set -e
+    passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
+    failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
+    echo "tests: $passed passed, $failed failed"
+    exit "$status"
     ;;
 esac
 
