@@ -119,13 +119,26 @@ echo
 echo "$TABLE"
 
 DOC=docs/benchmarks.md
+ENTRY=$(printf '### %s, %s cores, %s, wrk -t%s -c%s -d%ss, load average at the end %s\n\n%s\n' \
+  "$DATE" "$(nproc)" "$CPU" "$THREADS" "$CONNECTIONS" "$DURATION" "$LOAD" "$TABLE")
 mkdir -p docs
 [ -f "$DOC" ] || printf '# Benchmarks\n' >"$DOC"
-grep -q '^## Embedded router' "$DOC" || printf '\n## Embedded router\n\nProduced by `bench/router.sh`: wrk with the same threads, connections and duration against each target, all on loopback on the same machine (wrk, proxy and app share the CPUs).\n' >>"$DOC"
-{
-  echo
-  echo "### $DATE, $(nproc) cores, $CPU, wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, load average at the end $LOAD"
-  echo
-  echo "$TABLE"
-} >>"$DOC"
+# Insert at the end of the "## Embedded router" section (created if missing), before any later "## " section.
+ENTRY="$ENTRY" python3 - "$DOC" <<'PY'
+import os, sys
+path = sys.argv[1]
+lines = open(path).read().rstrip("\n").split("\n")
+entry = os.environ["ENTRY"].rstrip("\n").split("\n")
+head = "## Embedded router"
+if head not in lines:
+    lines += ["", head, "",
+              "Produced by `bench/router.sh`: wrk with the same threads, connections and duration against each target, "
+              "all on loopback on the same machine (wrk, proxy and app share the CPUs)."]
+start = lines.index(head)
+end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+while end > start + 1 and lines[end - 1] == "":
+    end -= 1
+lines[end:end] = [""] + entry + ([""] if end < len(lines) else [])
+open(path, "w").write("\n".join(lines) + "\n")
+PY
 echo "appended to $DOC"
