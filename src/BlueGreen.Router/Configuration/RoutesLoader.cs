@@ -37,7 +37,7 @@ internal sealed class RoutesLoader(string directory, SnapshotHolder holder, Text
 
         if (changed || _revision == 0)
         {
-            Publish(reread ? "file event" : "periodic rescan");
+            Publish(_revision == 0 ? "start" : reread ? "file event" : "periodic rescan");
             return true;
         }
 
