@@ -63,4 +63,37 @@ public sealed class ConfigurationTests
         Assert.Contains(snapshot.Services["w1@file"].Errors, e => e.Contains("cycle"));
         Assert.Equal(["explicit@file", "long@file", "short@file"], snapshot.Services["lb@file"].UsedBy);
     }
+
+    [Fact]
+    public void The_periodic_rescan_notices_a_changed_file_by_size_and_mtime_without_any_file_event()
+    {
+        var dir = Directory.CreateTempSubdirectory("bg-router-loader").FullName;
+        try
+        {
+            var holder = new SnapshotHolder();
+            var log = new LogCapture();
+            var loader = new RoutesLoader(dir, holder, log);
+            File.WriteAllText(Path.Combine(dir, "a.yml"), Yaml.Simple("a", "Host(`a.test`)", "http://127.0.0.1:7001"));
+            Assert.True(loader.Scan(reread: true));
+            Assert.False(loader.Scan(reread: false));
+
+            File.WriteAllText(Path.Combine(dir, "a.yml"), Yaml.Simple("a", "Host(`a.test`) && PathPrefix(`/v2`)", "http://127.0.0.1:7001"));
+            Assert.True(loader.Scan(reread: false));
+            Assert.Equal(2, holder.Current.Revision);
+            Assert.Contains("PathPrefix", holder.Current.Routers["a@file"].Config.Rule);
+
+            File.WriteAllText(Path.Combine(dir, "a.yml"), "http:\n  routers: [\n");
+            Assert.False(loader.Scan(reread: false)); // invalid: no new revision, last good kept
+            Assert.Equal(2, holder.Current.Revision);
+            Assert.Contains("a.yml: line", log.Text);
+
+            File.Delete(Path.Combine(dir, "a.yml"));
+            Assert.True(loader.Scan(reread: false));
+            Assert.Empty(holder.Current.Routes);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
