@@ -48,9 +48,7 @@ wait_http "http://127.0.0.1:$PORT_A/health"; wait_http "http://127.0.0.1:$PORT_B
 
 # Initial routing file (slot a live), rendered by the product's own RoutingPlanner.
 dotnet "$BENCH" switch --routes "$ROUTES" --proxy "http://127.0.0.1:1" --a "http://127.0.0.1:$PORT_A" --b "http://127.0.0.1:$PORT_B" --count 0
-if [ -x ./run.sh ] && ./run.sh router --help >/dev/null 2>&1; then
-  echo "(./run.sh exists, but the bench drives the router through bench/RouterBench to control its folder and ports)"
-fi
+# The router runs through bench/RouterBench (EmbeddedRouter.StartAsync), as ./run.sh did not exist when this was written.
 dotnet "$BENCH" serve --routes "$ROUTES" --listen "127.0.0.1:$PORT_ROUTER" --api "127.0.0.1:$PORT_API" >"$WORK/router.log" 2>&1 & PIDS+=($!)
 wait_http "http://127.0.0.1:$PORT_ROUTER/health" bench.test
 
