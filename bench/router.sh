@@ -48,9 +48,7 @@ wait_http "http://127.0.0.1:$PORT_A/health"; wait_http "http://127.0.0.1:$PORT_B
 
 # Initial routing file (slot a live), rendered by the product's own RoutingPlanner.
 dotnet "$BENCH" switch --routes "$ROUTES" --proxy "http://127.0.0.1:1" --a "http://127.0.0.1:$PORT_A" --b "http://127.0.0.1:$PORT_B" --count 0
-if [ -x ./run.sh ] && ./run.sh router --help >/dev/null 2>&1; then
-  echo "(./run.sh exists, but the bench drives the router through bench/RouterBench to control its folder and ports)"
-fi
+# The router runs through bench/RouterBench (EmbeddedRouter.StartAsync), as ./run.sh did not exist when this was written.
 dotnet "$BENCH" serve --routes "$ROUTES" --listen "127.0.0.1:$PORT_ROUTER" --api "127.0.0.1:$PORT_API" >"$WORK/router.log" 2>&1 & PIDS+=($!)
 wait_http "http://127.0.0.1:$PORT_ROUTER/health" bench.test
 
@@ -119,13 +117,26 @@ echo
 echo "$TABLE"
 
 DOC=docs/benchmarks.md
+ENTRY=$(printf '### %s, %s cores, %s, wrk -t%s -c%s -d%ss, load average at the end %s\n\n%s\n' \
+  "$DATE" "$(nproc)" "$CPU" "$THREADS" "$CONNECTIONS" "$DURATION" "$LOAD" "$TABLE")
 mkdir -p docs
 [ -f "$DOC" ] || printf '# Benchmarks\n' >"$DOC"
-grep -q '^## Embedded router' "$DOC" || printf '\n## Embedded router\n\nProduced by `bench/router.sh`: wrk with the same threads, connections and duration against each target, all on loopback on the same machine (wrk, proxy and app share the CPUs).\n' >>"$DOC"
-{
-  echo
-  echo "### $DATE, $(nproc) cores, $CPU, wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, load average at the end $LOAD"
-  echo
-  echo "$TABLE"
-} >>"$DOC"
+# Insert at the end of the "## Embedded router" section (created if missing), before any later "## " section.
+ENTRY="$ENTRY" python3 - "$DOC" <<'PY'
+import os, sys
+path = sys.argv[1]
+lines = open(path).read().rstrip("\n").split("\n")
+entry = os.environ["ENTRY"].rstrip("\n").split("\n")
+head = "## Embedded router"
+if head not in lines:
+    lines += ["", head, "",
+              "Produced by `bench/router.sh`: wrk with the same threads, connections and duration against each target, "
+              "all on loopback on the same machine (wrk, proxy and app share the CPUs)."]
+start = lines.index(head)
+end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+while end > start + 1 and lines[end - 1] == "":
+    end -= 1
+lines[end:end] = [""] + entry + ([""] if end < len(lines) else [])
+open(path, "w").write("\n".join(lines) + "\n")
+PY
 echo "appended to $DOC"

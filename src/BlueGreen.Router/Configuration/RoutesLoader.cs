@@ -37,7 +37,7 @@ internal sealed class RoutesLoader(string directory, SnapshotHolder holder, Text
 
         if (changed || _revision == 0)
         {
-            Publish();
+            Publish(_revision == 0 ? "start" : reread ? "file event" : "periodic rescan");
             return true;
         }
 
@@ -113,7 +113,7 @@ internal sealed class RoutesLoader(string directory, SnapshotHolder holder, Text
         return errors.Count > 0 ? (null, errors) : (config, []);
     }
 
-    private void Publish()
+    private void Publish(string trigger)
     {
         var good = _files.Where(f => f.Value.Good is not null)
             .OrderBy(f => f.Key, StringComparer.Ordinal)
@@ -122,7 +122,7 @@ internal sealed class RoutesLoader(string directory, SnapshotHolder holder, Text
         var snapshot = SnapshotBuilder.Build(++_revision, good);
         holder.Publish(snapshot);
         var broken = snapshot.Routers.Values.Count(r => !r.Enabled) + snapshot.Services.Values.Count(s => !s.Enabled);
-        log.WriteLine($"router: revision {snapshot.Revision}: {good.Count} file(s), {snapshot.Routes.Length} router(s) serving, {snapshot.Services.Count} service(s){(broken > 0 ? $", {broken} in error" : "")}");
+        log.WriteLine($"router: revision {snapshot.Revision}: {good.Count} file(s), {snapshot.Routes.Length} router(s) serving, {snapshot.Services.Count} service(s){(broken > 0 ? $", {broken} in error" : "")} ({trigger})");
         foreach (var r in snapshot.Routers.Values.Where(r => !r.Enabled))
         {
             log.WriteLine($"router: error: router {r.Name}: {string.Join("; ", r.Errors)}");

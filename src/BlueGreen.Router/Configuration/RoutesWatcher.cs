@@ -36,7 +36,15 @@ internal sealed class RoutesWatcher : IAsyncDisposable
         _watcher.Deleted += OnChange;
         _watcher.Renamed += OnChange;
         _watcher.Error += (_, e) => Signal(reread: true);
-        _watcher.EnableRaisingEvents = true;
+        try
+        {
+            _watcher.EnableRaisingEvents = true;
+        }
+        catch (IOException e)
+        {
+            // e.g. the inotify limit is reached: the periodic rescan still reloads, only slower.
+            log.WriteLine($"router: warning: cannot watch {loader.Directory} ({e.Message}); changes are picked up by the rescan every {RescanInterval.TotalSeconds:0} s");
+        }
         _loop = Task.Run(RunAsync);
         _ticker = Task.Run(TickAsync);
     }

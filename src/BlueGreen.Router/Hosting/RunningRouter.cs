@@ -14,6 +14,7 @@ public sealed class RunningRouter : IAsyncDisposable
     private readonly TextWriter _log;
     private readonly TaskCompletionSource _shutdown = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenRegistration _ctRegistration;
+    private readonly Lock _gate = new();
     private Task? _stopping;
 
     internal RunningRouter(WebApplication proxy, WebApplication? api, RoutesWatcher watcher, HttpMessageInvoker invoker, TextWriter log, Uri proxyUrl, Uri? apiUrl, SnapshotHolder holder, CancellationToken ct)
@@ -54,7 +55,7 @@ public sealed class RunningRouter : IAsyncDisposable
     /// <summary>Stops accepting connections, lets requests in flight finish, then releases everything. Idempotent.</summary>
     public Task StopAsync()
     {
-        lock (_shutdown)
+        lock (_gate)
         {
             return _stopping ??= StopCoreAsync();
         }

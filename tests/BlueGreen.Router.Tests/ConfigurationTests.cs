@@ -1,0 +1,99 @@
+using BlueGreen.Core.Routing;
+using BlueGreen.Core.Routing.Rules;
+using BlueGreen.Router.Configuration;
+using BlueGreen.Router.Tests.Support;
+
+namespace BlueGreen.Router.Tests;
+
+/// <summary>Validation of one file and the merge of files into a snapshot, without sockets.</summary>
+public sealed class ConfigurationTests
+{
+    private static DynamicConfig Parse(string yaml) => RoutingFileFormat.Parse(yaml).Config ?? throw new InvalidOperationException(RoutingFileFormat.Parse(yaml).Error);
+
+    private static IReadOnlyList<string> Validate(string yaml) => DynamicConfigValidator.Validate(Parse(yaml), RuleParser.EmbeddedMatchers);
+
+    [Fact]
+    public void A_valid_file_has_no_errors()
+    {
+        Assert.Empty(Validate(Yaml.Simple("site", "Host(`a.test`) && (PathPrefix(`/x`) || Path(`/y`))", "http://127.0.0.1:7001")));
+    }
+
+    [Theory]
+    [InlineData("Host(`a.test`", "router site: rule \"Host(`a.test`\": expected ')'")]
+    [InlineData("Header(`X`, `y`)", "unsupported matcher Header")]
+    [InlineData("Nope(`x`)", "unknown matcher Nope")]
+    public void A_bad_rule_is_named_with_its_router(string rule, string expected)
+    {
+        Assert.Contains(Validate(Yaml.Simple("site", rule, "http://127.0.0.1:7001")), e => e.Contains(expected));
+    }
+
+    [Fact]
+    public void Bad_services_are_named()
+    {
+        var errors = Validate(Yaml.File(
+            [Yaml.Router("r", "Host(`a.test`)", "w")],
+            [Yaml.LoadBalancer("lb", null, "not-a-url"), Yaml.Weighted("w", ("lb", -1))]));
+        Assert.Contains(errors, e => e.Contains("service lb: server url \"not-a-url\""));
+        Assert.Contains(errors, e => e.Contains("service w: child lb has a negative weight"));
+    }
+
+    [Fact]
+    public void A_file_with_nothing_in_it_is_invalid()
+    {
+        Assert.Contains(Validate("http: {}\n"), e => e.Contains("no HTTP router or service"));
+    }
+
+    [Fact]
+    public void Orders_routes_by_explicit_priority_then_rule_length_and_disables_routers_with_broken_services()
+    {
+        var file = Parse(Yaml.File(
+            [
+                Yaml.Router("short", "Host(`a.test`)", "lb"),
+                Yaml.Router("long", "Host(`a.test`) && PathPrefix(`/long`)", "lb"),
+                Yaml.Router("explicit", "Host(`a.test`)", "lb", priority: 500),
+                Yaml.Router("orphan", "Host(`b.test`)", "missing"),
+                Yaml.Router("loop", "Host(`c.test`)", "w1"),
+            ],
+            [Yaml.LoadBalancer("lb", null, "http://127.0.0.1:7001"), Yaml.Weighted("w1", ("w2", 1)), Yaml.Weighted("w2", ("w1", 1))]));
+        var snapshot = SnapshotBuilder.Build(1, [new GoodFile("f.yml", file)]);
+
+        Assert.Equal(["explicit@file", "long@file", "short@file"], snapshot.Routes.Select(r => r.Name));
+        Assert.Contains("does not exist", snapshot.Routers["orphan@file"].Errors.Single());
+        Assert.False(snapshot.Routers["loop@file"].Enabled);
+        Assert.Contains(snapshot.Services["w1@file"].Errors, e => e.Contains("cycle"));
+        Assert.Equal(["explicit@file", "long@file", "short@file"], snapshot.Services["lb@file"].UsedBy);
+    }
+
+    [Fact]
+    public void The_periodic_rescan_notices_a_changed_file_by_size_and_mtime_without_any_file_event()
+    {
+        var dir = Directory.CreateTempSubdirectory("bg-router-loader").FullName;
+        try
+        {
+            var holder = new SnapshotHolder();
+            var log = new LogCapture();
+            var loader = new RoutesLoader(dir, holder, log);
+            File.WriteAllText(Path.Combine(dir, "a.yml"), Yaml.Simple("a", "Host(`a.test`)", "http://127.0.0.1:7001"));
+            Assert.True(loader.Scan(reread: true));
+            Assert.False(loader.Scan(reread: false));
+
+            File.WriteAllText(Path.Combine(dir, "a.yml"), Yaml.Simple("a", "Host(`a.test`) && PathPrefix(`/v2`)", "http://127.0.0.1:7001"));
+            Assert.True(loader.Scan(reread: false));
+            Assert.Equal(2, holder.Current.Revision);
+            Assert.Contains("PathPrefix", holder.Current.Routers["a@file"].Config.Rule);
+
+            File.WriteAllText(Path.Combine(dir, "a.yml"), "http:\n  routers: [\n");
+            Assert.False(loader.Scan(reread: false)); // invalid: no new revision, last good kept
+            Assert.Equal(2, holder.Current.Revision);
+            Assert.Contains("a.yml: line", log.Text);
+
+            File.Delete(Path.Combine(dir, "a.yml"));
+            Assert.True(loader.Scan(reread: false));
+            Assert.Empty(holder.Current.Routes);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
