@@ -64,14 +64,14 @@ public sealed class StateStoreTests : IDisposable
         var path = _home.StateFile("shop");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllBytes(path, Encoding.UTF8.GetBytes(content));
-        var before = TestDirs.Snapshot(_home.Root);
+        var before = _home.SnapshotVar();
 
         var e = Assert.Throws<CorruptStateException>(() => Store.Read("shop"));
 
         Assert.Equal(path, e.Path);
         Assert.StartsWith(path + ":", e.Message);
         Assert.Contains(reason, e.Message);
-        Assert.Equal(before, TestDirs.Snapshot(_home.Root));
+        Assert.Equal(before, _home.SnapshotVar());
     }
 
     [Fact]
