@@ -79,9 +79,18 @@ public static class ConfigFileParser
         var quote = raw[0];
         if (quote != '"' && quote != '\'')
         {
-            // An unquoted value may carry a trailing comment: `KEY=value # why`.
-            var hash = raw.IndexOf(" #", StringComparison.Ordinal);
+            // An unquoted value may carry a trailing comment: `KEY=value # why` (space or tab before #).
+            var hash = TrailingCommentStart(raw);
             value = hash >= 0 ? raw[..hash].TrimEnd() : raw;
+
+            // `KEY=value"` is a typo; `KEY=./deploy.sh "$BG_VERSION"` (balanced quotes inside) is a value.
+            var last = value.Length > 0 ? value[^1] : '\0';
+            if ((last == '"' || last == '\'') && value.Count(c => c == last) % 2 == 1)
+            {
+                error = "closing quote without an opening one";
+                return false;
+            }
+
             return true;
         }
 
@@ -101,6 +110,19 @@ public static class ConfigFileParser
 
         value = raw[1..close];
         return true;
+    }
+
+    private static int TrailingCommentStart(string raw)
+    {
+        for (var i = 1; i < raw.Length; i++)
+        {
+            if (raw[i] == '#' && (raw[i - 1] == ' ' || raw[i - 1] == '\t'))
+            {
+                return i - 1;
+            }
+        }
+
+        return -1;
     }
 
     private static string Shorten(string text) => text.Length <= 60 ? text : text[..57] + "...";

@@ -61,8 +61,14 @@ public sealed record GlobalConfig
         var errors = new List<ConfigError>(file.Errors);
         var r = new ConfigReader(file, errors);
         var d = new GlobalConfig();
-        // ROUTER_API set to empty means "no API verification"; absent means the default.
-        var routerApi = r.Raw("ROUTER_API") is null ? d.RouterApi : r.HttpUrl("ROUTER_API", required: false);
+        // ROUTER_API set to empty means "no API verification"; absent means the default. A bad value is an
+        // error and keeps the default, like every other key: it must never silently turn verification off.
+        var routerApi = r.Raw("ROUTER_API") switch
+        {
+            null => d.RouterApi,
+            "" => null,
+            _ => r.HttpUrl("ROUTER_API", required: false) ?? d.RouterApi,
+        };
         var config = new GlobalConfig
         {
             Router = r.Choice("ROUTER", d.Router, new Dictionary<string, RouterKind> { ["embedded"] = RouterKind.Embedded, ["traefik"] = RouterKind.Traefik }),

@@ -37,13 +37,14 @@ public static class LineDiff
                 result.Add(new DiffLine(DiffKind.Same, a[x++]));
                 y++;
             }
-            else if (y < b.Length && (x == a.Length || lcs[x, y + 1] >= lcs[x + 1, y]))
+            else if (x < a.Length && (y == b.Length || lcs[x + 1, y] >= lcs[x, y + 1]))
             {
-                result.Add(new DiffLine(DiffKind.Added, b[y++]));
+                // On a tie the old line goes first, as in every diff tool: "- weight: 1" then "+ weight: 0".
+                result.Add(new DiffLine(DiffKind.Removed, a[x++]));
             }
             else
             {
-                result.Add(new DiffLine(DiffKind.Removed, a[x++]));
+                result.Add(new DiffLine(DiffKind.Added, b[y++]));
             }
         }
 

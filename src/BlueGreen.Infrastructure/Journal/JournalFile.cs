@@ -103,7 +103,8 @@ public sealed class JournalFile(Home home, TimeProvider clock)
             throw new JournalWriteException(Path, "its last line is incomplete; run ./run.sh journal verify and repair it before any other action");
         }
 
-        var start = Array.LastIndexOf(buffer, (byte)'\n', buffer.Length - 2) + 1;
+        // A file of a single "\n" has no byte before its newline: LastIndexOf would be out of range.
+        var start = buffer.Length < 2 ? 0 : Array.LastIndexOf(buffer, (byte)'\n', buffer.Length - 2) + 1;
         if (start == 0 && chunk < stream.Length)
         {
             throw new JournalWriteException(Path, "its last line is longer than 64 KiB");

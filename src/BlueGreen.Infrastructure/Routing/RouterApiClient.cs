@@ -34,14 +34,12 @@ public sealed class RouterApiClient(Uri apiBase, HttpClient http, TimeProvider c
                 return (true, null, "the service is not weighted");
             }
 
-            var live = services.EnumerateArray()
-                .Where(s => s.TryGetProperty("weight", out var w) && w.GetInt32() > 0)
-                .Select(s => s.GetProperty("name").GetString())
-                .ToList();
+            var children = services.EnumerateArray().Select(s => (Name: ChildName(s), Weight: WeightOf(s))).ToList();
+            var live = children.Where(c => c.Weight > 0).Select(c => c.Name).ToList();
             Slot? slot = live.Count != 1 ? null
                 : live[0] == RoutingPlanner.SlotService(site, Slot.A) ? Slot.A
                 : live[0] == RoutingPlanner.SlotService(site, Slot.B) ? Slot.B : null;
-            return (true, slot, $"weights: {string.Join(", ", services.EnumerateArray().Select(s => $"{s.GetProperty("name").GetString()}={(s.TryGetProperty("weight", out var w) ? w.GetInt32() : 1)}"))}");
+            return (true, slot, $"weights: {string.Join(", ", children.Select(c => $"{c.Name}={c.Weight}"))}");
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or InvalidOperationException or KeyNotFoundException)
         {
@@ -53,6 +51,17 @@ public sealed class RouterApiClient(Uri apiBase, HttpClient http, TimeProvider c
             return (false, null, $"{url}: {e.Message}");
         }
     }
+
+    /// <summary>A child's name without a provider suffix: the API may show `SITE-a` or `SITE-a@file`.</summary>
+    private static string? ChildName(JsonElement child)
+    {
+        var name = child.GetProperty("name").GetString();
+        var at = name?.IndexOf('@') ?? -1;
+        return at >= 0 ? name![..at] : name;
+    }
+
+    /// <summary>A child without a weight has Traefik's default weight, 1.</summary>
+    private static int WeightOf(JsonElement child) => child.TryGetProperty("weight", out var w) ? w.GetInt32() : 1;
 
     /// <summary>Polls until the router shows the expected live slot, or the timeout passes.</summary>
     public async Task<(bool Live, string Detail)> WaitForLiveSlotAsync(string site, Slot expected, TimeSpan timeout, CancellationToken ct)

@@ -1,0 +1,108 @@
+using BlueGreen.Core.Configuration;
+
+namespace BlueGreen.Core.Tests.Configuration;
+
+public sealed class GlobalConfigTests
+{
+    private const string Path = "/home/conf/global.conf";
+
+    [Fact]
+    public void An_empty_file_gives_every_default_of_the_contract()
+    {
+        var (config, errors) = GlobalConfig.Parse(Path, "");
+
+        Assert.Empty(errors);
+        Assert.Equal(RouterKind.Embedded, config.Router);
+        Assert.Equal("var/routes", config.RoutesDir);
+        Assert.Equal("127.0.0.1:8080", config.RouterListen);
+        Assert.Equal(new Uri("http://127.0.0.1:8081"), config.RouterApi);
+        Assert.Equal(TimeSpan.FromSeconds(10), config.SwitchVerifyTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(3600), config.ValidationMaxAge);
+        Assert.Equal("127.0.0.1:9090", config.CockpitListen);
+        Assert.Equal(CockpitMode.Safe, config.CockpitMode);
+        Assert.Equal("conf/cockpit.token", config.CockpitAdminTokenFile);
+        Assert.False(config.DryRun);
+        Assert.Equal(new GlobalConfig(), config);
+    }
+
+    [Fact]
+    public void Every_key_is_read()
+    {
+        var text = """
+            ROUTER=traefik
+            ROUTES_DIR=/etc/traefik/dynamic
+            ROUTER_LISTEN=0.0.0.0:80
+            ROUTER_API="http://traefik:8080"
+            SWITCH_VERIFY_TIMEOUT=500ms
+            VALIDATION_MAX_AGE=30m
+            COCKPIT_LISTEN=127.0.0.1:9999
+            COCKPIT_MODE=admin
+            COCKPIT_ADMIN_TOKEN_FILE=/secret/token
+            DRY_RUN=1
+            """;
+
+        var (config, errors) = GlobalConfig.Parse(Path, text);
+
+        Assert.Empty(errors);
+        Assert.Equal(RouterKind.Traefik, config.Router);
+        Assert.Equal("/etc/traefik/dynamic", config.RoutesDir);
+        Assert.Equal("0.0.0.0:80", config.RouterListen);
+        Assert.Equal(new Uri("http://traefik:8080"), config.RouterApi);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), config.SwitchVerifyTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(30), config.ValidationMaxAge);
+        Assert.Equal("127.0.0.1:9999", config.CockpitListen);
+        Assert.Equal(CockpitMode.Admin, config.CockpitMode);
+        Assert.Equal("/secret/token", config.CockpitAdminTokenFile);
+        Assert.True(config.DryRun);
+    }
+
+    [Theory]
+    [InlineData("ROUTER_API=")]
+    [InlineData("ROUTER_API=\"\"")]
+    [InlineData("ROUTER_API=''")]
+    public void An_empty_router_api_means_no_api_verification(string line)
+    {
+        var (config, errors) = GlobalConfig.Parse(Path, line);
+
+        Assert.Empty(errors);
+        Assert.Null(config.RouterApi);
+    }
+
+    [Theory]
+    [InlineData("SWITCH_VERIFY_TIMEOUT=soon", "SWITCH_VERIFY_TIMEOUT", "not a duration")]
+    [InlineData("SWITCH_VERIFY_TIMEOUT=10h", "SWITCH_VERIFY_TIMEOUT", "not a duration")]
+    [InlineData("SWITCH_VERIFY_TIMEOUT=50ms", "SWITCH_VERIFY_TIMEOUT", "below the minimum")]
+    [InlineData("VALIDATION_MAX_AGE=-5", "VALIDATION_MAX_AGE", "not a duration")]
+    [InlineData("VALIDATION_MAX_AGE=0", "VALIDATION_MAX_AGE", "below the minimum")]
+    [InlineData("ROUTER=nginx", "ROUTER", "not one of embedded, traefik")]
+    [InlineData("ROUTER=Embedded", "ROUTER", "not one of")]
+    [InlineData("COCKPIT_MODE=root", "COCKPIT_MODE", "not one of safe, admin")]
+    [InlineData("DRY_RUN=yes", "DRY_RUN", "not one of 0, 1")]
+    [InlineData("ROUTER_API=ftp://x", "ROUTER_API", "not an http:// or https:// URL")]
+    [InlineData("ROUTER_API=localhost:8081", "ROUTER_API", "not an http:// or https:// URL")]
+    [InlineData("ROUTER_LISTEN=8080", "ROUTER_LISTEN", "not HOST:PORT")]
+    [InlineData("COCKPIT_LISTEN=127.0.0.1:99999", "COCKPIT_LISTEN", "not HOST:PORT")]
+    [InlineData("ROUTES_DIR=\"  \"", "ROUTES_DIR", "must not be empty")]
+    public void A_bad_value_is_an_error_with_file_and_line_and_the_default_is_kept(string line, string key, string message)
+    {
+        var (config, errors) = GlobalConfig.Parse(Path, $"# global\n\n{line}\n");
+
+        var error = Assert.Single(errors);
+        Assert.Equal(Path, error.File);
+        Assert.Equal(3, error.Line);
+        Assert.StartsWith(key, error.Message);
+        Assert.Contains(message, error.Message);
+        Assert.False(error.IsWarning);
+        Assert.Equal(new GlobalConfig(), config);
+    }
+
+    [Fact]
+    public void An_unknown_key_in_the_global_file_is_an_error()
+    {
+        var (_, errors) = GlobalConfig.Parse(Path, "ROUTER=embedded\nRULE=Host(`x`)\n");
+
+        var error = Assert.Single(errors);
+        Assert.Equal(2, error.Line);
+        Assert.Contains("unknown key RULE", error.Message);
+    }
+}

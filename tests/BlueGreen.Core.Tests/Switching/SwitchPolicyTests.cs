@@ -1,0 +1,236 @@
+using BlueGreen.Core.Slots;
+using BlueGreen.Core.State;
+using BlueGreen.Core.Switching;
+
+namespace BlueGreen.Core.Tests.Switching;
+
+public sealed class SwitchPolicyTests
+{
+    private static readonly DateTimeOffset Now = new(2025, 6, 1, 12, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan MaxAge = TimeSpan.FromHours(1);
+
+    private static Deployment Dep(string id, string version) => new(id, version, Now.AddHours(-2), "ops@host");
+
+    private static ValidationSummary Passed(string deploymentId, TimeSpan age) =>
+        new(deploymentId, true, Now - age, null, null, "var/log/validation/x.json");
+
+    private static SwitchRecord Record(string action) => new(action, Now, "ops@host", "cli", null, new SlotVersion("a", "v1"));
+
+    /// <summary>Never switched; v1 deployed on a and validated.</summary>
+    private static SiteState FirstReady() => new()
+    {
+        Site = "shop",
+        SlotA = Dep("d1", "v1"),
+        Validation = Passed("d1", TimeSpan.FromMinutes(5)),
+    };
+
+    /// <summary>Live a (v1), rollback target none, v2 deployed on b and validated.</summary>
+    private static SiteState LaterReady() => new()
+    {
+        Site = "shop",
+        Live = Slot.A,
+        SlotA = Dep("d1", "v1"),
+        SlotB = Dep("d2", "v2"),
+        Validation = Passed("d2", TimeSpan.FromMinutes(5)),
+    };
+
+    [Fact]
+    public void Apply_is_refused_when_the_candidate_slot_has_no_deployment()
+    {
+        var decision = SwitchPolicy.DecideApply(SiteState.Empty("shop"), Now, MaxAge);
+
+        Assert.False(decision.Allowed);
+        Assert.Null(decision.Plan);
+        Assert.Equal("no deployment on the candidate slot a", decision.Refusal);
+        Assert.Contains("deploy shop --version", decision.Hint);
+    }
+
+    [Fact]
+    public void Apply_is_refused_when_the_candidate_is_not_validated()
+    {
+        var decision = SwitchPolicy.DecideApply(FirstReady() with { Validation = null }, Now, MaxAge);
+
+        Assert.False(decision.Allowed);
+        Assert.Equal("candidate v1 on slot a is not validated", decision.Refusal);
+        Assert.Contains("validate shop", decision.Hint);
+    }
+
+    [Fact]
+    public void Apply_is_refused_when_the_validation_judged_another_deployment()
+    {
+        var state = LaterReady() with { Validation = Passed("d1", TimeSpan.FromMinutes(1)) };
+
+        var decision = SwitchPolicy.DecideApply(state, Now, MaxAge);
+
+        Assert.False(decision.Allowed);
+        Assert.Equal("candidate v2 on slot b is not validated", decision.Refusal);
+    }
+
+    [Fact]
+    public void Apply_is_refused_when_the_validation_failed_and_names_the_gate()
+    {
+        var state = LaterReady() with { Validation = new ValidationSummary("d2", false, Now.AddMinutes(-1), "http", "HTTP 500 on /health", "r.json") };
+
+        var decision = SwitchPolicy.DecideApply(state, Now, MaxAge);
+
+        Assert.False(decision.Allowed);
+        Assert.Equal("candidate v2 on slot b failed its validation (gate http failed: HTTP 500 on /health)", decision.Refusal);
+    }
+
+    [Theory]
+    [InlineData(3601, false)]
+    [InlineData(86_400, false)]
+    [InlineData(3600, true)]
+    [InlineData(0, true)]
+    public void Apply_is_refused_when_the_validation_is_older_than_the_maximum_age(int ageSeconds, bool allowed)
+    {
+        var state = LaterReady() with { Validation = Passed("d2", TimeSpan.FromSeconds(ageSeconds)) };
+
+        var decision = SwitchPolicy.DecideApply(state, Now, MaxAge);
+
+        Assert.Equal(allowed, decision.Allowed);
+        if (!allowed)
+        {
+            Assert.Contains("older than VALIDATION_MAX_AGE (60m)", decision.Refusal);
+        }
+    }
+
+    [Fact]
+    public void The_first_apply_is_allowed_from_nothing_to_slot_a()
+    {
+        var decision = SwitchPolicy.DecideApply(FirstReady(), Now, MaxAge);
+
+        Assert.True(decision.Allowed);
+        Assert.Null(decision.Refusal);
+        Assert.Equal(new SwitchPlan(Slot.A, null, new SlotVersion("a", "v1")), decision.Plan);
+    }
+
+    [Fact]
+    public void A_later_apply_is_allowed_from_the_live_slot_to_the_candidate()
+    {
+        var decision = SwitchPolicy.DecideApply(LaterReady(), Now, MaxAge);
+
+        Assert.Equal(new SwitchPlan(Slot.B, new SlotVersion("a", "v1"), new SlotVersion("b", "v2")), decision.Plan);
+    }
+
+    [Fact]
+    public void Rollback_is_refused_when_there_is_nothing_to_roll_back_to()
+    {
+        Assert.False(SwitchPolicy.DecideRollback(SiteState.Empty("shop")).Allowed);
+        var decision = SwitchPolicy.DecideRollback(LaterReady());
+
+        Assert.False(decision.Allowed);
+        Assert.Contains("nothing to roll back to", decision.Refusal);
+        Assert.Contains("journal shop", decision.Hint);
+    }
+
+    [Fact]
+    public void Rollback_is_refused_when_the_previous_slot_holds_no_deployment()
+    {
+        var state = new SiteState { Site = "shop", Live = Slot.B, RollbackTarget = Slot.A, SlotB = Dep("d2", "v2") };
+
+        var decision = SwitchPolicy.DecideRollback(state);
+
+        Assert.False(decision.Allowed);
+        Assert.Equal("the previous slot a holds no deployment", decision.Refusal);
+    }
+
+    [Fact]
+    public void Rollback_is_allowed_back_to_the_previous_slot()
+    {
+        var state = LaterReady() with { Live = Slot.B, RollbackTarget = Slot.A };
+
+        var decision = SwitchPolicy.DecideRollback(state);
+
+        Assert.Equal(new SwitchPlan(Slot.A, new SlotVersion("b", "v2"), new SlotVersion("a", "v1")), decision.Plan);
+    }
+
+    [Fact]
+    public void After_an_apply_the_roles_swap_and_the_old_live_slot_is_the_rollback_target()
+    {
+        var state = LaterReady();
+        var plan = SwitchPolicy.DecideApply(state, Now, MaxAge).Plan!;
+
+        var next = SwitchPolicy.AfterApply(state, plan, Record("apply"));
+
+        Assert.Equal(Slot.B, next.Live);
+        Assert.Equal(Slot.A, next.RollbackTarget);
+        Assert.Equal(Slot.A, next.CandidateSlot);
+        Assert.Equal("v1", next.Candidate!.Version);
+        Assert.Equal("v2", next.LiveDeployment!.Version);
+        Assert.Equal(Record("apply"), next.LastSwitch);
+        Assert.True(SwitchPolicy.DecideRollback(next).Allowed);
+    }
+
+    [Fact]
+    public void After_the_first_apply_there_is_no_rollback_target()
+    {
+        var state = FirstReady();
+
+        var next = SwitchPolicy.AfterApply(state, SwitchPolicy.DecideApply(state, Now, MaxAge).Plan!, Record("apply"));
+
+        Assert.Equal(Slot.A, next.Live);
+        Assert.Null(next.RollbackTarget);
+        Assert.Equal(Slot.B, next.CandidateSlot);
+        Assert.False(SwitchPolicy.DecideRollback(next).Allowed);
+    }
+
+    [Fact]
+    public void After_a_rollback_a_second_rollback_is_refused()
+    {
+        var state = LaterReady() with { Live = Slot.B, RollbackTarget = Slot.A };
+        var plan = SwitchPolicy.DecideRollback(state).Plan!;
+
+        var next = SwitchPolicy.AfterRollback(state, plan, Record("rollback"));
+
+        Assert.Equal(Slot.A, next.Live);
+        Assert.Null(next.RollbackTarget);
+        Assert.Equal(Record("rollback"), next.LastSwitch);
+        Assert.False(SwitchPolicy.DecideRollback(next).Allowed);
+    }
+
+    [Fact]
+    public void A_deploy_lands_on_the_candidate_slot_and_never_on_the_live_one()
+    {
+        var state = LaterReady();
+
+        var next = SwitchPolicy.AfterDeploy(state, Dep("d3", "v3"));
+
+        Assert.Equal("v3", next.SlotB!.Version);
+        Assert.Equal("v1", next.SlotA!.Version);
+        Assert.Equal(Slot.A, next.Live);
+        Assert.Null(next.CandidateValidation);
+    }
+
+    [Fact]
+    public void The_first_deploy_of_a_site_goes_to_slot_a()
+    {
+        var next = SwitchPolicy.AfterDeploy(SiteState.Empty("shop"), Dep("d1", "v1"));
+
+        Assert.Equal("v1", next.SlotA!.Version);
+        Assert.Null(next.SlotB);
+    }
+
+    [Fact]
+    public void A_deploy_over_the_rollback_target_ends_the_rollback_option()
+    {
+        var state = LaterReady() with { Live = Slot.B, RollbackTarget = Slot.A };
+
+        var next = SwitchPolicy.AfterDeploy(state, Dep("d3", "v3"));
+
+        Assert.Equal("v3", next.SlotA!.Version);
+        Assert.Null(next.RollbackTarget);
+        Assert.False(SwitchPolicy.DecideRollback(next).Allowed);
+    }
+
+    [Theory]
+    [InlineData(0.25, "250ms")]
+    [InlineData(59, "59s")]
+    [InlineData(3600, "60m")]
+    [InlineData(7200, "2h")]
+    [InlineData(3 * 86400, "3d")]
+    public void An_age_is_formatted_in_a_readable_unit(double seconds, string expected)
+    {
+        Assert.Equal(expected, SwitchPolicy.FormatAge(TimeSpan.FromSeconds(seconds)));
+    }
+}

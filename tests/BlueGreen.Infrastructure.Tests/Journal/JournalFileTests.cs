@@ -1,0 +1,163 @@
+using System.Text;
+using BlueGreen.Core.Journal;
+using BlueGreen.Core.State;
+using BlueGreen.Infrastructure.Journal;
+using BlueGreen.Testing;
+
+namespace BlueGreen.Infrastructure.Tests.Journal;
+
+public sealed class JournalFileTests : IDisposable
+{
+    private readonly TempHome _home = new();
+
+    public void Dispose() => _home.Dispose();
+
+    private JournalFile Journal => new(Home.At(_home.Root), TimeProvider.System);
+
+    private static JournalEntry Entry(string message, string site = "shop") =>
+        new() { Site = site, Action = "deploy", Outcome = JournalOutcome.Succeeded, Actor = "ops@host", Message = message, To = new SlotVersion("a", "v1") };
+
+    private static void AssertWholeChain(JournalFile journal, int expectedCount)
+    {
+        Assert.Null(journal.Verify());
+        var entries = journal.ReadAll();
+        Assert.Equal(Enumerable.Range(1, expectedCount).Select(i => (long)i), entries.Select(e => e.Seq));
+        Assert.Equal(expectedCount, entries.Select(e => e.Message).Distinct().Count());
+    }
+
+    [Fact]
+    public void Appended_entries_get_consecutive_seq_a_utc_time_and_a_valid_chain()
+    {
+        var journal = Journal;
+
+        var first = journal.Append(Entry("one"));
+        var second = journal.Append(Entry("two"));
+
+        Assert.Equal(1, first.Seq);
+        Assert.Equal(JournalChain.GenesisHash, first.PrevHash);
+        Assert.Equal(2, second.Seq);
+        Assert.Equal(first.Hash, second.PrevHash);
+        Assert.Matches(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$", first.Time);
+        Assert.Equal([first, second], journal.ReadAll());
+        Assert.Null(journal.Verify());
+        Assert.EndsWith("\n", File.ReadAllText(_home.JournalFile));
+    }
+
+    [Fact]
+    public void A_journal_that_does_not_exist_is_empty_and_verifies()
+    {
+        Assert.Empty(Journal.ReadAll());
+        Assert.Null(Journal.Verify());
+    }
+
+    [Fact]
+    public void Appends_from_many_threads_keep_seq_without_gaps_and_the_chain_valid()
+    {
+        var journal = Journal;
+
+        Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 8 }, writer =>
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                journal.Append(Entry($"writer {writer} entry {i}"));
+            }
+        });
+
+        AssertWholeChain(journal, 400);
+    }
+
+    [Fact]
+    public async Task Appends_from_eight_processes_keep_seq_without_gaps_and_the_chain_valid()
+    {
+        var processes = Enumerable.Range(0, 8).Select(i => HelperProgram.Start("journal", _home.Root, "50", $"p{i}")).ToList();
+        try
+        {
+            foreach (var process in processes)
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+                await process.WaitForExitAsync(timeout.Token);
+                Assert.True(process.ExitCode == 0, await process.StandardError.ReadToEndAsync());
+            }
+        }
+        finally
+        {
+            foreach (var process in processes)
+            {
+                if (!process.HasExited)
+                {
+                    process.Kill();
+                }
+
+                process.Dispose();
+            }
+        }
+
+        AssertWholeChain(Journal, 400);
+        Assert.Equal(8, Journal.ReadAll().Select(e => e.Site).Distinct().Count());
+    }
+
+    [Fact]
+    public void Verify_names_the_line_of_a_flipped_byte()
+    {
+        var journal = Journal;
+        for (var i = 1; i <= 5; i++)
+        {
+            journal.Append(Entry($"entry {i}"));
+        }
+
+        var lines = File.ReadAllLines(_home.JournalFile);
+        var bytes = File.ReadAllBytes(_home.JournalFile);
+        var offset = Encoding.UTF8.GetByteCount(string.Concat(lines.Take(2).Select(l => l + "\n"))) + lines[2].IndexOf("entry 3", StringComparison.Ordinal);
+        bytes[offset] ^= 0x01;
+        File.WriteAllBytes(_home.JournalFile, bytes);
+
+        var broken = journal.Verify();
+
+        Assert.NotNull(broken);
+        Assert.Equal(3, broken.Line);
+        Assert.Contains("hash mismatch", broken.Reason);
+    }
+
+    [Fact]
+    public void An_incomplete_last_line_makes_append_refuse_and_leaves_the_file_as_it_is()
+    {
+        var journal = Journal;
+        journal.Append(Entry("one"));
+        journal.Append(Entry("two"));
+        var whole = File.ReadAllText(_home.JournalFile);
+        File.WriteAllText(_home.JournalFile, whole[..^20]);
+        var before = File.ReadAllBytes(_home.JournalFile);
+
+        var e = Assert.Throws<JournalWriteException>(() => journal.Append(Entry("three")));
+
+        Assert.Contains(_home.JournalFile, e.Message);
+        Assert.Contains("last line is incomplete", e.Message);
+        Assert.Equal(before, File.ReadAllBytes(_home.JournalFile));
+    }
+
+    [Theory]
+    [InlineData("\n")]
+    [InlineData("\n\n")]
+    [InlineData("garbage\n")]
+    [InlineData("{\"seq\":1}\n")]
+    public void A_last_line_that_is_not_a_sealed_entry_makes_append_refuse(string content)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(_home.JournalFile)!);
+        File.WriteAllText(_home.JournalFile, content);
+
+        var e = Assert.Throws<JournalWriteException>(() => Journal.Append(Entry("x")));
+
+        Assert.Contains(_home.JournalFile, e.Message);
+        Assert.Equal(content, File.ReadAllText(_home.JournalFile));
+    }
+
+    [Fact]
+    public void An_unwritable_journal_is_a_journal_write_exception()
+    {
+        Directory.CreateDirectory(_home.JournalFile);
+
+        var e = Assert.Throws<JournalWriteException>(() => Journal.Append(Entry("x")));
+
+        Assert.Contains("cannot write the journal", e.Message);
+    }
+}

@@ -1,0 +1,256 @@
+using System.Text.Json.Nodes;
+using BlueGreen.Core.Slots;
+using BlueGreen.Infrastructure.Routing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace BlueGreen.Infrastructure.Tests.Routing;
+
+/// <summary>A real HTTP server standing in for Traefik's API: answers /api/http/services/NAME as told.</summary>
+internal sealed class FakeTraefikApi : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private FakeTraefikApi(WebApplication app) => _app = app;
+
+    /// <summary>Takes the service name asked for; returns the status and JSON body to answer.</summary>
+    public Func<string, (int Status, string Body)> Answer { get; set; } = _ => (404, "{\"message\":\"service not found\"}");
+
+    /// <summary>When set, requests wait for it before answering (a hung router).</summary>
+    public TaskCompletionSource? Hang { get; set; }
+
+    public List<string> Requests { get; } = [];
+
+    public Uri Url { get; private set; } = null!;
+
+    public static async Task<FakeTraefikApi> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        var api = new FakeTraefikApi(app);
+        app.MapGet("/api/http/services/{name}", async (string name, HttpContext context) =>
+        {
+            lock (api.Requests)
+            {
+                api.Requests.Add(name);
+            }
+
+            if (api.Hang is { } hang)
+            {
+                await hang.Task.WaitAsync(context.RequestAborted);
+            }
+
+            var (status, body) = api.Answer(name);
+            context.Response.StatusCode = status;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(body);
+        });
+        await app.StartAsync();
+        api.Url = new Uri(app.Urls.First());
+        return api;
+    }
+
+    /// <summary>A weighted service as Traefik's API shows it (see shared/traefik-api-samples).</summary>
+    public static string Weighted(string site, int weightA, int weightB, string childSuffix = "") => new JsonObject
+    {
+        ["name"] = $"{site}@file",
+        ["provider"] = "file",
+        ["status"] = "enabled",
+        ["type"] = "weighted",
+        ["usedBy"] = new JsonArray($"{site}@file"),
+        ["weighted"] = new JsonObject
+        {
+            ["services"] = new JsonArray(
+                new JsonObject { ["name"] = $"{site}-a{childSuffix}", ["weight"] = weightA },
+                new JsonObject { ["name"] = $"{site}-b{childSuffix}", ["weight"] = weightB }),
+        },
+    }.ToJsonString();
+
+    public async ValueTask DisposeAsync()
+    {
+        Hang?.TrySetResult();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+public sealed class RouterApiClientTests : IAsyncLifetime
+{
+    private FakeTraefikApi _api = null!;
+    private readonly HttpClient _http = new();
+
+    public async Task InitializeAsync() => _api = await FakeTraefikApi.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _api.DisposeAsync();
+        _http.Dispose();
+    }
+
+    private RouterApiClient Client => new(_api.Url, _http, TimeProvider.System);
+
+    [Theory]
+    [InlineData(1, 0, Slot.A)]
+    [InlineData(0, 1, Slot.B)]
+    public async Task The_live_slot_is_the_child_with_a_weight(int weightA, int weightB, Slot expected)
+    {
+        _api.Answer = name => (200, FakeTraefikApi.Weighted("shop", weightA, weightB));
+
+        var (reachable, live, detail) = await Client.ReadLiveSlotAsync("shop", CancellationToken.None);
+
+        Assert.True(reachable);
+        Assert.Equal(expected, live);
+        Assert.Equal($"weights: shop-a={weightA}, shop-b={weightB}", detail);
+        Assert.Equal(["shop@file"], _api.Requests);
+    }
+
+    [Fact]
+    public async Task Children_named_with_their_provider_are_recognised()
+    {
+        _api.Answer = name => (200, FakeTraefikApi.Weighted("shop", 0, 1, "@file"));
+
+        var (_, live, _) = await Client.ReadLiveSlotAsync("shop", CancellationToken.None);
+
+        Assert.Equal(Slot.B, live);
+    }
+
+    [Fact]
+    public async Task A_child_without_a_weight_has_traefiks_default_weight_of_one()
+    {
+        _api.Answer = _ => (200, "{\"type\":\"weighted\",\"weighted\":{\"services\":[{\"name\":\"shop-a\",\"weight\":0},{\"name\":\"shop-b\"}]}}");
+
+        var (_, live, detail) = await Client.ReadLiveSlotAsync("shop", CancellationToken.None);
+
+        Assert.Equal(Slot.B, live);
+        Assert.Equal("weights: shop-a=0, shop-b=1", detail);
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(0, 0)]
+    public async Task Without_exactly_one_weighted_child_there_is_no_live_slot(int weightA, int weightB)
+    {
+        _api.Answer = name => (200, FakeTraefikApi.Weighted("shop", weightA, weightB));
+
+        var (reachable, live, _) = await Client.ReadLiveSlotAsync("shop", CancellationToken.None);
+
+        Assert.True(reachable);
+        Assert.Null(live);
+    }
+
+    [Fact]
+    public async Task A_service_the_router_does_not_have_is_reachable_without_a_live_slot()
+    {
+        var (reachable, live, detail) = await Client.ReadLiveSlotAsync("shop", CancellationToken.None);
+
+        Assert.True(reachable);
+        Assert.Null(live);
+        Assert.Equal("the router has no such service", detail);
+    }
+
+    [Fact]
+    public async Task A_load_balancer_service_is_not_weighted()
+    {
+        _api.Answer = _ => (200, File.ReadAllText(Path.Combine(BlueGreen.Testing.RepoPaths.Shared, "traefik-api-samples", "service-bar.json")));
+
+        var (reachable, live, detail) = await Client.ReadLiveSlotAsync("shop", CancellationToken.None);
+
+        Assert.True(reachable);
+        Assert.Null(live);
+        Assert.Equal("the service is not weighted", detail);
+    }
+
+    [Theory]
+    [InlineData(500, "{}")]
+    [InlineData(503, "")]
+    public async Task An_error_status_is_unreachable_and_named(int status, string body)
+    {
+        _api.Answer = _ => (status, body);
+
+        var (reachable, live, detail) = await Client.ReadLiveSlotAsync("shop", CancellationToken.None);
+
+        Assert.False(reachable);
+        Assert.Null(live);
+        Assert.Contains($"answered {status}", detail);
+    }
+
+    [Theory]
+    [InlineData("not json")]
+    [InlineData("{\"weighted\":{\"services\":[{\"weight\":1}]}}")]
+    [InlineData("{\"weighted\":{\"services\":[{\"name\":\"shop-a\",\"weight\":\"heavy\"}]}}")]
+    [InlineData("{\"weighted\":{\"services\":{}}}")]
+    public async Task A_body_that_is_not_a_service_is_unreachable_not_an_exception(string body)
+    {
+        _api.Answer = _ => (200, body);
+
+        var (reachable, live, _) = await Client.ReadLiveSlotAsync("shop", CancellationToken.None);
+
+        Assert.False(reachable);
+        Assert.Null(live);
+    }
+
+    [Fact]
+    public async Task A_router_that_is_down_is_unreachable()
+    {
+        var url = _api.Url;
+        await _api.DisposeAsync();
+        var client = new RouterApiClient(url, _http, TimeProvider.System);
+
+        var (reachable, live, detail) = await client.ReadLiveSlotAsync("shop", CancellationToken.None);
+
+        Assert.False(reachable);
+        Assert.Null(live);
+        Assert.Contains(url.Authority, detail);
+        _api = await FakeTraefikApi.StartAsync();
+    }
+
+    [Fact]
+    public async Task Waiting_returns_true_once_the_router_shows_the_expected_slot()
+    {
+        var calls = 0;
+        _api.Answer = _ => Interlocked.Increment(ref calls) < 3 ? (200, FakeTraefikApi.Weighted("shop", 1, 0)) : (200, FakeTraefikApi.Weighted("shop", 0, 1));
+
+        var (live, detail) = await Client.WaitForLiveSlotAsync("shop", Slot.B, TimeSpan.FromSeconds(30), CancellationToken.None);
+
+        Assert.True(live);
+        Assert.Equal("weights: shop-a=0, shop-b=1", detail);
+        Assert.True(calls >= 3);
+    }
+
+    [Fact]
+    public async Task Waiting_returns_false_after_the_timeout_when_the_router_keeps_the_old_slot()
+    {
+        _api.Answer = _ => (200, FakeTraefikApi.Weighted("shop", 1, 0));
+
+        var (live, detail) = await Client.WaitForLiveSlotAsync("shop", Slot.B, TimeSpan.FromMilliseconds(300), CancellationToken.None);
+
+        Assert.False(live);
+        Assert.Equal("weights: shop-a=1, shop-b=0", detail);
+    }
+
+    [Fact]
+    public async Task Waiting_returns_false_when_the_router_answers_errors()
+    {
+        _api.Answer = _ => (500, "{}");
+
+        var (live, detail) = await Client.WaitForLiveSlotAsync("shop", Slot.A, TimeSpan.FromMilliseconds(300), CancellationToken.None);
+
+        Assert.False(live);
+        Assert.Contains("answered 500", detail);
+    }
+
+    [Fact]
+    public async Task Waiting_returns_false_when_the_router_never_answers()
+    {
+        _api.Hang = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var (live, detail) = await Client.WaitForLiveSlotAsync("shop", Slot.A, TimeSpan.FromMilliseconds(300), CancellationToken.None);
+
+        Assert.False(live);
+        Assert.Equal("the API did not answer within 2 s", detail);
+    }
+}

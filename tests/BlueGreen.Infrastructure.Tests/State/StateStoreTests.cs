@@ -1,0 +1,94 @@
+using System.Text;
+using BlueGreen.Core.Slots;
+using BlueGreen.Core.State;
+using BlueGreen.Infrastructure.State;
+using BlueGreen.Testing;
+
+namespace BlueGreen.Infrastructure.Tests.State;
+
+public sealed class StateStoreTests : IDisposable
+{
+    private static readonly DateTimeOffset Now = new(2025, 6, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private readonly TempHome _home = new();
+
+    public void Dispose() => _home.Dispose();
+
+    private StateStore Store => new(Home.At(_home.Root));
+
+    [Fact]
+    public void A_site_without_a_state_file_has_the_empty_state()
+    {
+        Assert.Equal(SiteState.Empty("shop"), Store.Read("shop"));
+        Assert.False(Directory.Exists(_home.Path_("var")));
+    }
+
+    [Fact]
+    public void A_written_state_is_read_back_with_its_revision_grown_by_one()
+    {
+        var state = new SiteState
+        {
+            Site = "shop",
+            Revision = 4,
+            Live = Slot.B,
+            SlotB = new Deployment("d1", "v1", Now, "ops@host"),
+        };
+
+        var written = Store.Write(state, Now);
+        var read = Store.Read("shop");
+
+        Assert.Equal(5, written.Revision);
+        Assert.Equal(Now, written.UpdatedAt);
+        Assert.Equal(written, read);
+        Assert.Equal(["shop.json"], Directory.GetFileSystemEntries(_home.Path_("var", "state")).Select(Path.GetFileName));
+    }
+
+    public static TheoryData<string, string> CorruptFiles() => new()
+    {
+        { "", "empty file" },
+        { "{", "invalid JSON" },
+        { "{\"site\":\"shop\",\"revision\":3,\"live\":\"b\",\"slot_b\":{\"id\":\"d1\",\"vers", "invalid JSON" },
+        { "not json at all", "invalid JSON" },
+        { "null", "null document" },
+        { "[]", "invalid JSON" },
+        { "{\"revision\":1}", "invalid JSON" },
+        { "{\"site\":\"shop\",\"live\":\"c\"}", "invalid JSON" },
+        { "{\"site\":\"other\"}", "it describes site 'other'" },
+        { "\0\0\0\0\0\0\0\0", "invalid JSON" },
+    };
+
+    [Theory]
+    [MemberData(nameof(CorruptFiles))]
+    public void A_corrupt_state_file_is_reported_with_its_path_and_left_unchanged(string content, string reason)
+    {
+        var path = _home.StateFile("shop");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, Encoding.UTF8.GetBytes(content));
+        var before = _home.SnapshotVar();
+
+        var e = Assert.Throws<CorruptStateException>(() => Store.Read("shop"));
+
+        Assert.Equal(path, e.Path);
+        Assert.StartsWith(path + ":", e.Message);
+        Assert.Contains(reason, e.Message);
+        Assert.Equal(before, _home.SnapshotVar());
+    }
+
+    [Fact]
+    public void A_state_file_cut_anywhere_is_reported_as_corrupt()
+    {
+        var full = new SiteState { Site = "shop", Live = Slot.A, SlotA = new Deployment("d1", "v1", Now, "ops@host") };
+        Store.Write(full, Now);
+        var path = _home.StateFile("shop");
+        var bytes = File.ReadAllBytes(path);
+        var text = Encoding.UTF8.GetString(bytes).TrimEnd();
+
+        for (var length = 0; length < text.Length - 1; length += 7)
+        {
+            File.WriteAllText(path, text[..length]);
+
+            Assert.Throws<CorruptStateException>(() => Store.Read("shop"));
+            Assert.Equal(text[..length], File.ReadAllText(path));
+        }
+    }
+}
