@@ -35,6 +35,7 @@ public static class Program
             SwitchCommands.Apply(),
             SwitchCommands.Rollback(),
             JournalCommand.Build(),
+            CockpitCommand.Build(),
         };
         root.Options.Add(CommonOptions.Home);
         return root;
