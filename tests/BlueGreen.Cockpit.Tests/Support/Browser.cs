@@ -11,7 +11,6 @@ public sealed class Browser : IAsyncLifetime
 {
     public const string Chromium = "/usr/bin/chromium";
 
-    private readonly string _profile = Path.Combine(Path.GetTempPath(), "bg-chromium-" + Guid.NewGuid().ToString("N")[..8]);
     private IPlaywright? _playwright;
     private IBrowser? _browser;
 
@@ -25,7 +24,7 @@ public sealed class Browser : IAsyncLifetime
         }
 
         _playwright = await Playwright.CreateAsync();
-        // A persistent-free launch still gets a fresh, throw-away profile through --user-data-dir.
+        // Playwright gives every launch a fresh, throw-away profile (it refuses --user-data-dir here).
         _browser = await _playwright.Chromium.LaunchAsync(new()
         {
             ExecutablePath = Chromium,
@@ -33,7 +32,7 @@ public sealed class Browser : IAsyncLifetime
             Args =
             [
                 "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run", "--disable-quic", "--user-data-dir=" + _profile,
+                "--disable-sync", "--no-first-run", "--disable-quic",
             ],
         });
     }
@@ -53,13 +52,6 @@ public sealed class Browser : IAsyncLifetime
         }
 
         _playwright?.Dispose();
-        try
-        {
-            Directory.Delete(_profile, recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
-        }
     }
 }
 
