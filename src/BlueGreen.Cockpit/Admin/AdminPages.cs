@@ -25,7 +25,7 @@ internal static class AdminPages
     {
         var h = new Html();
         var verb = action == "apply" ? "Apply" : "Rollback";
-        h.Raw("<div class=\"summary\"><h1>").Text($"{verb} {site}?").Raw("</h1>").El("span", "pill warn", "confirmation needed").Raw("</div>");
+        h.Raw("<div class=\"summary\"><h1>").Text($"{verb} {site}?").Raw("</h1>").El("span", plan.ExitCode == 0 ? "pill warn" : "pill bad", plan.ExitCode == 0 ? "confirmation needed" : "would be refused").Raw("</div>");
         h.Raw("<section class=\"card\"><h2>The plan</h2><p class=\"muted\">").Text($"output of {plan.CommandLine} (changes nothing)").Raw("</p>");
         h.Pre(plan.Output);
         h.Raw("</section>");

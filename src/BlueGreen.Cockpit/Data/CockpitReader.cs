@@ -38,7 +38,7 @@ internal sealed partial class CockpitReader(CockpitSources sources, HealthMonito
         var journal = sources.Journal.ReadAll().Where(e => e.Site == site).Reverse().Take(SiteJournalLimit).ToList();
         var history = sources.Routing.History(site).Take(HistoryLimit)
             .Select(f => new RoutingVersion(Path.GetFileName(f), ReadOrWhy(f))).ToList();
-        return new SiteDetail(clock.GetUtcNow(), row, state, report, reportError, sources.Routing.PathOf(site), sources.Routing.ReadText(site), history, journal);
+        return new SiteDetail(clock.GetUtcNow(), row, state, report, reportError, sources.Routing.PathOf(site), sources.Routing.ReadText(site), history, journal, SlotUrls(site));
     }
 
     public JournalPageData Journal(JournalQuery query)
@@ -56,6 +56,14 @@ internal sealed partial class CockpitReader(CockpitSources sources, HealthMonito
         var broken = sources.Journal.Verify();
         var count = sources.Journal.ReadLines().Count();
         return broken is null ? new JournalVerdict(true, count, null, null) : new JournalVerdict(false, count, broken.Line, broken.Reason);
+    }
+
+    private IReadOnlyDictionary<string, string> SlotUrls(string site)
+    {
+        var (config, _) = ConfigLoader.LoadSite(sources.Home, site, sources.Global);
+        return config is null
+            ? new Dictionary<string, string>()
+            : new Dictionary<string, string> { ["a"] = config.UrlOf(Core.Slots.Slot.A).ToString(), ["b"] = config.UrlOf(Core.Slots.Slot.B).ToString() };
     }
 
     private static bool Matches(JournalEntry e, JournalQuery q) =>

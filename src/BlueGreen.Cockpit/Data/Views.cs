@@ -30,7 +30,8 @@ public sealed record SiteDetail(
     string RoutingPath,
     string? RoutingText,
     IReadOnlyList<RoutingVersion> RoutingHistory,
-    IReadOnlyList<JournalEntry> Journal);
+    IReadOnlyList<JournalEntry> Journal,
+    IReadOnlyDictionary<string, string> SlotUrls);
 
 /// <summary>The journal verify verdict (as `journal verify` would print it).</summary>
 public sealed record JournalVerdict(bool Ok, int Entries, long? BrokenLine, string? Reason);

@@ -12,7 +12,15 @@ internal static class SitePage
         var h = new Html();
         var s = d.Row.Status;
         h.Raw("<div class=\"summary\"><h1>").Text(s.Site).Raw("</h1>");
-        h.El("span", d.Row.NeedsAttention ? "pill bad" : "pill ok", d.Row.NeedsAttention ? "needs attention" : "healthy");
+        if (d.Row.NeedsAttention)
+        {
+            h.El("span", "pill bad", "needs attention");
+        }
+        else
+        {
+            h.El("span", s.Live is null ? "pill muted" : "pill ok", s.Live is null ? "not live yet" : "no issue");
+        }
+
         h.El("span", "ago", "as of " + Format.Utc(d.GeneratedAt)).Raw("</div>");
         Fragments.Notes(h, s);
         if (ctx.CanAct)
@@ -47,18 +55,17 @@ internal static class SitePage
         var name = slot.Name();
         var isLive = s.Live?.Slot == name;
         var isCandidate = s.Candidate.Slot == name;
-        var role = isLive ? "blue" : isCandidate ? "green" : "";
+        var role = isLive ? "blue" : isCandidate ? "green" : "idle";
         var deployment = d.State?.DeploymentOn(slot);
         h.Raw($"<div class=\"card {role}\"><div class=\"card-head\"><span class=\"slot {role}\">").Text(name).Raw("</span>")
-            .El("span", "role", isLive ? "LIVE (blue)" : "CANDIDATE (green)");
+            .El("span", "role", isLive ? "LIVE (blue)" : isCandidate ? "CANDIDATE (green)" : "UNUSED (no role before the first switch)");
         if (isLive)
         {
             Fragments.Health(h, d.Row.Health);
         }
 
         h.Raw("</div>").El("div", "version big " + role, deployment?.Version ?? "empty").Raw("<dl>");
-        var url = isLive ? s.Live!.Url : isCandidate ? s.Candidate.Url : "";
-        Field(h, "URL", url);
+        Field(h, "URL", d.SlotUrls.GetValueOrDefault(name));
         if (deployment is not null)
         {
             Field(h, "deployed", $"{Format.Ago(deployment.DeployedAt, d.GeneratedAt)} · {Format.Utc(deployment.DeployedAt)}");
