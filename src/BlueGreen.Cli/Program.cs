@@ -35,6 +35,7 @@ public static class Program
             SwitchCommands.Apply(),
             SwitchCommands.Rollback(),
             JournalCommand.Build(),
+            RouterCommand.Build(),
             CockpitCommand.Build(),
         };
         root.Options.Add(CommonOptions.Home);

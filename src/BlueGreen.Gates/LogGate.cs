@@ -11,8 +11,10 @@ namespace BlueGreen.Gates;
 /// LOG_FILE: counts LOG_ERROR_PATTERN matches in what the slot logged since its deployment; more than
 /// LOG_MAX_ERRORS fails. "Since" is decided, in order:
 /// 1. the deployment's <see cref="LogMark"/> on the same file (same inode, not shorter): bytes after its offset;
-/// 2. otherwise (no mark, rotated, truncated) the whole file, skipping lines whose leading timestamp is
-///    before DeployedAt; lines without a timestamp count (when in doubt, an error is not ignored).
+/// 2. rotated (new inode): the renamed old file (found by its inode next to LOG_FILE) after the offset, then
+///    the new file from its start;
+/// 3. otherwise (no mark, truncated, rotated file gone) the whole file, skipping lines whose leading timestamp
+///    is before DeployedAt; lines without a timestamp count (when in doubt, an error is not ignored).
 /// </summary>
 public sealed class LogGate(TimeProvider? timeProvider = null) : IGate
 {
@@ -53,37 +55,31 @@ public sealed class LogGate(TimeProvider? timeProvider = null) : IGate
     /// <summary>Streams the file line by line from the decided start: large files are never loaded whole.</summary>
     internal static ScanResult Scan(string path, SiteConfig site, Deployment deployment, CancellationToken cancellationToken)
     {
-        FileStream stream;
-        try
-        {
-            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        var current = TryOpen(path);
+        if (current is null)
         {
             return new ScanResult(true, 0, [], "");
         }
 
-        using (stream)
+        var (segments, from) = SegmentsOf(current, path, deployment);
+        try
         {
-            var (offset, from) = StartOf(stream, deployment);
-            stream.Seek(offset, SeekOrigin.Begin);
-            var useTimestamps = offset == 0;
             var pattern = new Regex(site.LogErrorPattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
-            using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: false);
             var matches = 0;
             var shown = new List<string>();
-            while (reader.ReadLine() is { } line)
+            foreach (var segment in segments)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (useTimestamps && WrittenBefore(line, deployment.DeployedAt))
+                segment.Stream.Seek(segment.Offset, SeekOrigin.Begin);
+                using var reader = new StreamReader(segment.Stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, leaveOpen: true);
+                while (reader.ReadLine() is { } line)
                 {
-                    continue;
-                }
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if ((segment.SkipDatedBefore && WrittenBefore(line, deployment.DeployedAt)) || !IsMatch(pattern, line))
+                    {
+                        continue;
+                    }
 
-                if (IsMatch(pattern, line))
-                {
-                    matches++;
-                    if (shown.Count < MaxShownLines)
+                    if (++matches <= MaxShownLines)
                     {
                         shown.Add(line);
                     }
@@ -92,28 +88,77 @@ public sealed class LogGate(TimeProvider? timeProvider = null) : IGate
 
             return new ScanResult(false, matches, shown, from);
         }
+        finally
+        {
+            foreach (var segment in segments)
+            {
+                segment.Stream.Dispose();
+            }
+        }
     }
 
-    /// <summary>Where the deployment's lines begin, and why (shown in the reason).</summary>
-    private static (long Offset, string Why) StartOf(FileStream stream, Deployment deployment)
+    /// <summary>A part of a file to read, from an offset; dated lines before the deploy skipped when no mark applies.</summary>
+    private sealed record Segment(FileStream Stream, long Offset, bool SkipDatedBefore);
+
+    /// <summary>What to read, in order, and why (shown in the reason).</summary>
+    private static (List<Segment> Segments, string Why) SegmentsOf(FileStream current, string path, Deployment deployment)
     {
         if (deployment.Log is not { } mark)
         {
-            return (0, "no log position recorded at deploy: whole file, lines dated before the deploy skipped");
+            return ([new Segment(current, 0, true)], "no log position recorded at deploy: whole file, lines dated before the deploy skipped");
         }
 
-        var inode = FileIdentity.InodeOf(stream.SafeFileHandle);
+        var inode = FileIdentity.InodeOf(current.SafeFileHandle);
         if (mark.Inode is { } was && inode is { } now && was != now)
         {
-            return (0, "file replaced (rotated) since the deploy: read from its start");
+            // logrotate "create": what was written between the deploy and the rotation is in the renamed file.
+            var rotated = FindRotated(path, was);
+            if (rotated is not null && rotated.Length >= mark.Offset)
+            {
+                return ([new Segment(rotated, mark.Offset, false), new Segment(current, 0, true)],
+                    $"file rotated since the deploy: {rotated.Name} from byte {mark.Offset}, then the new file from its start");
+            }
+
+            rotated?.Dispose();
+            return ([new Segment(current, 0, true)], "file replaced (rotated) since the deploy: read from its start");
         }
 
-        if (stream.Length < mark.Offset)
+        if (current.Length < mark.Offset)
         {
-            return (0, "file truncated since the deploy: read from its start");
+            return ([new Segment(current, 0, true)], "file truncated since the deploy: read from its start");
         }
 
-        return (mark.Offset, $"from byte {mark.Offset}");
+        return ([new Segment(current, mark.Offset, false)], $"from byte {mark.Offset}");
+    }
+
+    /// <summary>The file next to <paramref name="path"/> (app.log.1, app.log-20250601...) that still has the marked inode.</summary>
+    private static FileStream? FindRotated(string path, ulong inode)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        foreach (var candidate in Directory.EnumerateFiles(dir, Path.GetFileName(path) + "?*"))
+        {
+            var stream = TryOpen(candidate);
+            if (stream is not null && FileIdentity.InodeOf(stream.SafeFileHandle) == inode)
+            {
+                return stream;
+            }
+
+            stream?.Dispose();
+        }
+
+        return null;
+    }
+
+    private static FileStream? TryOpen(string path)
+    {
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
     }
 
     private static bool IsMatch(Regex pattern, string line)

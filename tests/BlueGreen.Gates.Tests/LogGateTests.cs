@@ -63,8 +63,8 @@ public sealed class LogGateTests : IDisposable
     {
         File.WriteAllText(LogOfSlotB, new string('.', 1000) + "\n");
         var deployment = Deploy();
-        // logrotate: the old file moves away, a new (shorter) file takes its name.
-        File.Move(LogOfSlotB, LogOfSlotB + ".1");
+        // logrotate: the old file moves away (here out of the folder, so it cannot be found), a new file takes its name.
+        File.Move(LogOfSlotB, _dir.File("archived"));
         File.WriteAllText(LogOfSlotB, "ERROR after rotation\n");
 
         var result = await _gate.RunAsync(Candidates.On(Site(), _dir.Path, deployment), default);
@@ -72,6 +72,21 @@ public sealed class LogGateTests : IDisposable
         Assert.False(result.Passed);
         Assert.Contains("rotated", result.Reason);
         Assert.Equal(["ERROR after rotation"], result.Details);
+    }
+
+    [Fact]
+    public async Task Errors_written_before_a_rotation_are_found_in_the_rotated_file()
+    {
+        File.WriteAllText(LogOfSlotB, "ERROR old version, before the deploy\n");
+        var deployment = Deploy();
+        File.AppendAllText(LogOfSlotB, "ERROR new version, before the rotation\n");
+        File.Move(LogOfSlotB, LogOfSlotB + ".1");
+        File.WriteAllText(LogOfSlotB, "ERROR new version, after the rotation\n");
+
+        var result = await _gate.RunAsync(Candidates.On(Site(), _dir.Path, deployment), default);
+
+        Assert.Equal(["ERROR new version, before the rotation", "ERROR new version, after the rotation"], result.Details);
+        Assert.Contains("app-b.log.1", result.Reason);
     }
 
     [Fact]

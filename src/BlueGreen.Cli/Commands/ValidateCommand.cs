@@ -1,4 +1,5 @@
 using System.CommandLine;
+using BlueGreen.Operations.Validating;
 
 namespace BlueGreen.Cli.Commands;
 
@@ -10,7 +11,17 @@ public static class ValidateCommand
         var site = CommonOptions.Site();
         var json = CommonOptions.Json();
         var command = new Command("validate", "runs every configured gate against the candidate; stores a report bound to that deployment") { site, json };
-        command.SetAction(parse => 1);
+        command.SetAction(async (parse, ct) =>
+        {
+            var context = CliContext.Create(parse, parse.GetValue(json));
+            if (context is null)
+            {
+                return 2;
+            }
+
+            var operation = new ValidateOperation(context.ForOperation(CliContext.CommandLineOf(parse), dryRunFlag: false), CliContext.Http);
+            return context.Terminal.Finish(await operation.RunAsync(parse.GetValue(site)!, ct));
+        });
         return command;
     }
 }

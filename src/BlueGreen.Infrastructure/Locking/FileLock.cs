@@ -73,16 +73,7 @@ public sealed class FileLock(string locksDir)
         Directory.CreateDirectory(locksDir);
         var lockFile = Path.Combine(locksDir, name + ".lock");
         var holderFile = Path.Combine(locksDir, name + ".holder");
-        FileStream stream;
-        try
-        {
-            stream = new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        }
-        catch (IOException)
-        {
-            throw new LockBusyException(name, ReadHolderOfBusyLock(holderFile));
-        }
-
+        var stream = OpenExclusive(lockFile, holderFile);
         var stale = ReadHolder(holderFile);
         AtomicFile.Write(holderFile, JsonSerializer.Serialize(me, Json.Options));
         return new HeldLock(name, stream, holderFile, stale);
@@ -91,20 +82,33 @@ public sealed class FileLock(string locksDir)
     /// <summary>The holder of a lock as last recorded (null when free and clean).</summary>
     public LockHolder? Peek(string name) => ReadHolder(Path.Combine(locksDir, name + ".holder"));
 
-    private static LockHolder? ReadHolderOfBusyLock(string holderFile)
+    /// <summary>
+    /// Takes the flock, or throws naming the holder. The holder writes its name just after taking the
+    /// lock and deletes it just before releasing it: when no name is there, the lock is changing hands,
+    /// so try again for a moment rather than report an unknown holder.
+    /// </summary>
+    private static FileStream OpenExclusive(string lockFile, string holderFile)
     {
-        // The holder writes its name just after taking the lock: give it a moment.
-        for (var attempt = 0; attempt < 10; attempt++)
+        LockHolder? holder = null;
+        for (var attempt = 0; attempt < 25; attempt++)
         {
-            if (ReadHolder(holderFile) is { } holder)
+            try
             {
-                return holder;
+                return new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
             }
+            catch (IOException)
+            {
+                holder = ReadHolder(holderFile);
+                if (holder is not null)
+                {
+                    break;
+                }
 
-            Thread.Sleep(20);
+                Thread.Sleep(20);
+            }
         }
 
-        return null;
+        throw new LockBusyException(Path.GetFileNameWithoutExtension(lockFile), holder);
     }
 
     private static LockHolder? ReadHolder(string holderFile)

@@ -6,6 +6,7 @@ using BlueGreen.Core.Routing;
 using BlueGreen.Core.Slots;
 using BlueGreen.Core.State;
 using BlueGreen.Core.Switching;
+using BlueGreen.Gates;
 using BlueGreen.Infrastructure.Configuration;
 using BlueGreen.Infrastructure.Journal;
 using BlueGreen.Infrastructure.Locking;
@@ -93,7 +94,8 @@ public sealed partial class DeployOperation(OperationContext context)
         state = store.Write(state.WithDeployment(slot, null) with { RollbackTarget = state.RollbackTarget == slot ? null : state.RollbackTarget }, context.Clock.GetUtcNow());
         var id = NewDeploymentId();
         var logFile = Path.Combine(context.Home.LogDir, "deploy", $"{site.Name}-{id}.log");
-        var deployment = new Deployment(id, version, context.Clock.GetUtcNow(), context.Actor);
+        // Where the slot's log stands now: the log gate counts only what this deployment writes after it.
+        var deployment = new Deployment(id, version, context.Clock.GetUtcNow(), context.Actor, LogMarker.Capture(site, slot, context.Clock));
 
         if (site.DeployCmd.Length > 0)
         {

@@ -5,6 +5,7 @@ using BlueGreen.Core.Routing;
 using BlueGreen.Core.Slots;
 using BlueGreen.Core.State;
 using BlueGreen.Core.Switching;
+using BlueGreen.Gates;
 using BlueGreen.Infrastructure.Configuration;
 using BlueGreen.Infrastructure.Journal;
 using BlueGreen.Infrastructure.Locking;
@@ -150,22 +151,22 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
 
     private async Task<OperationResult?> CheckTargetHealthAsync(SwitchKind kind, SiteConfig site, SwitchPlan plan, bool force, CancellationToken ct)
     {
-        var probe = await HealthProbe.CheckAsync(http, site, plan.NewLive, ct);
-        if (probe.Healthy)
+        var probe = await new HttpGate(http, context.Clock).ProbeOnceAsync(site.UrlOf(plan.NewLive), site, ct);
+        if (probe.Passed)
         {
-            context.Reporter.Step($"slot {plan.To} answers its health check ({probe.Detail})");
+            context.Reporter.Step($"slot {plan.To} answers its health check ({probe.Reason})");
             return null;
         }
 
         var what = kind == SwitchKind.Apply ? "the candidate" : "the previous slot";
         if (kind == SwitchKind.Rollback && force)
         {
-            context.Reporter.Warn($"{what} {plan.To} fails its health check ({probe.Detail}); going on because of --force");
+            context.Reporter.Warn($"{what} {plan.To} fails its health check ({probe.Reason}); going on because of --force");
             return null;
         }
 
         var action = kind == SwitchKind.Apply ? "apply" : "rollback";
-        return Refuse(site.Name, action, $"{what} {plan.To} fails its health check right now: {probe.Detail}",
+        return Refuse(site.Name, action, $"{what} {plan.To} fails its health check right now: {probe.Reason}",
             kind == SwitchKind.Apply ? $"check slot {plan.To.Slot} ({site.UrlOf(plan.NewLive)}), then ./run.sh validate {site.Name}" : $"bring slot {plan.To.Slot} back, or pass --force");
     }
 

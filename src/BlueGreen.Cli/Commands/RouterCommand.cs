@@ -1,0 +1,52 @@
+using System.CommandLine;
+using BlueGreen.Core.Configuration;
+using BlueGreen.Router;
+
+namespace BlueGreen.Cli.Commands;
+
+/// <summary>`router`: the embedded router in the foreground, serving ROUTES_DIR on ROUTER_LISTEN with Traefik's API on ROUTER_API.</summary>
+public static class RouterCommand
+{
+    public static Command Build()
+    {
+        var listen = new Option<string?>("--listen") { Description = "HOST:PORT of the public entry point (default: ROUTER_LISTEN)" };
+        var api = new Option<string?>("--api") { Description = "HOST:PORT of the Traefik-shaped API (default: from ROUTER_API)" };
+        var accessLog = new Option<bool>("--access-log") { Description = "log one line per request (also ROUTER_ACCESS_LOG=1)" };
+        var command = new Command("router", "runs the embedded router in the foreground (Ctrl-C or SIGTERM stops it gracefully)") { listen, api, accessLog };
+        command.SetAction(async (parse, ct) =>
+        {
+            var context = CliContext.Create(parse, json: false);
+            if (context is null)
+            {
+                return 2;
+            }
+
+            if (context.Global.Router == RouterKind.Traefik)
+            {
+                Console.Error.WriteLine("note: ROUTER=traefik in conf/global.conf: Traefik serves production; this embedded router runs anyway, on the same files");
+            }
+
+            var options = new RouterOptions(
+                context.Home.RoutesDir(context.Global),
+                parse.GetValue(listen) ?? context.Global.RouterListen,
+                parse.GetValue(api) ?? ApiListenOf(context.Global.RouterApi),
+                parse.GetValue(accessLog) || context.Global.RouterAccessLog);
+            try
+            {
+                await using var router = await EmbeddedRouter.StartAsync(options, Console.Out, ct);
+                await router.WaitForShutdownAsync();
+                await router.StopAsync();
+                return 0;
+            }
+            catch (IOException e)
+            {
+                Console.Error.WriteLine($"router: cannot listen: {e.Message} (ROUTER_LISTEN={options.Listen}, ROUTER_API={context.Global.RouterApi})");
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    /// <summary>ROUTER_API is the URL clients use; the router listens on its host and port.</summary>
+    private static string? ApiListenOf(Uri? api) => api is null ? null : $"{api.Host}:{api.Port}";
+}

@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using BlueGreen.Router.Configuration;
+
+namespace BlueGreen.Router.Api;
+
+/// <summary>Renders snapshot views in the shapes of Traefik's API (pkg/api), field names as Traefik's.</summary>
+internal static class ApiJson
+{
+    public const string EntryPoint = "web";
+
+    public static JsonObject Router(RouterView view)
+    {
+        var config = view.Config;
+        var entryPoints = config.EntryPoints is { Count: > 0 } eps ? eps : [EntryPoint];
+        var json = new JsonObject
+        {
+            ["entryPoints"] = Array(entryPoints),
+            ["service"] = config.Service,
+            ["rule"] = config.Rule,
+        };
+
+        // Traefik omits priority when unset (0) and always gives priorityStr.
+        if (config.Priority is > 0 and var p)
+        {
+            json["priority"] = p;
+        }
+
+        json["priorityStr"] = (config.Priority ?? 0).ToString(CultureInfo.InvariantCulture);
+        AddStatus(json, view.Errors);
+        json["using"] = Array(entryPoints);
+        json["name"] = view.Name;
+        json["provider"] = SnapshotBuilder.Provider;
+        return json;
+    }
+
+    public static JsonObject Service(ServiceView view)
+    {
+        var json = new JsonObject();
+        if (view.Config.LoadBalancer is { } lb)
+        {
+            var servers = new JsonArray();
+            var status = new JsonObject();
+            foreach (var server in lb.Servers)
+            {
+                servers.Add(new JsonObject { ["url"] = server.Url });
+                status[server.Url] = "UP";
+            }
+
+            json["loadBalancer"] = new JsonObject { ["servers"] = servers, ["passHostHeader"] = lb.PassHostHeader ?? true };
+            AddStatus(json, view.Errors);
+            json["serverStatus"] = status;
+            json["type"] = "loadbalancer";
+        }
+        else
+        {
+            var children = new JsonArray();
+            foreach (var child in view.Config.Weighted?.Services ?? [])
+            {
+                children.Add(new JsonObject { ["name"] = child.Name, ["weight"] = child.Weight });
+            }
+
+            json["weighted"] = new JsonObject { ["services"] = children };
+            AddStatus(json, view.Errors);
+            json["type"] = "weighted";
+        }
+
+        json["usedBy"] = Array(view.UsedBy);
+        json["name"] = view.Name;
+        json["provider"] = SnapshotBuilder.Provider;
+        return json;
+    }
+
+    public static JsonObject Overview(RoutingSnapshot snapshot, bool accessLog) => new()
+    {
+        ["features"] = new JsonObject { ["accessLog"] = accessLog, ["metrics"] = "", ["tracing"] = "" },
+        ["http"] = new JsonObject
+        {
+            ["middlewares"] = Counts(0, 0),
+            ["routers"] = Counts(snapshot.Routers.Count, snapshot.Routers.Values.Count(r => !r.Enabled)),
+            ["services"] = Counts(snapshot.Services.Count, snapshot.Services.Values.Count(s => !s.Enabled)),
+        },
+        ["tcp"] = new JsonObject { ["middlewares"] = Counts(0, 0), ["routers"] = Counts(0, 0), ["services"] = Counts(0, 0) },
+        ["udp"] = new JsonObject { ["routers"] = Counts(0, 0), ["services"] = Counts(0, 0) },
+        ["providers"] = new JsonArray("File"),
+    };
+
+    public static JsonObject Message(string message) => new() { ["message"] = message };
+
+    private static JsonObject Counts(int total, int errors) => new() { ["errors"] = errors, ["total"] = total, ["warnings"] = 0 };
+
+    private static void AddStatus(JsonObject json, IReadOnlyList<string> errors)
+    {
+        json["status"] = errors.Count == 0 ? "enabled" : "disabled";
+        if (errors.Count > 0)
+        {
+            json["error"] = Array(errors);
+        }
+    }
+
+    private static JsonArray Array(IEnumerable<string> values) => new(values.Select(v => (JsonNode)JsonValue.Create(v)).ToArray());
+}

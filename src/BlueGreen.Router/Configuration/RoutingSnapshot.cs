@@ -1,0 +1,57 @@
+using BlueGreen.Core.Routing;
+using BlueGreen.Router.Proxy;
+
+namespace BlueGreen.Router.Configuration;
+
+/// <summary>A router that serves traffic: its qualified name, effective priority, predicate and service.</summary>
+internal sealed record CompiledRoute(string Name, int Priority, RuleMatcher.Predicate Matches, ServiceNode Service);
+
+/// <summary>A router as the API shows it (qualified name, configuration as written, status and errors).</summary>
+internal sealed record RouterView(string Name, RouterConfig Config, IReadOnlyList<string> Errors)
+{
+    public bool Enabled => Errors.Count == 0;
+}
+
+/// <summary>A service as the API shows it, with the routers that use it.</summary>
+internal sealed record ServiceView(string Name, ServiceConfig Config, IReadOnlyList<string> Errors, IReadOnlyList<string> UsedBy)
+{
+    public bool Enabled => Errors.Count == 0;
+}
+
+/// <summary>
+/// One immutable routing state. The proxy and the API read the same instance, so the API never shows
+/// a configuration before it serves traffic.
+/// </summary>
+internal sealed record RoutingSnapshot(
+    long Revision,
+    IReadOnlyList<string> Files,
+    CompiledRoute[] Routes,
+    IReadOnlyDictionary<string, RouterView> Routers,
+    IReadOnlyDictionary<string, ServiceView> Services)
+{
+    public static readonly RoutingSnapshot Empty = new(0, [], [], new Dictionary<string, RouterView>(), new Dictionary<string, ServiceView>());
+
+    /// <summary>The highest-priority route matching the request, or null (404).</summary>
+    public CompiledRoute? Match(string host, string path)
+    {
+        foreach (var route in Routes)
+        {
+            if (route.Matches(host, path))
+            {
+                return route;
+            }
+        }
+
+        return null;
+    }
+}
+
+/// <summary>The single volatile reference the whole router reads; a reload replaces it in one write.</summary>
+internal sealed class SnapshotHolder
+{
+    private volatile RoutingSnapshot _current = RoutingSnapshot.Empty;
+
+    public RoutingSnapshot Current => _current;
+
+    public void Publish(RoutingSnapshot snapshot) => _current = snapshot;
+}

@@ -1,0 +1,159 @@
+using BlueGreen.Core.Routing;
+using BlueGreen.Core.Routing.Rules;
+using BlueGreen.Router.Proxy;
+
+namespace BlueGreen.Router.Configuration;
+
+/// <summary>The last good configuration of one routing file.</summary>
+internal sealed record GoodFile(string FileName, DynamicConfig Config);
+
+/// <summary>
+/// Merges the last good version of every file into one snapshot, Traefik-style: one namespace for all
+/// files, names suffixed @file, a name defined in two files is an error in both.
+/// </summary>
+internal static class SnapshotBuilder
+{
+    public const string Provider = "file";
+
+    public static string Qualify(string name) => name.Contains('@') ? name : $"{name}@{Provider}";
+
+    public static RoutingSnapshot Build(long revision, IReadOnlyList<GoodFile> files)
+    {
+        var routers = Collect(files, f => f.Config.Http?.Routers);
+        var services = Collect(files, f => f.Config.Http?.Services);
+        var compiled = new ServiceCompiler(services);
+        var serviceErrors = services.ToDictionary(s => s.Key, s => compiled.ErrorsOf(s.Key));
+
+        var routerViews = new Dictionary<string, RouterView>(StringComparer.Ordinal);
+        var routes = new List<CompiledRoute>();
+        foreach (var (name, def) in routers)
+        {
+            var errors = new List<string>(def.Errors);
+            var serviceName = Qualify(def.Value.Service);
+            var node = errors.Count == 0 ? compiled.Get(serviceName, errors) : null;
+            var rule = RuleParser.Parse(def.Value.Rule).Rule;
+            if (node is not null && rule is not null && errors.Count == 0)
+            {
+                // Traefik: an explicit priority wins, otherwise the rule's length.
+                var priority = def.Value.Priority is > 0 ? def.Value.Priority.Value : def.Value.Rule.Length;
+                routes.Add(new CompiledRoute(name, priority, RuleMatcher.Compile(rule), node));
+            }
+
+            routerViews[name] = new RouterView(name, def.Value, errors);
+        }
+
+        var usedBy = routers
+            .GroupBy(r => Qualify(r.Value.Value.Service), r => r.Key)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Order(StringComparer.Ordinal).ToList());
+        var serviceViews = services.ToDictionary(
+            s => s.Key,
+            s => new ServiceView(s.Key, s.Value.Value, serviceErrors[s.Key], usedBy.GetValueOrDefault(s.Key) ?? []),
+            StringComparer.Ordinal);
+
+        var ordered = routes.OrderByDescending(r => r.Priority).ThenBy(r => r.Name, StringComparer.Ordinal).ToArray();
+        return new RoutingSnapshot(revision, files.Select(f => f.FileName).ToList(), ordered, routerViews, serviceViews);
+    }
+
+    private sealed record Definition<T>(T Value, IReadOnlyList<string> Errors);
+
+    private static SortedDictionary<string, Definition<T>> Collect<T>(IReadOnlyList<GoodFile> files, Func<GoodFile, Dictionary<string, T>?> select)
+    {
+        var owners = new Dictionary<string, List<(string File, T Value)>>(StringComparer.Ordinal);
+        foreach (var file in files)
+        {
+            foreach (var (name, value) in select(file) ?? [])
+            {
+                var key = Qualify(name);
+                if (!owners.TryGetValue(key, out var list))
+                {
+                    owners[key] = list = [];
+                }
+
+                list.Add((file.FileName, value));
+            }
+        }
+
+        var result = new SortedDictionary<string, Definition<T>>(StringComparer.Ordinal);
+        foreach (var (name, defs) in owners)
+        {
+            IReadOnlyList<string> errors = defs.Count > 1
+                ? [$"{name} is defined in several files ({string.Join(", ", defs.Select(d => d.File))}); none of them is used"]
+                : [];
+            result[name] = new Definition<T>(defs[0].Value, errors);
+        }
+
+        return result;
+    }
+
+    /// <summary>Compiles services on demand, detecting missing children and cycles.</summary>
+    private sealed class ServiceCompiler(SortedDictionary<string, Definition<ServiceConfig>> services)
+    {
+        private readonly Dictionary<string, (ServiceNode? Node, IReadOnlyList<string> Errors)> _done = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _visiting = new(StringComparer.Ordinal);
+
+        public IReadOnlyList<string> ErrorsOf(string name) => Compile(name).Errors;
+
+        public ServiceNode? Get(string name, List<string> errors)
+        {
+            if (!services.ContainsKey(name))
+            {
+                errors.Add($"the service \"{name}\" does not exist");
+                return null;
+            }
+
+            var (node, serviceErrors) = Compile(name);
+            if (node is null)
+            {
+                errors.Add($"the service \"{name}\" has errors: {string.Join("; ", serviceErrors)}");
+            }
+
+            return node;
+        }
+
+        private (ServiceNode? Node, IReadOnlyList<string> Errors) Compile(string name)
+        {
+            if (_done.TryGetValue(name, out var done))
+            {
+                return done;
+            }
+
+            if (!_visiting.Add(name))
+            {
+                return (null, [$"{name} is part of a cycle of weighted services"]);
+            }
+
+            var result = CompileUncached(name);
+            _visiting.Remove(name);
+            _done[name] = result;
+            return result;
+        }
+
+        private (ServiceNode? Node, IReadOnlyList<string> Errors) CompileUncached(string name)
+        {
+            var def = services[name];
+            if (def.Errors.Count > 0)
+            {
+                return (null, def.Errors);
+            }
+
+            if (def.Value.LoadBalancer is { } lb)
+            {
+                var pass = lb.PassHostHeader ?? true;
+                return (new LoadBalancerNode(lb.Servers.Select(s => new Upstream(s.Url.TrimEnd('/'), pass, name)).ToList()), []);
+            }
+
+            var errors = new List<string>();
+            var children = new List<(ServiceNode, int)>();
+            foreach (var child in def.Value.Weighted!.Services)
+            {
+                var childNode = Get(Qualify(child.Name), errors);
+                if (childNode is not null)
+                {
+                    children.Add((childNode, child.Weight));
+                }
+            }
+
+            return errors.Count > 0 ? (null, errors) : (new WeightedNode(children), []);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+using System.Net;
+using BlueGreen.Router.Api;
+using BlueGreen.Router.Configuration;
+using BlueGreen.Router.Hosting;
+using BlueGreen.Router.Proxy;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace BlueGreen.Router;
+
+/// <summary>
+/// The product's default router: serves the Traefik dynamic files of a folder (the subset the product
+/// writes) on one entry point, with a copy of Traefik's read-only API.
+/// </summary>
+public static class EmbeddedRouter
+{
+    private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(15);
+
+    public static Task<RunningRouter> StartAsync(RouterOptions options, TextWriter log, CancellationToken ct) =>
+        StartAsync(options, log, TimeProvider.System, ct);
+
+    internal static async Task<RunningRouter> StartAsync(RouterOptions options, TextWriter log, TimeProvider time, CancellationToken ct)
+    {
+        var syncLog = TextWriter.Synchronized(log);
+        var listen = ListenAddress.Parse(options.Listen);
+        var apiListen = string.IsNullOrWhiteSpace(options.ApiListen) ? null : ListenAddress.Parse(options.ApiListen);
+        Directory.CreateDirectory(options.RoutesDir);
+
+        // The first snapshot is in place before the first connection is accepted.
+        var holder = new SnapshotHolder();
+        var loader = new RoutesLoader(Path.GetFullPath(options.RoutesDir), holder, syncLog);
+        loader.Scan(reread: true);
+        var watcher = new RoutesWatcher(loader, syncLog, time);
+
+        var invoker = ProxyHandler.CreateInvoker();
+        WebApplication? proxy = null;
+        WebApplication? api = null;
+        try
+        {
+            proxy = BuildProxy(listen, holder, invoker, options.AccessLog ? new AccessLog(syncLog, time) : null, syncLog);
+            await proxy.StartAsync(ct);
+            if (apiListen is not null)
+            {
+                api = BuildApi(apiListen, holder, options.AccessLog);
+                await api.StartAsync(ct);
+            }
+        }
+        catch
+        {
+            await watcher.DisposeAsync();
+            invoker.Dispose();
+            foreach (var app in new[] { proxy, api })
+            {
+                if (app is not null)
+                {
+                    await app.DisposeAsync();
+                }
+            }
+
+            throw;
+        }
+
+        var proxyUrl = BoundUrl(proxy);
+        var apiUrl = api is null ? null : BoundUrl(api);
+        syncLog.WriteLine($"router: listening on {proxyUrl}{(apiUrl is null ? "" : $", API on {apiUrl}")}, routes from {loader.Directory}");
+        return new RunningRouter(proxy, api, watcher, invoker, syncLog, proxyUrl, apiUrl, holder, ct);
+    }
+
+    private static WebApplication BuildProxy(IPEndPoint listen, SnapshotHolder holder, HttpMessageInvoker invoker, AccessLog? accessLog, TextWriter log)
+    {
+        var builder = SlimBuilder(listen, kestrel =>
+        {
+            // Traefik puts no limit on request bodies; neither does the router.
+            kestrel.Limits.MaxRequestBodySize = null;
+        });
+        builder.Services.AddHttpForwarder();
+        var app = builder.Build();
+        var handler = new ProxyHandler(holder, app.Services.GetRequiredService<IHttpForwarder>(), invoker, accessLog, log);
+        app.Run(handler.HandleAsync);
+        return app;
+    }
+
+    private static WebApplication BuildApi(IPEndPoint listen, SnapshotHolder holder, bool accessLog)
+    {
+        var builder = SlimBuilder(listen, _ => { });
+        builder.Services.AddRoutingCore();
+        var app = builder.Build();
+        TraefikApi.Map(app, holder, accessLog);
+        return app;
+    }
+
+    private static WebApplicationBuilder SlimBuilder(IPEndPoint listen, Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions> configure)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<IHostLifetime, NoSignalLifetime>();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
+        builder.WebHost.UseKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(listen);
+            configure(kestrel);
+        });
+        return builder;
+    }
+
+    private static Uri BoundUrl(WebApplication app)
+    {
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+            ?? throw new InvalidOperationException("the server reports no bound address");
+        return new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "[::1]", StringComparison.Ordinal) + "/");
+    }
+}

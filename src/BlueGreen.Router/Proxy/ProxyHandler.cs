@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Net;
+using BlueGreen.Router.Configuration;
+using Microsoft.AspNetCore.Http;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace BlueGreen.Router.Proxy;
+
+/// <summary>
+/// The whole proxy pipeline: read the current snapshot once, match, pick an upstream, forward.
+/// A request keeps the snapshot it started with, so a reload never changes it midway.
+/// </summary>
+internal sealed class ProxyHandler(SnapshotHolder holder, IHttpForwarder forwarder, HttpMessageInvoker invoker, AccessLog? accessLog, TextWriter log)
+{
+    // HTTP/1.1 to upstreams, as Traefik does by default; YARP would otherwise try HTTP/2 first.
+    private static readonly ForwarderRequestConfig RequestConfig = new()
+    {
+        ActivityTimeout = TimeSpan.FromSeconds(100),
+        Version = HttpVersion.Version11,
+        VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+    };
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var snapshot = holder.Current;
+        var route = snapshot.Match(context.Request.Host.Host, context.Request.Path.Value ?? "/");
+        Upstream? upstream = null;
+        if (route is null)
+        {
+            await WriteTextAsync(context, StatusCodes.Status404NotFound, "404 page not found\n");
+        }
+        else if ((upstream = route.Service.Pick()) is null)
+        {
+            await WriteTextAsync(context, StatusCodes.Status503ServiceUnavailable, "no available server\n");
+        }
+        else
+        {
+            var transformer = upstream.PassHostHeader ? ForwardingTransformer.PassHost : ForwardingTransformer.UpstreamHost;
+            var error = await forwarder.SendAsync(context, upstream.Prefix, invoker, RequestConfig, transformer);
+            if (error != ForwarderError.None)
+            {
+                ReportError(context, error, upstream);
+            }
+        }
+
+        accessLog?.Write(context, route?.Name, upstream?.Prefix, Stopwatch.GetElapsedTime(started));
+    }
+
+    private void ReportError(HttpContext context, ForwarderError error, Upstream upstream)
+    {
+        // A client that goes away is not the router's fault: no error line for it.
+        if (error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled)
+        {
+            return;
+        }
+
+        var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+        log.WriteLine($"router: error: {context.Request.Method} {context.Request.Path} -> {upstream.Service} {upstream.Prefix}: {error}{(exception is null ? "" : $": {exception.Message}")}");
+    }
+
+    private static Task WriteTextAsync(HttpContext context, int status, string text)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(text);
+    }
+
+    /// <summary>The shared client of every upstream: pooled connections survive reloads.</summary>
+    public static HttpMessageInvoker CreateInvoker() => new(new SocketsHttpHandler
+    {
+        UseProxy = false,
+        AllowAutoRedirect = false,
+        AutomaticDecompression = DecompressionMethods.None,
+        UseCookies = false,
+        EnableMultipleHttp2Connections = true,
+        ActivityHeadersPropagator = null,
+        ConnectTimeout = TimeSpan.FromSeconds(10),
+        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90),
+    });
+}
