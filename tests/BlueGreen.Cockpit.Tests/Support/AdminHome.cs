@@ -14,7 +14,10 @@ public static class AdminHome
         {
             var path = home.Path_("conf", "cockpit.token");
             File.WriteAllText(path, token + "\n");
-            File.SetUnixFileMode(path, mode);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(path, mode);
+            }
         }
 
         return home;
