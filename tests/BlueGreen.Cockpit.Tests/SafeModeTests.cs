@@ -17,21 +17,32 @@ public sealed class SafeHome : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        for (var i = 0; i < 4; i++)
+        for (var i = 0; i < 6; i++)
         {
             Slots.Add(await SlotServer.StartAsync("slot" + i));
         }
 
         Home.AddSite("shop", Slots[0].Url, Slots[1].Url);
         Home.AddSite("blog", Slots[2].Url, Slots[3].Url);
+        Home.AddSite("news", Slots[4].Url, Slots[5].Url);
         var root = Home.Root;
-        // shop goes as far as the product allows today: deploy, validate, apply, then a newer candidate.
+        // shop: live 1.0.0 on a, validated candidate 1.1.0 on b.
         await Cli.MustAsync(root, "deploy", "shop", "--version", "1.0.0");
-        await Cli.RunAsync(root, "validate", "shop");
-        await Cli.RunAsync(root, "apply", "shop", "--yes");
+        await Cli.MustAsync(root, "validate", "shop");
+        await Cli.MustAsync(root, "apply", "shop", "--yes");
         await Cli.MustAsync(root, "deploy", "shop", "--version", "1.1.0");
-        await Cli.RunAsync(root, "apply", "shop", "--dry-run");
-        // blog is configured and never deployed.
+        await Cli.MustAsync(root, "validate", "shop");
+        // blog: never switched; its candidate fails the HTTP gate, and a switch is refused.
+        Slots[2].HealthStatus = 500;
+        await Cli.MustAsync(root, "deploy", "blog", "--version", "0.9.0");
+        await Cli.RunAsync(root, "validate", "blog");
+        await Cli.RunAsync(root, "apply", "blog", "--dry-run");
+        // news: switched, then its routing file edited by hand behind the product's back (drift).
+        await Cli.MustAsync(root, "deploy", "news", "--version", "3.0.0");
+        await Cli.MustAsync(root, "validate", "news");
+        await Cli.MustAsync(root, "apply", "news", "--yes");
+        var routing = File.ReadAllText(Home.RoutingFile("news"));
+        File.WriteAllText(Home.RoutingFile("news"), routing.Replace("weight: 1", "weight: X").Replace("weight: 0", "weight: 1").Replace("weight: X", "weight: 0"));
         Cockpit = await CockpitUnderTest.StartAsync(root);
     }
 
@@ -60,7 +71,7 @@ public sealed class SafeModeTests(Browser browser, SafeHome home) : IClassFixtur
     {
         var page = await browser.NewPageAsync();
         await page.GotoAsync(home.Cockpit.At("/"));
-        foreach (var site in new[] { "shop", "blog" })
+        foreach (var site in new[] { "shop", "blog", "news" })
         {
             var row = page.Locator($"tr[data-site='{site}']");
             var text = await row.InnerTextAsync();
@@ -82,7 +93,12 @@ public sealed class SafeModeTests(Browser browser, SafeHome home) : IClassFixtur
         }
 
         Assert.Contains("1.1.0", await page.Locator("tr[data-site='shop'] .version.green").InnerTextAsync());
-        Assert.Contains("empty", await page.Locator("tr[data-site='blog']").InnerTextAsync());
+        Assert.Contains("1.0.0", await page.Locator("tr[data-site='shop'] .version.blue").InnerTextAsync());
+        Assert.Contains("passed", await page.Locator("tr[data-site='shop']").InnerTextAsync());
+        Assert.Contains("FAILED", await page.Locator("tr[data-site='blog']").InnerTextAsync());
+        Assert.Contains("DRIFT", await page.Locator("tr[data-site='news'] .alert").InnerTextAsync());
+        Assert.Equal(2, await page.Locator("tr.attention").CountAsync());
+        await page.Locator("tr[data-site='shop'] .pill.ok", new() { HasText = "up" }).WaitForAsync(new() { Timeout = 10_000 });
         await Screenshots.TakeAsync(page, "board-safe");
     }
 
@@ -105,13 +121,28 @@ public sealed class SafeModeTests(Browser browser, SafeHome home) : IClassFixtur
         var page = await browser.NewPageAsync();
         await page.GotoAsync(home.Cockpit.At("/sites/shop"));
         var text = await page.Locator("main").InnerTextAsync();
+        Assert.Contains("LIVE (blue)", text);
         Assert.Contains("CANDIDATE (green)", text);
         Assert.Contains("1.1.0", text);
-        Assert.Contains("Validation report", text);
+        Assert.Contains("PASSED", await page.Locator("section", new() { HasText = "Validation report" }).InnerTextAsync());
+        Assert.True(await page.Locator("section", new() { HasText = "Validation report" }).Locator("tbody tr").CountAsync() >= 1, "one row per gate");
+        Assert.Contains("weight: 1", await page.Locator("section", new() { HasText = "Routing file" }).Locator("pre.code").First.InnerTextAsync());
         Assert.Contains("Routing file", text);
         Assert.Contains("deploy", await page.Locator("table.journal").InnerTextAsync());
         Assert.Equal(2, await page.Locator(".slots .card").CountAsync());
         await Screenshots.TakeAsync(page, "site-safe");
+    }
+
+    [Fact]
+    public async Task The_site_page_of_a_failed_validation_names_the_failing_gate_in_red()
+    {
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(home.Cockpit.At("/sites/blog"));
+        var report = page.Locator("section", new() { HasText = "Validation report" });
+        Assert.Contains("FAILED", await report.Locator(".pill.bad").First.InnerTextAsync());
+        Assert.True(await report.Locator("tr.attention").CountAsync() >= 1, "the failing gate's row is marked");
+        Assert.Contains("needs attention", await page.Locator(".summary").InnerTextAsync());
+        await Screenshots.TakeAsync(page, "site-failed-validation");
     }
 
     [Fact]
@@ -181,7 +212,7 @@ public sealed class SafeModeTests(Browser browser, SafeHome home) : IClassFixtur
         using var sites = JsonDocument.Parse(await http.GetStringAsync("/api/sites"));
         Assert.Equal("safe", sites.RootElement.GetProperty("mode").GetString());
         var names = sites.RootElement.GetProperty("sites").EnumerateArray().Select(s => s.GetProperty("status").GetProperty("site").GetString()).Order().ToList();
-        Assert.Equal(["blog", "shop"], names);
+        Assert.Equal(["blog", "news", "shop"], names);
 
         using var shop = JsonDocument.Parse(await http.GetStringAsync("/api/sites/shop"));
         Assert.Equal("1.1.0", shop.RootElement.GetProperty("site").GetProperty("status").GetProperty("candidate").GetProperty("version").GetString());
