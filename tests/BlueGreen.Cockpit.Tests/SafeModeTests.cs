@@ -9,6 +9,8 @@ namespace BlueGreen.Cockpit.Tests;
 /// <summary>A home with two sites in different states, built through the real CLI only.</summary>
 public sealed class SafeHome : IAsyncLifetime
 {
+    public const string Hostile = "<script>document.title='pwned'</script><img src=x onerror=\"document.title='pwned'\">";
+
     public TempHome Home { get; } = new();
 
     public List<SlotServer> Slots { get; } = [];
@@ -34,6 +36,7 @@ public sealed class SafeHome : IAsyncLifetime
         await Cli.MustAsync(root, "validate", "shop");
         // blog: never switched; its candidate fails the HTTP gate, and a switch is refused.
         Slots[2].HealthStatus = 500;
+        Slots[2].Body = Hostile; // lands in the gate's details: the page must show it as text
         await Cli.MustAsync(root, "deploy", "blog", "--version", "0.9.0");
         await Cli.RunAsync(root, "validate", "blog");
         await Cli.RunAsync(root, "apply", "blog", "--dry-run");
@@ -143,6 +146,12 @@ public sealed class SafeModeTests(Browser browser, SafeHome home) : IClassFixtur
         Assert.True(await report.Locator("tr.attention").CountAsync() >= 1, "the failing gate's row is marked");
         Assert.Contains("needs attention", await page.Locator(".summary").InnerTextAsync());
         await Screenshots.TakeAsync(page, "site-failed-validation");
+
+        // What a slot answered is data: shown as text, never run.
+        Assert.Contains("<script>document.title", await report.Locator("pre.code").First.InnerTextAsync());
+        Assert.Equal(1, await page.Locator("script").CountAsync());
+        Assert.Equal(0, await page.Locator("main img").CountAsync());
+        Assert.DoesNotContain("pwned", await page.TitleAsync());
     }
 
     [Fact]
