@@ -27,7 +27,7 @@ internal static class AdminPages
         var verb = action == "apply" ? "Apply" : "Rollback";
         h.Raw("<div class=\"summary\"><h1>").Text($"{verb} {site}?").Raw("</h1>").El("span", plan.ExitCode == 0 ? "pill warn" : "pill bad", plan.ExitCode == 0 ? "confirmation needed" : "would be refused").Raw("</div>");
         h.Raw("<section class=\"card\"><h2>The plan</h2><p class=\"muted\">").Text($"output of {plan.CommandLine} (changes nothing)").Raw("</p>");
-        h.Pre(plan.Output);
+        h.Pre(plan.Output, "code full");
         h.Raw("</section>");
         if (plan.ExitCode == 0)
         {
@@ -59,7 +59,7 @@ internal static class AdminPages
             h.El("div", "alert", $"{result.CommandLine} exited {result.ExitCode} ({result.Meaning}). Its output below says why.");
         }
 
-        h.Raw("<section class=\"card\"><h2>Output</h2><p class=\"muted\">").Text(result.CommandLine).Raw("</p>").Pre(result.Output).Raw("</section>")
+        h.Raw("<section class=\"card\"><h2>Output</h2><p class=\"muted\">").Text(result.CommandLine).Raw("</p>").Pre(result.Output, "code full").Raw("</section>")
             .Raw("<p>").Link("/sites/" + site, "← back to " + site).Raw(" · ").Link("/", "board").Raw("</p>");
         return Layout.Page(ctx, $"{action} {site}", "board", h.ToString(), refresh: false);
     }
