@@ -63,7 +63,7 @@ public sealed class AdminModeTests(Browser browser) : IAsyncLifetime
     public async Task The_right_token_logs_in_and_shows_the_actions_and_logout_ends_the_session()
     {
         var page = await LoggedInAsync();
-        Assert.Contains("ADMIN MODE", await page.Locator(".mode").InnerTextAsync());
+        Assert.Contains("admin mode", await page.Locator(".mode").InnerTextAsync());
         Assert.Equal(2, await page.Locator("td.actions").CountAsync());
         var cookies = await page.Context.CookiesAsync();
         var session = cookies.Single(c => c.Name == "bluegreen_cockpit_session");

@@ -33,11 +33,11 @@ internal static class Layout
     {
         if (ctx.Mode == CockpitMode.Safe)
         {
-            h.Raw("<div class=\"mode safe\" role=\"status\"><strong>SAFE MODE</strong> · read-only · this cockpit cannot change anything; switches are made with <code>./run.sh apply</code></div>");
+            h.Raw("<div class=\"mode safe\" role=\"status\"><strong>safe mode, read-only</strong> · this cockpit cannot change anything; switches are made with <code>./run.sh apply</code></div>");
         }
         else
         {
-            h.Raw("<div class=\"mode admin\" role=\"status\"><strong>ADMIN MODE</strong> · actions here run <code>./run.sh</code> and switch production traffic · every action is journaled</div>");
+            h.Raw("<div class=\"mode admin\" role=\"status\"><strong>admin mode</strong> · actions here run <code>./run.sh</code> and switch production traffic · every action is journaled</div>");
         }
     }
 
