@@ -151,6 +151,37 @@ public sealed class AdminModeTests(Browser browser) : IAsyncLifetime
         Assert.StartsWith("cockpit:", applied.GetProperty("actor").GetString());
     }
 
+    [Fact]
+    public async Task Rollback_through_the_browser_restores_the_previous_live_slot()
+    {
+        foreach (var version in new[] { "2.0.0", "2.1.0" })
+        {
+            if (version != "2.0.0")
+            {
+                await Cli.MustAsync(_home.Root, "deploy", "shop", "--version", version);
+            }
+
+            await Cli.MustAsync(_home.Root, "validate", "shop");
+            await Cli.MustAsync(_home.Root, "apply", "shop", "--yes");
+        }
+
+        Assert.Equal("b", (await Cli.StatusAsync(_home.Root, "shop")).GetProperty("live").GetProperty("slot").GetString());
+        var page = await LoggedInAsync();
+        await page.GotoAsync(_cockpit.At("/sites/shop"));
+        await page.ClickAsync(".actionbar a:has-text('Rollback')");
+        await page.WaitForURLAsync("**/admin/sites/shop/rollback");
+        Assert.Contains("Rollback shop?", await page.Locator("h1").InnerTextAsync());
+        await PostAndWaitAsync(page, () => page.ClickAsync("#confirm"));
+        Assert.Contains("rollback succeeded", await page.Locator("main").InnerTextAsync());
+
+        var live = (await Cli.StatusAsync(_home.Root, "shop")).GetProperty("live");
+        Assert.Equal("a", live.GetProperty("slot").GetString());
+        Assert.Equal("2.0.0", live.GetProperty("version").GetString());
+        var rolledBack = (await Cli.JournalAsync(_home.Root)).Last(e => e.GetProperty("action").GetString() == "rollback");
+        Assert.Equal("succeeded", rolledBack.GetProperty("outcome").GetString());
+        Assert.Equal("cockpit", rolledBack.GetProperty("via").GetString());
+    }
+
     private async Task<IPage> LoggedInAsync()
     {
         var page = await browser.NewPageAsync();
