@@ -36,6 +36,7 @@ public static class Program
             SwitchCommands.Rollback(),
             JournalCommand.Build(),
             RouterCommand.Build(),
+            CockpitCommand.Build(),
             DemoCommand.Build(),
         };
         root.Options.Add(CommonOptions.Home);

@@ -1,0 +1,50 @@
+using System.CommandLine;
+using BlueGreen.Cockpit.Hosting;
+using BlueGreen.Core.Configuration;
+
+namespace BlueGreen.Cli.Commands;
+
+/// <summary>`cockpit`: the web cockpit in the foreground, until Ctrl-C or SIGTERM.</summary>
+public static class CockpitCommand
+{
+    public static Command Build()
+    {
+        var command = new Command("cockpit", "runs the cockpit in the foreground (COCKPIT_LISTEN; COCKPIT_MODE safe = read-only, admin = actions through run.sh)");
+        command.SetAction(async (parse, ct) =>
+        {
+            var context = CliContext.Create(parse, json: false);
+            if (context is null)
+            {
+                return 2;
+            }
+
+            RunningCockpit running;
+            try
+            {
+                running = await CockpitHost.StartAsync(new CockpitOptions(context.Home, context.Global), Console.Error, ct);
+            }
+            catch (CockpitStartException e)
+            {
+                Console.Error.WriteLine($"cockpit: refused to start: {e.Message}");
+                return 2;
+            }
+            catch (IOException e)
+            {
+                Console.Error.WriteLine($"cockpit: cannot listen on {context.Global.CockpitListen}: {e.Message}");
+                return 1;
+            }
+
+            var mode = context.Global.CockpitMode == CockpitMode.Admin ? "admin mode (actions run ./run.sh, every one journaled)" : "safe mode, read-only";
+            Console.WriteLine($"cockpit: {running.Url} · {mode} · home {context.Home.Root} · Ctrl-C to stop");
+            // System.CommandLine cancels ct on Ctrl-C and SIGTERM.
+            await using (ct.Register(() => _ = running.StopAsync()))
+            {
+                await running.WaitForShutdownAsync();
+            }
+
+            await running.DisposeAsync();
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace BlueGreen.Cockpit.Admin;
+
+/// <summary>What one run of run.sh printed and returned.</summary>
+public sealed record RunResult(IReadOnlyList<string> Arguments, int ExitCode, string Output, TimeSpan Duration)
+{
+    public string CommandLine => "./run.sh " + string.Join(' ', Arguments);
+
+    /// <summary>The contract's exit codes, in words.</summary>
+    public string Meaning => ExitCode switch
+    {
+        0 => "done",
+        1 => "the operation failed (nothing half-done is left)",
+        2 => "bad usage or configuration",
+        3 => "refused by a safety rule",
+        4 => "another switch holds the lock",
+        124 => "timed out: the cockpit stopped waiting and killed it",
+        _ => "unexpected exit code",
+    };
+}
+
+/// <summary>
+/// The cockpit's only way to act: it runs run.sh as a child process, as an operator would, so every
+/// safety rule, lock and journal entry of the CLI applies. The cockpit never switches by itself.
+/// </summary>
+internal sealed class RunSh(string path, string home, TextWriter log)
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(15);
+
+    public string Path => path;
+
+    /// <summary>$BLUEGREEN_RUN_SH (set by run.sh), else the run.sh in a folder above the running assembly.</summary>
+    public static string Locate(string? configured)
+    {
+        if (configured is { Length: > 0 })
+        {
+            return configured;
+        }
+
+        if (Environment.GetEnvironmentVariable("BLUEGREEN_RUN_SH") is { Length: > 0 } fromEnv)
+        {
+            return fromEnv;
+        }
+
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = System.IO.Path.Combine(dir.FullName, "run.sh");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new Hosting.CockpitStartException($"admin mode cannot find run.sh above {AppContext.BaseDirectory}; set BLUEGREEN_RUN_SH");
+    }
+
+    public async Task<RunResult> RunAsync(IReadOnlyList<string> args, string actor, CancellationToken ct)
+    {
+        var all = new List<string> { "--home", home };
+        all.AddRange(args);
+        var info = new ProcessStartInfo(path)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        all.ForEach(info.ArgumentList.Add);
+        info.Environment["BLUEGREEN_VIA"] = "cockpit";
+        info.Environment["BLUEGREEN_ACTOR"] = actor;
+        info.Environment["BLUEGREEN_HOME"] = home;
+        info.Environment["TERM"] = "dumb";
+        info.Environment["NO_COLOR"] = "1";
+
+        await log.WriteLineAsync($"cockpit: {actor} runs {path} {string.Join(' ', all)}");
+        var started = Stopwatch.StartNew();
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {path}");
+        process.StandardInput.Close(); // no terminal: run.sh never waits for an answer
+        var output = new StringBuilder();
+        var pumps = Task.WhenAll(Pump(process.StandardOutput, output), Pump(process.StandardError, output));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(Limit);
+        int exit;
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+            await pumps;
+            exit = process.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            exit = 124;
+        }
+
+        var result = new RunResult(all, exit, output.ToString(), started.Elapsed);
+        await log.WriteLineAsync($"cockpit: {result.CommandLine} exited {exit} after {started.Elapsed.TotalSeconds:0.0}s");
+        return result;
+    }
+
+    /// <summary>stdout and stderr merged line by line, as a terminal would show them.</summary>
+    private static async Task Pump(StreamReader reader, StringBuilder into)
+    {
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            lock (into)
+            {
+                into.Append(line).Append('\n');
+            }
+        }
+    }
+}

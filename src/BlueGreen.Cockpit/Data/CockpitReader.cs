@@ -1,0 +1,117 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using BlueGreen.Core;
+using BlueGreen.Core.Journal;
+using BlueGreen.Core.State;
+using BlueGreen.Core.Validation;
+using BlueGreen.Infrastructure.Configuration;
+using BlueGreen.Infrastructure.State;
+
+namespace BlueGreen.Cockpit.Data;
+
+/// <summary>Builds what the pages and the API show, from disk only (health comes from the monitor's cache).</summary>
+internal sealed partial class CockpitReader(CockpitSources sources, HealthMonitor health, TimeProvider clock)
+{
+    private const int SiteJournalLimit = 50;
+    private const int HistoryLimit = 20;
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
+    private static partial Regex SiteName();
+
+    /// <summary>A site that may be shown: a valid name with a configuration file.</summary>
+    public bool Exists(string site) => SiteName().IsMatch(site) && File.Exists(sources.Home.SiteConf(site));
+
+    public IReadOnlyList<string> SiteNames() => ConfigLoader.SiteNames(sources.Home);
+
+    public async Task<Board> BoardAsync(CancellationToken ct)
+    {
+        var statuses = await sources.StatusReader.ReadAsync(SiteNames(), probeHealth: false, ct);
+        return new Board(clock.GetUtcNow(), statuses.Select(s => new SiteRow(s, health.For(s.Site, s.Live))).ToList());
+    }
+
+    public async Task<SiteDetail> SiteAsync(string site, CancellationToken ct)
+    {
+        var status = (await sources.StatusReader.ReadAsync([site], probeHealth: false, ct))[0];
+        var row = new SiteRow(status, health.For(site, status.Live));
+        var state = ReadState(site);
+        var (report, reportError) = ReadReport(state);
+        var journal = sources.Journal.ReadAll().Where(e => e.Site == site).Reverse().Take(SiteJournalLimit).ToList();
+        var history = sources.Routing.History(site).Take(HistoryLimit)
+            .Select(f => new RoutingVersion(Path.GetFileName(f), ReadOrWhy(f))).ToList();
+        return new SiteDetail(clock.GetUtcNow(), row, state, report, reportError, sources.Routing.PathOf(site), sources.Routing.ReadText(site), history, journal, SlotUrls(site));
+    }
+
+    public JournalPageData Journal(JournalQuery query)
+    {
+        var all = sources.Journal.ReadAll();
+        var matching = all.Where(e => Matches(e, query)).Reverse().ToList();
+        var entries = matching.Skip((query.Page - 1) * query.Size).Take(query.Size).ToList();
+        return new JournalPageData(
+            clock.GetUtcNow(), query, Verify(), matching.Count, entries,
+            Distinct(all.Select(e => e.Site)), Distinct(all.Select(e => e.Action)), Distinct(all.Select(e => e.Outcome)));
+    }
+
+    public JournalVerdict Verify()
+    {
+        var broken = sources.Journal.Verify();
+        var count = sources.Journal.ReadLines().Count();
+        return broken is null ? new JournalVerdict(true, count, null, null) : new JournalVerdict(false, count, broken.Line, broken.Reason);
+    }
+
+    private IReadOnlyDictionary<string, string> SlotUrls(string site)
+    {
+        var (config, _) = ConfigLoader.LoadSite(sources.Home, site, sources.Global);
+        return config is null
+            ? new Dictionary<string, string>()
+            : new Dictionary<string, string> { ["a"] = config.UrlOf(Core.Slots.Slot.A).ToString(), ["b"] = config.UrlOf(Core.Slots.Slot.B).ToString() };
+    }
+
+    private static bool Matches(JournalEntry e, JournalQuery q) =>
+        (q.Site is null || e.Site == q.Site) && (q.Action is null || e.Action == q.Action) && (q.Outcome is null || e.Outcome == q.Outcome);
+
+    private static IReadOnlyList<string> Distinct(IEnumerable<string?> values) =>
+        values.OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+
+    private SiteState? ReadState(string site)
+    {
+        try
+        {
+            return sources.States.Read(site);
+        }
+        catch (CorruptStateException)
+        {
+            return null; // the status row already carries the reason
+        }
+    }
+
+    /// <summary>The report of the candidate's validation (the one that counts for a switch).</summary>
+    private (ValidationReport? Report, string? Error) ReadReport(SiteState? state)
+    {
+        if (state?.CandidateValidation is not { } validation)
+        {
+            return (null, null);
+        }
+
+        var path = sources.Home.Resolve(validation.ReportFile);
+        try
+        {
+            return (JsonSerializer.Deserialize<ValidationReport>(File.ReadAllText(path), Json.Options), null);
+        }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        {
+            return (null, $"{path}: {e.Message}");
+        }
+    }
+
+    private static string ReadOrWhy(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"(unreadable: {e.Message})";
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using BlueGreen.Core.Journal;
+using BlueGreen.Core.State;
+using BlueGreen.Core.Validation;
+using BlueGreen.Infrastructure.Status;
+
+namespace BlueGreen.Cockpit.Data;
+
+/// <summary>One site on the board: its status plus the background health reading of its live slot.</summary>
+public sealed record SiteRow(SiteStatus Status, HealthReading? Health)
+{
+    public string Site => Status.Site;
+
+    /// <summary>Something an operator must look at now: drift, a broken site, a sick live slot, a failed validation.</summary>
+    public bool NeedsAttention =>
+        Status.Error is not null || Status.Drift is not null || Status.Validation is { Passed: false } || (Health is { } h && h.Health != "up");
+}
+
+public sealed record Board(DateTimeOffset GeneratedAt, IReadOnlyList<SiteRow> Sites);
+
+/// <summary>One earlier routing file kept by a switch.</summary>
+public sealed record RoutingVersion(string File, string Text);
+
+/// <summary>Everything the site page shows.</summary>
+public sealed record SiteDetail(
+    DateTimeOffset GeneratedAt,
+    SiteRow Row,
+    SiteState? State,
+    ValidationReport? Report,
+    string? ReportError,
+    string RoutingPath,
+    string? RoutingText,
+    IReadOnlyList<RoutingVersion> RoutingHistory,
+    IReadOnlyList<JournalEntry> Journal,
+    IReadOnlyDictionary<string, string> SlotUrls);
+
+/// <summary>The journal verify verdict (as `journal verify` would print it).</summary>
+public sealed record JournalVerdict(bool Ok, int Entries, long? BrokenLine, string? Reason);
+
+public sealed record JournalQuery(string? Site, string? Action, string? Outcome, int Page, int Size)
+{
+    public const int DefaultSize = 50;
+
+    public static JournalQuery From(string? site, string? action, string? outcome, int? page, int? size) =>
+        new(Blank(site), Blank(action), Blank(outcome), Math.Max(1, page ?? 1), Math.Clamp(size ?? DefaultSize, 1, 500));
+
+    private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
+}
+
+public sealed record JournalPageData(
+    DateTimeOffset GeneratedAt,
+    JournalQuery Query,
+    JournalVerdict Verdict,
+    int Total,
+    IReadOnlyList<JournalEntry> Entries,
+    IReadOnlyList<string> Sites,
+    IReadOnlyList<string> Actions,
+    IReadOnlyList<string> Outcomes)
+{
+    public int Pages => Math.Max(1, (Total + Query.Size - 1) / Query.Size);
+}

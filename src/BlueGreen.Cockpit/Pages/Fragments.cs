@@ -1,0 +1,97 @@
+using BlueGreen.Cockpit.Data;
+using BlueGreen.Core.State;
+using BlueGreen.Infrastructure.Status;
+
+namespace BlueGreen.Cockpit.Pages;
+
+/// <summary>Pieces shared by the board and the site page, so that both say the same thing the same way.</summary>
+internal static class Fragments
+{
+    public static void Live(Html h, SiteRow row)
+    {
+        if (row.Status.Live is not { } live)
+        {
+            h.Raw("<span class=\"muted\">no live slot yet (never switched)</span>");
+            return;
+        }
+
+        h.Raw("<span class=\"slot blue\">").Text(live.Slot).Raw("</span> ")
+            .El("span", "version blue", live.Version ?? "?");
+        h.Raw(" ");
+        Health(h, row.Health);
+    }
+
+    public static void Health(Html h, HealthReading? reading)
+    {
+        if (reading is null)
+        {
+            h.El("span", "pill muted", "health: not probed yet");
+            return;
+        }
+
+        h.El("span", "pill " + Format.HealthClass(reading.Health), reading.Health, $"probed {Format.Utc(reading.At)} at {reading.Url}");
+    }
+
+    public static void Candidate(Html h, SlotStatus candidate)
+    {
+        h.Raw("<span class=\"slot green\">").Text(candidate.Slot).Raw("</span> ");
+        if (candidate.Version is null)
+        {
+            h.El("span", "muted", "empty");
+        }
+        else
+        {
+            h.El("span", "version green", candidate.Version);
+        }
+    }
+
+    public static void Validation(Html h, SiteStatus status, DateTimeOffset now)
+    {
+        if (status.Validation is not { } v)
+        {
+            h.El("span", "muted", status.Candidate.Version is null ? "—" : "not validated");
+            return;
+        }
+
+        if (v.Passed)
+        {
+            h.El("span", "pill ok", "passed");
+        }
+        else
+        {
+            h.El("span", "pill bad", "FAILED").Raw(" ").El("span", "gate", v.FailedGate ?? "?", v.Reason);
+        }
+
+        h.Raw(" ").El("span", "ago", Format.Ago(v.At, now), Format.Utc(v.At));
+    }
+
+    public static void LastSwitch(Html h, SwitchRecord? sw, DateTimeOffset now)
+    {
+        if (sw is null)
+        {
+            h.El("span", "muted", "never");
+            return;
+        }
+
+        h.El("span", "action", sw.Action).Raw(" ").El("span", "ago", Format.Ago(sw.At, now), Format.Utc(sw.At))
+            .Raw("<br>").El("span", "actor", $"{sw.Actor} via {sw.Via}");
+    }
+
+    public static void Notes(Html h, SiteStatus status)
+    {
+        if (status.Error is { } error)
+        {
+            h.El("div", "alert", "ERROR: " + error);
+        }
+
+        if (status.Drift is { } drift)
+        {
+            h.El("div", "alert", "DRIFT: " + drift);
+        }
+
+        if (status.Error is null && status.Drift is null && status.RollbackTo is { } back)
+        {
+            h.El("span", "muted", "rollback target: " + back);
+        }
+    }
+}

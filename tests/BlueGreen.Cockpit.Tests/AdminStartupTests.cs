@@ -1,0 +1,61 @@
+using BlueGreen.Cockpit.Hosting;
+using BlueGreen.Cockpit.Tests.Support;
+
+namespace BlueGreen.Cockpit.Tests;
+
+public sealed class AdminStartupTests
+{
+    [Fact]
+    public async Task Admin_mode_refuses_to_start_without_a_token_file()
+    {
+        using var home = AdminHome.Create(writeToken: false);
+        var e = await Assert.ThrowsAsync<CockpitStartException>(() => StartAsync(home.Root));
+        Assert.Contains("does not exist", e.Message);
+    }
+
+    [Fact]
+    public async Task Admin_mode_refuses_a_token_shorter_than_32_characters()
+    {
+        using var home = AdminHome.Create(token: "short-token-31-characters-long!");
+        var e = await Assert.ThrowsAsync<CockpitStartException>(() => StartAsync(home.Root));
+        Assert.Contains("too short", e.Message);
+    }
+
+    [Theory]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead)]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.GroupRead)]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherWrite)]
+    public async Task Admin_mode_refuses_a_token_file_others_can_read_or_write(UnixFileMode mode)
+    {
+        using var home = AdminHome.Create(mode: mode);
+        var e = await Assert.ThrowsAsync<CockpitStartException>(() => StartAsync(home.Root));
+        Assert.Contains("chmod 600", e.Message);
+    }
+
+    [Fact]
+    public async Task Admin_mode_refuses_a_non_loopback_address_unless_remote_https_is_configured()
+    {
+        using var home = AdminHome.Create(extra: "COCKPIT_LISTEN=0.0.0.0:0\n");
+        var e = await Assert.ThrowsAsync<CockpitStartException>(async () =>
+            await CockpitHost.StartAsync(CockpitUnderTest.Options(home.Root) with { Listen = null }, TextWriter.Null, CancellationToken.None));
+        Assert.Contains("loopback", e.Message);
+
+        home.WriteGlobal("ROUTER_API=\nCOCKPIT_MODE=admin\nCOCKPIT_LISTEN=0.0.0.0:0\nCOCKPIT_ALLOW_REMOTE=1\n");
+        e = await Assert.ThrowsAsync<CockpitStartException>(async () =>
+            await CockpitHost.StartAsync(CockpitUnderTest.Options(home.Root) with { Listen = null }, TextWriter.Null, CancellationToken.None));
+        Assert.Contains("COCKPIT_HTTPS_CERT", e.Message);
+    }
+
+    [Fact]
+    public async Task Admin_mode_starts_with_a_long_private_token_on_loopback()
+    {
+        using var home = AdminHome.Create();
+        await using var cockpit = await CockpitUnderTest.StartAsync(home.Root);
+        Assert.Equal("127.0.0.1", cockpit.Url.Host);
+    }
+
+    private static async Task StartAsync(string home)
+    {
+        await using var cockpit = await CockpitUnderTest.StartAsync(home);
+    }
+}

@@ -1,0 +1,41 @@
+using BlueGreen.Cockpit.Hosting;
+using BlueGreen.Infrastructure;
+using BlueGreen.Infrastructure.Configuration;
+using BlueGreen.Testing;
+
+namespace BlueGreen.Cockpit.Tests.Support;
+
+/// <summary>A cockpit started in-process on 127.0.0.1:0 over a test home; admin actions call the repository's run.sh.</summary>
+public sealed class CockpitUnderTest : IAsyncDisposable
+{
+    private readonly RunningCockpit _running;
+
+    private CockpitUnderTest(RunningCockpit running, StringWriter log)
+    {
+        _running = running;
+        Log = log;
+    }
+
+    public Uri Url => _running.Url;
+
+    public StringWriter Log { get; }
+
+    public string At(string path) => new Uri(Url, path).ToString();
+
+    public static async Task<CockpitUnderTest> StartAsync(string home)
+    {
+        var log = new StringWriter();
+        var running = await CockpitHost.StartAsync(Options(home), TextWriter.Synchronized(log), CancellationToken.None);
+        return new CockpitUnderTest(running, log);
+    }
+
+    public static CockpitOptions Options(string home)
+    {
+        var h = Home.At(home);
+        var (global, errors) = ConfigLoader.LoadGlobal(h);
+        Assert.Empty(errors);
+        return new CockpitOptions(h, global) { Listen = "127.0.0.1:0", RunSh = RepoPaths.RunSh, HealthInterval = TimeSpan.FromSeconds(1) };
+    }
+
+    public async ValueTask DisposeAsync() => await _running.DisposeAsync();
+}
