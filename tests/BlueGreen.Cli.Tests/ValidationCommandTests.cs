@@ -62,7 +62,7 @@ public sealed class ValidationCommandTests : IAsyncLifetime
         Assert.True(validate.ExitCode == 0, validate.ToString());
         var report = JsonDocument.Parse(validate.Stdout).RootElement.GetProperty("result");
         Assert.Equal(deploymentId, report.GetProperty("deployment_id").GetString());
-        Assert.Equal(["http", "log", "tcp", "tests"], report.GetProperty("gates").EnumerateArray().Select(g => g.GetProperty("gate").GetString()).Order().ToArray());
+        Assert.Equal(["http", "log", "tcp", "tests"], report.GetProperty("gates").EnumerateArray().Select(g => g.GetProperty("gate").GetString()!).Order().ToArray());
         Assert.All(report.GetProperty("gates").EnumerateArray(), g => Assert.True(g.GetProperty("passed").GetBoolean()));
         Assert.Single(Directory.GetFiles(_home.Path_("var", "log", "validation"), $"shop-{deploymentId}-*.json"));
     }
@@ -116,7 +116,7 @@ public sealed class ValidationCommandTests : IAsyncLifetime
         closed.Start();
         var down = new Uri($"http://127.0.0.1:{((IPEndPoint)closed.LocalEndpoint).Port}");
         closed.Stop();
-        _home.AddSite("shop", down, _b.Url, "HEALTH_TIMEOUT=1\nHEALTH_RETRIES=3\n");
+        _home.WriteSite("shop", $"RULE=Host(`shop.example.com`)\nSLOT_A_URL={down}\nSLOT_B_URL={_b.Url}\nHEALTH_PATH=/health\nHEALTH_TIMEOUT=1\nHEALTH_RETRIES=3\n");
         Assert.Equal(0, (await Run("deploy", "shop", "--version", "v1")).ExitCode);
 
         var watch = Stopwatch.StartNew();
