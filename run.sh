@@ -31,8 +31,12 @@ build() {
     echo "run.sh: building BlueGreen Orchestrator (first run or sources changed)..." >&2
     local log="$BUILD/build.log" stamp="$BUILD/stamp.new"
     touch "$stamp"
-    if ! { dotnet build "$ROOT/src/BlueGreen.Cli/BlueGreen.Cli.csproj" -c Release -o "$BUILD/bin" --nologo -v q -clp:NoSummary \
-        && dotnet build "$ROOT/samples/Hello/Hello.csproj" -c Release -o "$BUILD/hello" --nologo -v q -clp:NoSummary; } >"$log" 2>&1; then
+    # ReadyToRun: precompiled code halves the start-up time of every command.
+    local rid
+    case "$(uname -m)" in aarch64|arm64) rid=linux-arm64 ;; *) rid=linux-x64 ;; esac
+    local publish=(-c Release -r "$rid" --self-contained false -p:PublishReadyToRun=true --nologo -v q -clp:NoSummary)
+    if ! { dotnet publish "$ROOT/src/BlueGreen.Cli/BlueGreen.Cli.csproj" "${publish[@]}" -o "$BUILD/bin" \
+        && dotnet publish "$ROOT/samples/Hello/Hello.csproj" "${publish[@]}" -o "$BUILD/hello"; } >"$log" 2>&1; then
       grep -E "error|Error" "$log" | sort -u | tail -n 30 >&2 || tail -n 30 "$log" >&2
       echo "run.sh: the build failed (full log: $log)" >&2
       exit 1
