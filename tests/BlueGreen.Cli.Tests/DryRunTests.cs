@@ -36,8 +36,8 @@ public sealed class DryRunTests : IAsyncLifetime
 
     public static TheoryData<string, string[], string> Plans => new()
     {
-        { "env", ["apply", "shop", "--yes"], "+           weight: 1" },
-        { "flag", ["apply", "shop", "--yes", "--dry-run"], "+           weight: 1" },
+        { "env", ["apply", "shop", "--yes"], "          - name: shop-a\n  -           weight: 0\n  +           weight: 1\n" },
+        { "flag", ["apply", "shop", "--yes", "--dry-run"], "          - name: shop-a\n  -           weight: 0\n  +           weight: 1\n" },
         { "flag", ["rollback", "shop", "--yes", "--dry-run"], "plan" },
         { "env", ["rollback", "shop", "--yes"], "plan" },
         { "flag", ["deploy", "shop", "--version", "v4", "--dry-run"], "would record the version" },

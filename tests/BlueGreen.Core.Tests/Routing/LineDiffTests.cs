@@ -21,6 +21,17 @@ public sealed class LineDiffTests
     }
 
     [Fact]
+    public void A_swapped_weight_shows_as_two_changed_weights_with_the_names_in_place()
+    {
+        var before = "  - name: shop-a\n    weight: 0\n  - name: shop-b\n    weight: 1\n";
+        var after = "  - name: shop-a\n    weight: 1\n  - name: shop-b\n    weight: 0\n";
+
+        Assert.Equal(
+            "    - name: shop-a|-     weight: 0|+     weight: 1|    - name: shop-b|-     weight: 1|+     weight: 0",
+            Show(before, after));
+    }
+
+    [Fact]
     public void Applying_the_diff_gives_the_new_text_and_reverting_it_the_old()
     {
         var before = "# header\nhttp:\n  services:\n    shop:\n      weight: 1\n    other:\n      weight: 0\n";
