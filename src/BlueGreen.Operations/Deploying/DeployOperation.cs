@@ -7,9 +7,6 @@ using BlueGreen.Core.Slots;
 using BlueGreen.Core.State;
 using BlueGreen.Core.Switching;
 using BlueGreen.Gates;
-using BlueGreen.Infrastructure.Configuration;
-using BlueGreen.Infrastructure.Journal;
-using BlueGreen.Infrastructure.Locking;
 using BlueGreen.Infrastructure.Processes;
 using BlueGreen.Infrastructure.Routing;
 using BlueGreen.Infrastructure.State;
@@ -40,31 +37,7 @@ public sealed partial class DeployOperation(OperationContext context)
             return new OperationResult(ExitCode.Usage, $"--version '{version}' is not a version: use letters, digits and . _ + : @ / - (at most 128, no spaces)");
         }
 
-        var (config, errors) = ConfigLoader.LoadSite(context.Home, site, context.Global);
-        if (config is null)
-        {
-            return new OperationResult(ExitCode.Usage, string.Join("\n", errors.Where(e => !e.IsWarning)), "run ./run.sh config check");
-        }
-
-        try
-        {
-            using var locks = SiteLocks.Take(context, _journal, site, switchLock: false);
-            return await DeployUnderLockAsync(config, version, ct);
-        }
-        catch (LockBusyException busy)
-        {
-            _journal.TryRecord(site, "deploy", JournalOutcome.Refused, busy.Message);
-            return new OperationResult(ExitCode.Locked, $"deploy {site} refused: {busy.Message}", "wait for it to finish, then try again");
-        }
-        catch (JournalWriteException e)
-        {
-            return new OperationResult(ExitCode.Failed, $"deploy {site} failed: {e.Message}", "nothing was deployed");
-        }
-        catch (CorruptStateException e)
-        {
-            _journal.TryRecord(site, "deploy", JournalOutcome.Failed, e.Message);
-            return new OperationResult(ExitCode.Failed, e.Message);
-        }
+        return await UnderLocks.RunAsync(context, _journal, "deploy", site, switchLock: false, config => DeployUnderLockAsync(config, version, ct));
     }
 
     private async Task<OperationResult> DeployUnderLockAsync(SiteConfig site, string version, CancellationToken ct)

@@ -6,14 +6,11 @@ using BlueGreen.Core.Slots;
 using BlueGreen.Core.State;
 using BlueGreen.Core.Switching;
 using BlueGreen.Gates;
-using BlueGreen.Infrastructure.Configuration;
-using BlueGreen.Infrastructure.Journal;
-using BlueGreen.Infrastructure.Locking;
 using BlueGreen.Infrastructure.Routing;
 using BlueGreen.Infrastructure.State;
+using BlueGreen.Infrastructure.Status;
 using BlueGreen.Operations.Common;
 using BlueGreen.Operations.Routing;
-using BlueGreen.Infrastructure.Status;
 
 namespace BlueGreen.Operations.Switching;
 
@@ -34,46 +31,10 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
 {
     private readonly OperationJournal _journal = new(context);
 
-    public async Task<OperationResult> RunAsync(SwitchKind kind, string site, bool force, CancellationToken ct)
+    public Task<OperationResult> RunAsync(SwitchKind kind, string site, bool force, CancellationToken ct)
     {
         var action = kind == SwitchKind.Apply ? "apply" : "rollback";
-        var (config, errors) = ConfigLoader.LoadSite(context.Home, site, context.Global);
-        if (config is null)
-        {
-            return new OperationResult(ExitCode.Usage, string.Join("\n", errors.Where(e => !e.IsWarning)), "run ./run.sh config check");
-        }
-
-        SiteLocks locks;
-        try
-        {
-            locks = SiteLocks.Take(context, _journal, site, switchLock: true);
-        }
-        catch (LockBusyException busy)
-        {
-            _journal.TryRecord(site, action, JournalOutcome.Refused, busy.Message);
-            return new OperationResult(ExitCode.Locked, $"{action} {site} refused: {busy.Message}", "wait for it to finish, then try again");
-        }
-        catch (JournalWriteException e)
-        {
-            return new OperationResult(ExitCode.Failed, e.Message, "no switch was made");
-        }
-
-        using (locks)
-        {
-            try
-            {
-                return await SwitchUnderLockAsync(kind, action, config, force, ct);
-            }
-            catch (JournalWriteException e)
-            {
-                return new OperationResult(ExitCode.Failed, $"{action} {site} failed: {e.Message}", "no switch was made: fix the journal first");
-            }
-            catch (CorruptStateException e)
-            {
-                _journal.TryRecord(site, action, JournalOutcome.Failed, e.Message);
-                return new OperationResult(ExitCode.Failed, e.Message);
-            }
-        }
+        return UnderLocks.RunAsync(context, _journal, action, site, switchLock: true, config => SwitchUnderLockAsync(kind, action, config, force, ct));
     }
 
     private async Task<OperationResult> SwitchUnderLockAsync(SwitchKind kind, string action, SiteConfig site, bool force, CancellationToken ct)

@@ -6,10 +6,7 @@ using BlueGreen.Core.Slots;
 using BlueGreen.Core.State;
 using BlueGreen.Core.Validation;
 using BlueGreen.Gates;
-using BlueGreen.Infrastructure.Configuration;
 using BlueGreen.Infrastructure.Files;
-using BlueGreen.Infrastructure.Journal;
-using BlueGreen.Infrastructure.Locking;
 using BlueGreen.Infrastructure.State;
 using BlueGreen.Operations.Common;
 
@@ -23,33 +20,9 @@ public sealed class ValidateOperation(OperationContext context, HttpClient http)
 {
     private readonly OperationJournal _journal = new(context);
 
-    public async Task<OperationResult> RunAsync(string site, CancellationToken ct)
+    public Task<OperationResult> RunAsync(string site, CancellationToken ct)
     {
-        var (config, errors) = ConfigLoader.LoadSite(context.Home, site, context.Global);
-        if (config is null)
-        {
-            return new OperationResult(ExitCode.Usage, string.Join("\n", errors.Where(e => !e.IsWarning)), "run ./run.sh config check");
-        }
-
-        try
-        {
-            using var locks = SiteLocks.Take(context, _journal, site, switchLock: false);
-            return await ValidateUnderLockAsync(config, ct);
-        }
-        catch (LockBusyException busy)
-        {
-            _journal.TryRecord(site, "validate", JournalOutcome.Refused, busy.Message);
-            return new OperationResult(ExitCode.Locked, $"validate {site} refused: {busy.Message}", "wait for it to finish, then try again");
-        }
-        catch (JournalWriteException e)
-        {
-            return new OperationResult(ExitCode.Failed, $"validate {site} failed: {e.Message}");
-        }
-        catch (CorruptStateException e)
-        {
-            _journal.TryRecord(site, "validate", JournalOutcome.Failed, e.Message);
-            return new OperationResult(ExitCode.Failed, e.Message);
-        }
+        return UnderLocks.RunAsync(context, _journal, "validate", site, switchLock: false, config => ValidateUnderLockAsync(config, ct));
     }
 
     private async Task<OperationResult> ValidateUnderLockAsync(SiteConfig site, CancellationToken ct)
