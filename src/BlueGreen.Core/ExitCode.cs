@@ -9,3 +9,17 @@ public enum ExitCode
     Refused = 3,
     Locked = 4,
 }
+
+public static class ExitCodes
+{
+    /// <summary>What an exit code of run.sh means, in the contract's words.</summary>
+    public static string Describe(int code) => code switch
+    {
+        (int)ExitCode.Done => "done",
+        (int)ExitCode.Failed => "the operation failed (nothing half-done is left)",
+        (int)ExitCode.Usage => "bad usage or configuration",
+        (int)ExitCode.Refused => "refused by a safety rule",
+        (int)ExitCode.Locked => "another switch holds the lock",
+        _ => "unexpected exit code",
+    };
+}

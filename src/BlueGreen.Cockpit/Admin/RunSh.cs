@@ -9,16 +9,12 @@ public sealed record RunResult(IReadOnlyList<string> Arguments, int ExitCode, st
     public string CommandLine => "./run.sh " + string.Join(' ', Arguments);
 
     /// <summary>The contract's exit codes, in words.</summary>
-    public string Meaning => ExitCode switch
-    {
-        0 => "done",
-        1 => "the operation failed (nothing half-done is left)",
-        2 => "bad usage or configuration",
-        3 => "refused by a safety rule",
-        4 => "another switch holds the lock",
-        124 => "timed out: the cockpit stopped waiting and killed it",
-        _ => "unexpected exit code",
-    };
+    public string Meaning => ExitCode == TimedOut
+        ? "timed out: the cockpit stopped waiting and killed it"
+        : Core.ExitCodes.Describe(ExitCode);
+
+    /// <summary>The exit code the cockpit reports when it had to kill run.sh (as `timeout` does).</summary>
+    public const int TimedOut = 124;
 }
 
 /// <summary>
@@ -92,7 +88,7 @@ internal sealed class RunSh(string path, string home, TextWriter log)
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            exit = 124;
+            exit = RunResult.TimedOut;
         }
 
         var result = new RunResult(all, exit, output.ToString(), started.Elapsed);
