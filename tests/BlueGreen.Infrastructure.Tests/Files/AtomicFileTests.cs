@@ -78,13 +78,15 @@ public sealed class AtomicFileTests : IDisposable
         var bad = new List<string>();
         var reads = 0;
         using var done = new CancellationTokenSource();
+        using var reading = new ManualResetEventSlim();
 
         var reader = Task.Run(() =>
         {
             while (!done.IsCancellationRequested)
             {
                 var text = File.ReadAllText(path);
-                reads++;
+                Interlocked.Increment(ref reads);
+                reading.Set();
                 if (text != contents[0] && text != contents[1])
                 {
                     bad.Add($"length {text.Length}, starts {text[..Math.Min(10, text.Length)]}");
@@ -92,6 +94,8 @@ public sealed class AtomicFileTests : IDisposable
             }
         });
 
+        // The writes start once the reader runs: on a loaded machine the reader task may start late.
+        Assert.True(reading.Wait(TimeSpan.FromSeconds(30)), "the reader never started");
         for (var i = 1; i <= 200; i++)
         {
             AtomicFile.Write(path, contents[i % 2]);

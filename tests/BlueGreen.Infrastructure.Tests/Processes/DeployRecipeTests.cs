@@ -39,7 +39,25 @@ public sealed class DeployRecipeTests : IDisposable
         Assert.True(await GoneAsync(b1), "the previous process on slot b is stopped");
         Assert.True(IsAlive(b2), "the new process on slot b outlives the deploy command");
         Assert.True(IsAlive(a1), "slot a (live) is not touched");
-        Assert.Equal("sleep 3002", File.ReadAllText($"/proc/{b2}/cmdline").Replace('\0', ' ').Trim());
+        Assert.Equal("sleep 3002", await CommandLineOnceExecedAsync(b2, "sleep 3002"));
+    }
+
+    /// <summary>The recipe's `sh -c "exec APP"` becomes APP a moment after the pid is written: wait for it.</summary>
+    private static async Task<string> CommandLineOnceExecedAsync(int pid, string expected)
+    {
+        var commandLine = "";
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            commandLine = File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim();
+            if (commandLine == expected)
+            {
+                break;
+            }
+
+            await Task.Delay(50);
+        }
+
+        return commandLine;
     }
 
     private async Task<int> DeployAsync(Slot slot, string version)
