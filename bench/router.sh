@@ -34,16 +34,16 @@ wait_http() { # URL [HOST]
 }
 
 echo "== building (Release)"
-dotnet build samples/Hello -c Release -v q -nologo >/dev/null
+./run.sh --help >/dev/null  # the product and samples/Hello, as operators run them
 dotnet build bench/RouterBench -c Release -v q -nologo >/dev/null
-HELLO=samples/Hello/bin/Release/net10.0/Hello.dll
+HELLO=.build/hello/Hello.dll
 BENCH=bench/RouterBench/bin/Release/net10.0/RouterBench.dll
 
 PORT_A=$(free_port); PORT_B=$(free_port); PORT_ROUTER=$(free_port); PORT_API=$(free_port); PORT_NGINX=$(free_port)
 ROUTES="$WORK/routes"; mkdir -p "$ROUTES"
 
-dotnet "$HELLO" --port "$PORT_A" --version v1 --slot a >"$WORK/hello-a.log" 2>&1 & PIDS+=($!)
-dotnet "$HELLO" --port "$PORT_B" --version v2 --slot b >"$WORK/hello-b.log" 2>&1 & PIDS+=($!)
+dotnet "$HELLO" --urls "http://127.0.0.1:$PORT_A" --version v1 --slot a >"$WORK/hello-a.log" 2>&1 & PIDS+=($!)
+dotnet "$HELLO" --urls "http://127.0.0.1:$PORT_B" --version v2 --slot b >"$WORK/hello-b.log" 2>&1 & PIDS+=($!)
 wait_http "http://127.0.0.1:$PORT_A/health"; wait_http "http://127.0.0.1:$PORT_B/health"
 
 # Initial routing file (slot a live), rendered by the product's own RoutingPlanner.
@@ -97,6 +97,25 @@ SWITCH=$(dotnet "$BENCH" switch --routes "$ROUTES" --proxy "http://127.0.0.1:$PO
 SW_P50=$(sed -n 's/.*switch_p50_ms=\([0-9.]*\).*/\1/p' <<<"$SWITCH")
 SW_P99=$(sed -n 's/.*switch_p99_ms=\([0-9.]*\).*/\1/p' <<<"$SWITCH")
 SW_MAX=$(sed -n 's/.*switch_max_ms=\([0-9.]*\).*/\1/p' <<<"$SWITCH")
+echo "== wall time of ./run.sh apply / rollback over $SWITCHES switches (through the same router)"
+# A real installation whose ROUTES_DIR is the folder the router serves, verified through its API.
+HOME_DIR="$WORK/home"; mkdir -p "$HOME_DIR/conf/sites"
+printf 'ROUTES_DIR=%s\nROUTER_API=http://127.0.0.1:%s\n' "$ROUTES" "$PORT_API" >"$HOME_DIR/conf/global.conf"
+printf 'RULE=Host(`apply.bench.test`)\nSLOT_A_URL=http://127.0.0.1:%s\nSLOT_B_URL=http://127.0.0.1:%s\nHEALTH_PATH=/health\n' "$PORT_A" "$PORT_B" >"$HOME_DIR/conf/sites/shop.conf"
+bg() { ./run.sh --home "$HOME_DIR" "$@" >/dev/null 2>&1; }
+for v in v1 v2; do bg deploy shop --version $v; bg validate shop; bg apply shop --yes; done
+: >"$WORK/apply-ms.txt"
+for i in $(seq 1 $SWITCHES); do
+  action=rollback; [ $((i % 2)) -eq 0 ] && action=apply
+  t0=$(date +%s%N); bg "$action" shop --yes; t1=$(date +%s%N)
+  echo $(( (t1 - t0) / 1000000 )) >>"$WORK/apply-ms.txt"
+done
+pct() { sort -n "$1" | awk -v p="$2" '{a[NR]=$1} END {i=int((NR*p+99)/100); if (i<1) i=1; print a[i]}'; }
+AP_P50=$(pct "$WORK/apply-ms.txt" 50); AP_P99=$(pct "$WORK/apply-ms.txt" 99)
+# The switch itself, as each run measured it (lock taken to verified): from the journal.
+grep -o 'switch took [0-9]* ms' "$HOME_DIR/var/journal/journal.jsonl" | tail -n $SWITCHES | awk '{print $3}' >"$WORK/switch-ms.txt"
+IN_P50=$(pct "$WORK/switch-ms.txt" 50); IN_P99=$(pct "$WORK/switch-ms.txt" 99)
+
 RATIO=$(awk -v r="$ROUTER_RPS" -v n="$NGINX_RPS" 'BEGIN { printf "%.0f", 100*r/n }')
 
 CPU=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
@@ -111,6 +130,7 @@ TABLE=$(cat <<TXT
 
 Embedded router throughput = ${RATIO}% of nginx's (target: at least 75%).
 Switch (rename of the routing file to the first response from the new slot, $SWITCHES switches): p50 ${SW_P50} ms, p99 ${SW_P99} ms, max ${SW_MAX} ms (target: < 100 ms).
+\`./run.sh apply\`/\`rollback\` wall time ($SWITCHES switches, process start included): p50 ${AP_P50} ms, p99 ${AP_P99} ms; the switch inside it (intent journaled to new routing verified through the API): p50 ${IN_P50} ms, p99 ${IN_P99} ms.
 TXT
 )
 echo

@@ -91,7 +91,8 @@ public sealed class RouterApiClient(Uri apiBase, HttpClient http, TimeProvider c
                 return (false, detail);
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(50), clock, ct);
+            // The embedded router reloads within ~10 ms of a rename: poll often, it is one small GET on loopback.
+            await Task.Delay(TimeSpan.FromMilliseconds(20), clock, ct);
         }
     }
 }
