@@ -58,7 +58,7 @@ public sealed class DemoRunner(Terminal terminal, string runSh, string repoRoot,
             terminal.Line("");
             terminal.Markup("[bold]journal[/] (./run.sh journal):");
             terminal.Line(await RunShRawAsync(ct, "journal", Site));
-            terminal.Markup($"[bold green]demo passed[/] in {started.Elapsed.TotalSeconds:0.0} s: {sent:N0} requests, [bold]{failed} failed[/]; apply took {applyTook}, rollback took {rollbackTook}");
+            terminal.Markup($"[bold green]demo passed[/] in {started.Elapsed.TotalSeconds:0.0} s: {sent:N0} requests, [bold]{failed} failed[/]; run.sh apply took {applyTook} and run.sh rollback {rollbackTook}, process start included");
             PrintUrls(proxy, apiPort, slotA, slotB);
             return 0;
         }
