@@ -38,6 +38,11 @@ public static class RouterCommand
                 await router.StopAsync();
                 return 0;
             }
+            catch (FormatException e)
+            {
+                Console.Error.WriteLine($"router: {e.Message}");
+                return 2;
+            }
             catch (IOException e)
             {
                 Console.Error.WriteLine($"router: cannot listen: {e.Message} (ROUTER_LISTEN={options.Listen}, ROUTER_API={context.Global.RouterApi})");

@@ -18,7 +18,9 @@ public static class CockpitHost
 {
     public static async Task<RunningCockpit> StartAsync(CockpitOptions options, TextWriter log, CancellationToken ct)
     {
-        var listen = Listen.Parse(options.EffectiveListen);
+        var listen = ListenAddress.TryParse(options.EffectiveListen, out var parsed, out var listenError)
+            ? parsed
+            : throw new CockpitStartException($"COCKPIT_LISTEN: {listenError}");
         var admin = options.Mode == CockpitMode.Admin;
         var https = admin && options.Global.CockpitAllowRemote && options.Global.CockpitHttpsCert.Length > 0;
         AdminToken? token = null;
@@ -41,8 +43,7 @@ public static class CockpitHost
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
-            var address = Address(listen);
-            k.Listen(address, listen.Port, l =>
+            k.Listen(listen.EndPoint, l =>
             {
                 if (https)
                 {
@@ -82,14 +83,8 @@ public static class CockpitHost
         return new RunningCockpit(app, url, background);
     }
 
-    private static IPAddress Address(Listen listen) =>
-        listen.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback
-        : listen.Host is "" or "*" ? IPAddress.Any
-        : IPAddress.TryParse(listen.Host, out var ip) ? ip
-        : throw new CockpitStartException($"COCKPIT_LISTEN: '{listen.Host}' is not an IP address (use 127.0.0.1, ::1, 0.0.0.0 or localhost)");
-
     /// <summary>Admin actions switch production: loopback only, unless remote access is asked for over HTTPS.</summary>
-    private static void CheckAdminListen(CockpitOptions options, Listen listen)
+    private static void CheckAdminListen(CockpitOptions options, ListenAddress listen)
     {
         if (listen.IsLoopback)
         {

@@ -104,13 +104,12 @@ internal sealed class ConfigReader(ConfigFile file, List<ConfigError> errors)
         return uri;
     }
 
-    public string? ListenAddress(string key, string fallback)
+    public string ListenAddress(string key, string fallback)
     {
         var raw = String(key, fallback);
-        var colon = raw.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(raw[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > 65535)
+        if (!Configuration.ListenAddress.TryParse(raw, out _, out var error))
         {
-            Error(key, $"{key}: '{raw}' is not HOST:PORT");
+            Error(key, $"{key}: {error}");
             return fallback;
         }
 

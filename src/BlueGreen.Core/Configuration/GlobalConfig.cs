@@ -73,11 +73,11 @@ public sealed record GlobalConfig
         {
             Router = r.Choice("ROUTER", d.Router, new Dictionary<string, RouterKind> { ["embedded"] = RouterKind.Embedded, ["traefik"] = RouterKind.Traefik }),
             RoutesDir = NonEmpty(r, "ROUTES_DIR", d.RoutesDir),
-            RouterListen = r.ListenAddress("ROUTER_LISTEN", d.RouterListen) ?? d.RouterListen,
+            RouterListen = r.ListenAddress("ROUTER_LISTEN", d.RouterListen),
             RouterApi = routerApi,
             SwitchVerifyTimeout = r.Duration("SWITCH_VERIFY_TIMEOUT", d.SwitchVerifyTimeout, TimeSpan.FromMilliseconds(100)),
             ValidationMaxAge = r.Duration("VALIDATION_MAX_AGE", d.ValidationMaxAge, TimeSpan.FromSeconds(1)),
-            CockpitListen = r.ListenAddress("COCKPIT_LISTEN", d.CockpitListen) ?? d.CockpitListen,
+            CockpitListen = r.ListenAddress("COCKPIT_LISTEN", d.CockpitListen),
             CockpitMode = r.Choice("COCKPIT_MODE", d.CockpitMode, new Dictionary<string, CockpitMode> { ["safe"] = CockpitMode.Safe, ["admin"] = CockpitMode.Admin }),
             CockpitAdminTokenFile = NonEmpty(r, "COCKPIT_ADMIN_TOKEN_FILE", d.CockpitAdminTokenFile),
             CockpitAllowRemote = r.Choice("COCKPIT_ALLOW_REMOTE", false, Flags),

@@ -1,4 +1,5 @@
 using System.Net;
+using BlueGreen.Core.Configuration;
 using BlueGreen.Router.Api;
 using BlueGreen.Router.Configuration;
 using BlueGreen.Router.Hosting;
@@ -28,8 +29,8 @@ public static class EmbeddedRouter
     internal static async Task<RunningRouter> StartAsync(RouterOptions options, TextWriter log, TimeProvider time, CancellationToken ct)
     {
         var syncLog = TextWriter.Synchronized(log);
-        var listen = ListenAddress.Parse(options.Listen);
-        var apiListen = string.IsNullOrWhiteSpace(options.ApiListen) ? null : ListenAddress.Parse(options.ApiListen);
+        var listen = ListenAddress.Parse(options.Listen).EndPoint;
+        var apiListen = string.IsNullOrWhiteSpace(options.ApiListen) ? null : ListenAddress.Parse(options.ApiListen).EndPoint;
         Directory.CreateDirectory(options.RoutesDir);
 
         // The first snapshot is in place before the first connection is accepted.
