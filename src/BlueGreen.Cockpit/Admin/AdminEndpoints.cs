@@ -1,4 +1,6 @@
+using System.Threading.Channels;
 using BlueGreen.Cockpit.Hosting;
+using BlueGreen.Cockpit.Pages;
 using BlueGreen.Core.Journal;
 using BlueGreen.Infrastructure.Journal;
 using Microsoft.AspNetCore.Antiforgery;
@@ -88,6 +90,7 @@ internal static class AdminEndpoints
         return await handle();
     }
 
+    /// <summary>Runs run.sh and streams its output into the page as it comes, then the exit code and what it means.</summary>
     private static async Task<IResult> RunAsync(HttpContext http, CockpitRuntime rt, string site, string action, string[] args, CancellationToken ct)
     {
         if (!rt.Reader.Exists(site))
@@ -95,8 +98,25 @@ internal static class AdminEndpoints
             return ReadEndpoints.NotFound(rt.PageFor(http), $"no site named '{site}'");
         }
 
-        var result = await rt.RunSh!.RunAsync(args, Actor(http, rt), ct);
-        return ReadEndpoints.HtmlResult(AdminPages.Result(rt.PageFor(http), site, action, result));
+        var page = rt.PageFor(http);
+        var commandLine = rt.RunSh!.CommandLineOf(args);
+        var head = AdminPages.Action(page, site, action, commandLine, null).Split(AdminPages.OutputMarker)[0];
+        http.Response.ContentType = "text/html; charset=utf-8";
+        await http.Response.WriteAsync(head, ct);
+        await http.Response.Body.FlushAsync(ct);
+
+        var lines = Channel.CreateUnbounded<string>();
+        var run = rt.RunSh.RunAsync(args, Actor(http, rt), ct, line => lines.Writer.TryWrite(line));
+        _ = run.ContinueWith(_ => lines.Writer.Complete(), TaskScheduler.Default);
+        await foreach (var line in lines.Reader.ReadAllAsync(ct))
+        {
+            await http.Response.WriteAsync(Html.E(line) + "\n", ct);
+            await http.Response.Body.FlushAsync(ct);
+        }
+
+        var result = await run;
+        await http.Response.WriteAsync(AdminPages.Action(page, site, action, commandLine, result).Split(AdminPages.OutputMarker)[1], ct);
+        return Results.Empty;
     }
 
     private static string Actor(HttpContext http, CockpitRuntime rt) =>

@@ -46,21 +46,34 @@ internal static class AdminPages
         return Layout.Page(ctx, $"{verb} {site}", "board", h.ToString(), refresh: false);
     }
 
-    public static string Result(PageContext ctx, string site, string action, RunResult result)
+    /// <summary>Where the output goes on the page of a running action: the page is sent up to here, then the output line by line.</summary>
+    public const string OutputMarker = "\u0000output\u0000";
+
+    /// <summary>
+    /// The page of an action: the command, its output (streamed while it runs), then its result. Rendered
+    /// once without a result (the part before <see cref="OutputMarker"/> is sent at once) and once with
+    /// it (the part after the marker is sent when the command ends).
+    /// </summary>
+    public static string Action(PageContext ctx, string site, string action, string commandLine, RunResult? result)
     {
         var h = new Html();
-        var ok = result.ExitCode == 0;
-        h.Raw("<div class=\"summary\"><h1>").Text($"{action} {site}").Raw("</h1>")
-            .El("span", ok ? "pill ok" : "pill bad", ok ? $"{action} succeeded" : $"{action} did not go through")
-            .El("span", "exit", $"exit code {result.ExitCode}: {result.Meaning}")
-            .El("span", "ago", $"took {Format.Duration(result.Duration)}").Raw("</div>");
-        if (!ok)
+        h.Raw("<div class=\"summary\"><h1>").Text($"{action} {site}").Raw("</h1>").El("span", "ago", commandLine).Raw("</div>");
+        h.Raw("<section class=\"card\"><h2>Output</h2><pre class=\"code full\" id=\"output\">").Raw(OutputMarker).Raw("</pre></section>");
+        if (result is not null)
         {
-            h.El("div", "alert", $"{result.CommandLine} exited {result.ExitCode} ({result.Meaning}). Its output below says why.");
+            var ok = result.ExitCode == 0;
+            h.Raw("<div class=\"summary\" id=\"result\">")
+                .El("span", ok ? "pill ok" : "pill bad", ok ? $"{action} succeeded" : $"{action} did not go through")
+                .El("span", "exit", $"exit code {result.ExitCode}: {result.Meaning}")
+                .El("span", "ago", $"took {Format.Duration(result.Duration)}").Raw("</div>");
+            if (!ok)
+            {
+                h.El("div", "alert", $"{result.CommandLine} exited {result.ExitCode} ({result.Meaning}). Its output above says why.");
+            }
+
+            h.Raw("<p>").Link("/sites/" + site, "← back to " + site).Raw(" · ").Link("/", "board").Raw("</p>");
         }
 
-        h.Raw("<section class=\"card\"><h2>Output</h2><p class=\"muted\">").Text(result.CommandLine).Raw("</p>").Pre(result.Output, "code full").Raw("</section>")
-            .Raw("<p>").Link("/sites/" + site, "← back to " + site).Raw(" · ").Link("/", "board").Raw("</p>");
         return Layout.Page(ctx, $"{action} {site}", "board", h.ToString(), refresh: false);
     }
 }

@@ -52,10 +52,15 @@ internal sealed class RunSh(string path, string home, TextWriter log)
         throw new Hosting.CockpitStartException($"admin mode cannot find run.sh above {AppContext.BaseDirectory}; set BLUEGREEN_RUN_SH");
     }
 
-    public async Task<RunResult> RunAsync(IReadOnlyList<string> args, string actor, CancellationToken ct)
+    /// <summary>The command line the cockpit runs for these arguments, as shown to the operator.</summary>
+    public string CommandLineOf(IReadOnlyList<string> args) => new RunResult(WithHome(args), 0, "", TimeSpan.Zero).CommandLine;
+
+    private List<string> WithHome(IReadOnlyList<string> args) => ["--home", home, .. args];
+
+    /// <param name="onLine">Called with each line of output as it comes (stdout and stderr, one at a time).</param>
+    public async Task<RunResult> RunAsync(IReadOnlyList<string> args, string actor, CancellationToken ct, Action<string>? onLine = null)
     {
-        var all = new List<string> { "--home", home };
-        all.AddRange(args);
+        var all = WithHome(args);
         var info = new ProcessStartInfo(path)
         {
             RedirectStandardOutput = true,
@@ -75,7 +80,7 @@ internal sealed class RunSh(string path, string home, TextWriter log)
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {path}");
         process.StandardInput.Close(); // no terminal: run.sh never waits for an answer
         var output = new StringBuilder();
-        var pumps = Task.WhenAll(Pump(process.StandardOutput, output), Pump(process.StandardError, output));
+        var pumps = Task.WhenAll(Pump(process.StandardOutput, output, onLine), Pump(process.StandardError, output, onLine));
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(Limit);
         int exit;
@@ -97,13 +102,14 @@ internal sealed class RunSh(string path, string home, TextWriter log)
     }
 
     /// <summary>stdout and stderr merged line by line, as a terminal would show them.</summary>
-    private static async Task Pump(StreamReader reader, StringBuilder into)
+    private static async Task Pump(StreamReader reader, StringBuilder into, Action<string>? onLine)
     {
         while (await reader.ReadLineAsync() is { } line)
         {
             lock (into)
             {
                 into.Append(line).Append('\n');
+                onLine?.Invoke(line);
             }
         }
     }
