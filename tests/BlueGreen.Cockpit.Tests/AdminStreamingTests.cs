@@ -1,0 +1,78 @@
+using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+using BlueGreen.Cockpit.Tests.Support;
+using BlueGreen.Testing;
+
+namespace BlueGreen.Cockpit.Tests;
+
+/// <summary>An admin action's page shows run.sh's output while it runs, not only once it is over.</summary>
+public sealed partial class AdminStreamingTests : IAsyncLifetime
+{
+    private readonly TempHome _home = AdminHome.Create();
+    private SlotServer _a = null!;
+    private SlotServer _b = null!;
+    private CockpitUnderTest _cockpit = null!;
+
+    public async Task InitializeAsync()
+    {
+        _a = await SlotServer.StartAsync("a");
+        _b = await SlotServer.StartAsync("b");
+        _home.AddSite("slow", _a.Url, _b.Url, "TEST_CMD=sleep 3\n"); // the validation lasts about 3 s
+        await Cli.MustAsync(_home.Root, "deploy", "slow", "--version", "1.0");
+        _cockpit = await CockpitUnderTest.StartAsync(_home.Root);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _cockpit.DisposeAsync();
+        await _a.DisposeAsync();
+        await _b.DisposeAsync();
+        _home.Dispose();
+    }
+
+    [GeneratedRegex("name=\"(?<name>[^\"]+)\" value=\"(?<value>[^\"]+)\"")]
+    private static partial Regex HiddenToken();
+
+    private static KeyValuePair<string, string> TokenIn(string html)
+    {
+        var match = HiddenToken().Match(html);
+        Assert.True(match.Success, "no antiforgery token in the page");
+        return new(WebUtility.HtmlDecode(match.Groups["name"].Value), WebUtility.HtmlDecode(match.Groups["value"].Value));
+    }
+
+    [Fact]
+    public async Task The_output_of_validate_reaches_the_page_before_the_command_ends()
+    {
+        using var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = true }) { BaseAddress = _cockpit.Url };
+        var login = TokenIn(await http.GetStringAsync("/login"));
+        using (var loggedIn = await http.PostAsync("/login", new FormUrlEncodedContent([login, new("token", AdminHome.Token)])))
+        {
+            Assert.Equal(HttpStatusCode.OK, loggedIn.StatusCode);
+        }
+
+        var form = TokenIn(await http.GetStringAsync("/sites/slow"));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/sites/slow/validate") { Content = new FormUrlEncodedContent([form]) };
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        await using var body = await response.Content.ReadAsStreamAsync();
+        var received = new StringBuilder();
+        var buffer = new byte[4096];
+        string? seenWhenOutputArrived = null;
+        int read;
+        while ((read = await body.ReadAsync(buffer)) > 0)
+        {
+            received.Append(Encoding.UTF8.GetString(buffer, 0, read));
+            if (seenWhenOutputArrived is null && received.ToString().Contains("validating 1.0 on candidate slot a", StringComparison.Ordinal))
+            {
+                seenWhenOutputArrived = received.ToString();
+            }
+        }
+
+        Assert.NotNull(seenWhenOutputArrived);
+        Assert.DoesNotContain("exit code", seenWhenOutputArrived); // the result was not there yet: the output was streamed
+        Assert.Contains("exit code 0: done", received.ToString());
+        Assert.Contains("validate succeeded", received.ToString());
+    }
+}
