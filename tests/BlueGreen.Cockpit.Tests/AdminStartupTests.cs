@@ -47,6 +47,28 @@ public sealed class AdminStartupTests
     }
 
     [Fact]
+    public async Task Admin_mode_beyond_loopback_serves_https_only_with_the_configured_certificate()
+    {
+        using var home = AdminHome.Create(extra: "COCKPIT_LISTEN=0.0.0.0:0\nCOCKPIT_ALLOW_REMOTE=1\nCOCKPIT_HTTPS_CERT=conf/cockpit.pfx\n");
+        using (var key = System.Security.Cryptography.RSA.Create(2048))
+        {
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=localhost", key, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+            File.WriteAllBytes(home.Path_("conf", "cockpit.pfx"), certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx));
+        }
+
+        await using var cockpit = await CockpitHost.StartAsync(CockpitUnderTest.Options(home.Root) with { Listen = null }, TextWriter.Null, CancellationToken.None);
+
+        Assert.Equal("https", cockpit.Url.Scheme);
+        var port = cockpit.Url.Port;
+        using var https = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, cert, _, _) => cert?.Subject == "CN=localhost" });
+        var login = await https.GetStringAsync($"https://127.0.0.1:{port}/login");
+        Assert.Contains("Admin login", login);
+        using var plain = new HttpClient();
+        await Assert.ThrowsAnyAsync<Exception>(async () => (await plain.GetAsync($"http://127.0.0.1:{port}/login")).EnsureSuccessStatusCode());
+    }
+
+    [Fact]
     public async Task Admin_mode_starts_with_a_long_private_token_on_loopback()
     {
         using var home = AdminHome.Create();
