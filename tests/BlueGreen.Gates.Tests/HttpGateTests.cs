@@ -159,7 +159,7 @@ public sealed class HttpGateTests
     [InlineData("http://127.0.0.1:7001/", "/health", "http://127.0.0.1:7001/health")]
     [InlineData("http://127.0.0.1:7001/app/", "/health?deep=1", "http://127.0.0.1:7001/app/health?deep=1")]
     public void The_health_url_joins_slot_url_and_path_with_one_slash(string slot, string path, string expected) =>
-        Assert.Equal(expected, HttpGate.HealthUrl(new Uri(slot), path).AbsoluteUri);
+        Assert.Equal(expected, BlueGreen.Infrastructure.Health.SlotProbe.HealthUrl(new Uri(slot), path).AbsoluteUri);
 
     [Fact]
     public void The_backoff_doubles_from_200_ms_and_is_capped()

@@ -2,6 +2,7 @@ using BlueGreen.Core.Configuration;
 using BlueGreen.Core.Slots;
 using BlueGreen.Core.State;
 using BlueGreen.Infrastructure.Configuration;
+using BlueGreen.Infrastructure.Health;
 using BlueGreen.Infrastructure.Routing;
 using BlueGreen.Infrastructure.State;
 
@@ -24,6 +25,8 @@ public sealed record SiteStatus(
 /// <summary>Reads the status of sites: configuration, state, routing file and (optionally) the live slot's health. Changes nothing.</summary>
 public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http)
 {
+    private readonly SlotProbe _probe = new(http);
+
     public async Task<IReadOnlyList<SiteStatus>> ReadAsync(IReadOnlyCollection<string> sites, bool probeHealth, CancellationToken ct)
     {
         var tasks = sites.Select(site => ReadOneAsync(site, probeHealth, ct));
@@ -70,20 +73,16 @@ public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http
     /// <summary>"up" or why not. Short timeout: status must stay quick even when a slot hangs.</summary>
     private async Task<string> ProbeAsync(SiteConfig site, Slot slot, CancellationToken ct)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(TimeSpan.FromMilliseconds(Math.Min(site.HealthTimeout.TotalMilliseconds, 1500)));
-        try
+        var timeout = TimeSpan.FromMilliseconds(Math.Min(site.HealthTimeout.TotalMilliseconds, 1500));
+        var outcome = await _probe.ProbeAsync(site.UrlOf(slot), site, ct, timeout);
+        var why = outcome switch
         {
-            using var response = await http.GetAsync(new Uri(site.UrlOf(slot), site.HealthPath), HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            return (int)response.StatusCode == site.HealthStatus ? "up" : $"down (HTTP {(int)response.StatusCode})";
-        }
-        catch (HttpRequestException e)
-        {
-            return $"down ({e.HttpRequestError switch { HttpRequestError.ConnectionError => "connection refused", _ => e.Message }})";
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            return "down (no answer)";
-        }
+            { Passed: true } => null,
+            { TimedOut: true } => "no answer",
+            { RequestError: HttpRequestError.ConnectionError } => "connection refused",
+            { Status: { } s } when s != site.HealthStatus => $"HTTP {s}",
+            _ => outcome.Problem,
+        };
+        return why is null ? "up" : $"down ({why})";
     }
 }
