@@ -2,56 +2,9 @@ using BlueGreen.Core.Configuration;
 using BlueGreen.Core.Slots;
 using BlueGreen.Core.State;
 using BlueGreen.Core.Validation;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
+using BlueGreen.Testing;
 
 namespace BlueGreen.Gates.Tests;
-
-/// <summary>A real Kestrel server on 127.0.0.1, any free port, answering every request with a handler.</summary>
-internal sealed class SlotServer : IAsyncDisposable
-{
-    private readonly WebApplication _app;
-
-    private SlotServer(WebApplication app, Uri url)
-    {
-        _app = app;
-        Url = url;
-    }
-
-    public Uri Url { get; }
-
-    public static async Task<SlotServer> StartAsync(RequestDelegate handler)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        app.Run(handler);
-        await app.StartAsync();
-        return new SlotServer(app, new Uri(app.Urls.First()));
-    }
-
-    public static Task<SlotServer> StartAsync(int status, string body, TimeSpan? delay = null) =>
-        StartAsync(async context =>
-        {
-            if (delay is { } d)
-            {
-                await Task.Delay(d, context.RequestAborted);
-            }
-
-            context.Response.StatusCode = status;
-            await context.Response.WriteAsync(body, context.RequestAborted);
-        });
-
-    public async ValueTask DisposeAsync()
-    {
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-        await _app.StopAsync(stop.Token);
-        await _app.DisposeAsync();
-    }
-}
 
 /// <summary>A fresh directory under /tmp, deleted at the end of a test.</summary>
 internal sealed class TempDir : IDisposable

@@ -1,7 +1,8 @@
-using Microsoft.AspNetCore.Http;
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
+using BlueGreen.Testing;
+using Microsoft.AspNetCore.Http;
 
 namespace BlueGreen.Gates.Tests;
 

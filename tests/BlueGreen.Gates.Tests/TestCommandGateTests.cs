@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using BlueGreen.Testing;
 
 namespace BlueGreen.Gates.Tests;
 

@@ -8,13 +8,9 @@ namespace BlueGreen.Testing;
 /// <summary>A real HTTP server on 127.0.0.1 (port chosen by the OS) standing in for one slot of a site.</summary>
 public sealed class SlotServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private WebApplication _app = null!;
 
-    private SlotServer(WebApplication app, string name)
-    {
-        _app = app;
-        Name = name;
-    }
+    private SlotServer(string name) => Name = name;
 
     public string Name { get; }
 
@@ -27,14 +23,11 @@ public sealed class SlotServer : IAsyncDisposable
 
     public Uri Url { get; private set; } = null!;
 
-    public static async Task<SlotServer> StartAsync(string name = "slot")
+    /// <summary>A slot whose /health answers <see cref="HealthStatus"/> and <see cref="Body"/>, and every other path "slot=NAME".</summary>
+    public static Task<SlotServer> StartAsync(string name = "slot")
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        var server = new SlotServer(app, name);
-        app.Run(async context =>
+        var server = new SlotServer(name);
+        return server.ListenAsync(async context =>
         {
             if (server.Delay > TimeSpan.Zero)
             {
@@ -44,14 +37,41 @@ public sealed class SlotServer : IAsyncDisposable
             context.Response.StatusCode = context.Request.Path == "/health" ? server.HealthStatus : 200;
             await context.Response.WriteAsync(context.Request.Path == "/health" ? server.Body : $"slot={server.Name}");
         });
-        await app.StartAsync();
-        server.Url = new Uri(app.Urls.First());
-        return server;
+    }
+
+    /// <summary>A slot answering every request with <paramref name="handler"/>.</summary>
+    public static Task<SlotServer> StartAsync(RequestDelegate handler) => new SlotServer("slot").ListenAsync(handler);
+
+    /// <summary>A slot answering every request with this status and body, after an optional delay.</summary>
+    public static Task<SlotServer> StartAsync(int status, string body, TimeSpan? delay = null) =>
+        StartAsync(async context =>
+        {
+            if (delay is { } d)
+            {
+                await Task.Delay(d, context.RequestAborted);
+            }
+
+            context.Response.StatusCode = status;
+            await context.Response.WriteAsync(body, context.RequestAborted);
+        });
+
+    private async Task<SlotServer> ListenAsync(RequestDelegate handler)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        _app = builder.Build();
+        _app.Run(handler);
+        await _app.StartAsync();
+        Url = new Uri(_app.Urls.First());
+        return this;
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
+        // A slow handler must not hold the test up: requests still running after 2 s are cut.
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        await _app.StopAsync(stop.Token);
         await _app.DisposeAsync();
     }
 }
