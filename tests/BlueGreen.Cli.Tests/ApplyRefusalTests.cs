@@ -3,38 +3,23 @@ using BlueGreen.Testing;
 namespace BlueGreen.Cli.Tests;
 
 /// <summary>apply refuses (exit 3) whenever a safety rule says no; the routing file stays byte-identical and the refusal is journaled.</summary>
-public sealed class ApplyRefusalTests : IAsyncLifetime
+public sealed class ApplyRefusalTests : TwoSlotHomeTest
 {
-    private readonly TempHome _home = new();
-    private SlotServer _a = null!;
-    private SlotServer _b = null!;
-
-    public async Task InitializeAsync()
+    protected override async Task SetUpAsync()
     {
-        _a = await SlotServer.StartAsync("a");
-        _b = await SlotServer.StartAsync("b");
-        _home.WriteGlobal("ROUTER_API=\n");
-        _home.AddSite("shop", _a.Url, _b.Url, "HEALTH_RETRIES=1\nPREVIEW_RULE=Host(`preview.shop.example.com`)\n");
+        Home.WriteGlobal("ROUTER_API=\n");
+        Home.AddSite("shop", A.Url, B.Url, "HEALTH_RETRIES=1\nPREVIEW_RULE=Host(`preview.shop.example.com`)\n");
     }
-
-    public async Task DisposeAsync()
-    {
-        await _a.DisposeAsync();
-        await _b.DisposeAsync();
-        _home.Dispose();
-    }
-
-    private Task<CliResult> Run(params string[] args) => CliRunner.RunAsync(_home.Root, args);
 
     private async Task AssertApplyRefused(string because)
     {
-        var before = File.Exists(_home.RoutingFile("shop")) ? File.ReadAllBytes(_home.RoutingFile("shop")) : null;
+        var before = File.Exists(Home.RoutingFile("shop")) ? File.ReadAllBytes(Home.RoutingFile("shop")) : null;
         var apply = await Run("apply", "shop", "--yes");
         Assert.True(apply.ExitCode == 3, apply.ToString());
         Assert.Contains(because, apply.All);
-        var after = File.Exists(_home.RoutingFile("shop")) ? File.ReadAllBytes(_home.RoutingFile("shop")) : null;
+        var after = File.Exists(Home.RoutingFile("shop")) ? File.ReadAllBytes(Home.RoutingFile("shop")) : null;
         Assert.Equal(before, after);
-        var last = File.ReadLines(_home.JournalFile).Last();
+        var last = File.ReadLines(Home.JournalFile).Last();
         Assert.Contains("\"action\":\"apply\"", last);
         Assert.Contains("\"outcome\":\"refused\"", last);
     }
@@ -56,9 +41,9 @@ public sealed class ApplyRefusalTests : IAsyncLifetime
     public async Task Apply_refuses_a_candidate_whose_validation_failed_and_names_the_gate()
     {
         Assert.Equal(0, (await Run("deploy", "shop", "--version", "v1")).ExitCode);
-        _a.HealthStatus = 500;
+        A.HealthStatus = 500;
         Assert.Equal(1, (await Run("validate", "shop")).ExitCode);
-        _a.HealthStatus = 200;
+        A.HealthStatus = 200;
         await AssertApplyRefused("gate http failed");
     }
 
@@ -67,7 +52,7 @@ public sealed class ApplyRefusalTests : IAsyncLifetime
     {
         Assert.Equal(0, (await Run("deploy", "shop", "--version", "v1")).ExitCode);
         Assert.Equal(0, (await Run("validate", "shop")).ExitCode);
-        _home.WriteGlobal("ROUTER_API=\nVALIDATION_MAX_AGE=1\n");
+        Home.WriteGlobal("ROUTER_API=\nVALIDATION_MAX_AGE=1\n");
         await Task.Delay(TimeSpan.FromSeconds(1.5));
         await AssertApplyRefused("older than VALIDATION_MAX_AGE");
     }
@@ -77,7 +62,7 @@ public sealed class ApplyRefusalTests : IAsyncLifetime
     {
         Assert.Equal(0, (await Run("deploy", "shop", "--version", "v1")).ExitCode);
         Assert.Equal(0, (await Run("validate", "shop")).ExitCode);
-        _a.HealthStatus = 503;
+        A.HealthStatus = 503;
         await AssertApplyRefused("fails its health check right now");
     }
 
@@ -98,6 +83,6 @@ public sealed class ApplyRefusalTests : IAsyncLifetime
         var apply = await Run("apply", "shop");
         Assert.Equal(3, apply.ExitCode);
         Assert.Contains("--yes", apply.All);
-        Assert.DoesNotContain("\"apply\",\"outcome\":\"succeeded\"", File.ReadAllText(_home.JournalFile));
+        Assert.DoesNotContain("\"apply\",\"outcome\":\"succeeded\"", File.ReadAllText(Home.JournalFile));
     }
 }

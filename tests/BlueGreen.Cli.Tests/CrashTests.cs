@@ -6,20 +6,15 @@ using BlueGreen.Testing;
 namespace BlueGreen.Cli.Tests;
 
 /// <summary>kill -9 of an apply at any moment leaves a whole routing file; the next command takes the stale lock over and reports drift.</summary>
-public sealed class CrashTests : IAsyncLifetime
+public sealed class CrashTests : TwoSlotHomeTest
 {
-    private readonly TempHome _home = new();
-    private SlotServer _a = null!;
-    private SlotServer _b = null!;
     private FakeTraefikApi _api = null!;
 
-    public async Task InitializeAsync()
+    protected override async Task SetUpAsync()
     {
-        _a = await SlotServer.StartAsync("a");
-        _b = await SlotServer.StartAsync("b");
-        _api = await FakeTraefikApi.StartAsync(_home.Path_("var", "routes"));
-        _home.WriteGlobal($"ROUTER_API={_api.Url}\nSWITCH_VERIFY_TIMEOUT=5\n");
-        _home.AddSite("shop", _a.Url, _b.Url, "PREVIEW_RULE=Host(`preview.shop.example.com`)\n");
+        _api = await FakeTraefikApi.StartAsync(Home.Path_("var", "routes"));
+        Home.WriteGlobal($"ROUTER_API={_api.Url}\nSWITCH_VERIFY_TIMEOUT=5\n");
+        Home.AddSite("shop", A.Url, B.Url, "PREVIEW_RULE=Host(`preview.shop.example.com`)\n");
         foreach (var version in new[] { "v1", "v2" })
         {
             Assert.Equal(0, (await Run("deploy", "shop", "--version", version)).ExitCode);
@@ -28,15 +23,10 @@ public sealed class CrashTests : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync()
+    protected override async Task TearDownAsync()
     {
-        await _a.DisposeAsync();
-        await _b.DisposeAsync();
         await _api.DisposeAsync();
-        _home.Dispose();
     }
-
-    private Task<CliResult> Run(params string[] args) => CliRunner.RunAsync(_home.Root, args);
 
     [Theory]
     [InlineData(100)]
@@ -51,21 +41,21 @@ public sealed class CrashTests : IAsyncLifetime
         Assert.Equal(0, (await Run("validate", "shop")).ExitCode);
         _api.Frozen = true; // the verification step waits: a wide window after the rename
 
-        using (var apply = CliRunner.Start(_home.Root, ["apply", "shop", "--yes"]))
+        using (var apply = CliRunner.Start(Home.Root, ["apply", "shop", "--yes"]))
         {
             await Task.Delay(killAfterMs);
             apply.Kill(); // SIGKILL on Unix: no cleanup runs
             await apply.WaitForExitAsync();
         }
 
-        var text = File.ReadAllText(_home.RoutingFile("shop"));
+        var text = File.ReadAllText(Home.RoutingFile("shop"));
         Assert.Empty(RoutingSchema.Validate(text));
         var (config, error) = RoutingFileFormat.Parse(text);
         Assert.Null(error);
         Assert.NotNull(RoutingPlanner.LiveSlotIn(config!, "shop")); // old (b) or new (a), never neither
-        Assert.Empty(Directory.GetFiles(_home.Path_("var", "routes"), "*.tmp"));
+        Assert.Empty(Directory.GetFiles(Home.Path_("var", "routes"), "*.tmp"));
 
-        var holderLeft = File.Exists(_home.Path_("var", "locks", "switch.holder"));
+        var holderLeft = File.Exists(Home.Path_("var", "locks", "switch.holder"));
         var status = await Run("status", "shop", "--json");
         var site = JsonDocument.Parse(status.Stdout).RootElement.GetProperty("sites")[0];
         var fileLive = RoutingPlanner.LiveSlotIn(config!, "shop")!.Value == Core.Slots.Slot.A ? "a" : "b";
@@ -77,7 +67,7 @@ public sealed class CrashTests : IAsyncLifetime
         if (holderLeft)
         {
             Assert.Contains("stale", next.All);
-            Assert.Contains("\"action\":\"lock-takeover\"", File.ReadAllText(_home.JournalFile));
+            Assert.Contains("\"action\":\"lock-takeover\"", File.ReadAllText(Home.JournalFile));
         }
 
         Assert.Equal(0, (await Run("journal", "verify")).ExitCode);

@@ -3,36 +3,23 @@ using BlueGreen.Testing;
 namespace BlueGreen.Cli.Tests;
 
 /// <summary>DRY_RUN=1 and --dry-run print the exact plan and change nothing under var/ but the journal.</summary>
-public sealed class DryRunTests : IAsyncLifetime
+public sealed class DryRunTests : TwoSlotHomeTest
 {
-    private readonly TempHome _home = new();
-    private SlotServer _a = null!;
-    private SlotServer _b = null!;
-
-    public async Task InitializeAsync()
+    protected override async Task SetUpAsync()
     {
-        _a = await SlotServer.StartAsync("a");
-        _b = await SlotServer.StartAsync("b");
-        _home.AddSite("shop", _a.Url, _b.Url, "PREVIEW_RULE=Host(`preview.shop.example.com`)\n");
+        Home.AddSite("shop", A.Url, B.Url, "PREVIEW_RULE=Host(`preview.shop.example.com`)\n");
         foreach (var version in new[] { "v1", "v2" })
         {
-            Assert.Equal(0, (await Run([], "deploy", "shop", "--version", version)).ExitCode);
-            Assert.Equal(0, (await Run([], "validate", "shop")).ExitCode);
-            Assert.Equal(0, (await Run([], "apply", "shop", "--yes")).ExitCode);
+            Assert.Equal(0, (await Run("deploy", "shop", "--version", version)).ExitCode);
+            Assert.Equal(0, (await Run("validate", "shop")).ExitCode);
+            Assert.Equal(0, (await Run("apply", "shop", "--yes")).ExitCode);
         }
 
         // Live is b (v2); the candidate a (v1) is the rollback target too: validated again, both plans exist.
-        Assert.Equal(0, (await Run([], "validate", "shop")).ExitCode);
+        Assert.Equal(0, (await Run("validate", "shop")).ExitCode);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _a.DisposeAsync();
-        await _b.DisposeAsync();
-        _home.Dispose();
-    }
-
-    private Task<CliResult> Run(Dictionary<string, string> env, params string[] args) => CliRunner.RunAsync(_home.Root, args, env);
+    private Task<CliResult> RunWith(Dictionary<string, string> env, params string[] args) => CliRunner.RunAsync(Home.Root, args, env);
 
     public static TheoryData<string, string[], string> Plans => new()
     {
@@ -48,17 +35,17 @@ public sealed class DryRunTests : IAsyncLifetime
     [MemberData(nameof(Plans))]
     public async Task A_dry_run_prints_the_plan_journals_it_and_changes_nothing_else(string how, string[] args, string expected)
     {
-        var before = _home.SnapshotVar(except: Path.Combine("var", "journal"));
-        var journalLines = File.ReadAllLines(_home.JournalFile).Length;
+        var before = Home.SnapshotVar(except: Path.Combine("var", "journal"));
+        var journalLines = File.ReadAllLines(Home.JournalFile).Length;
 
         var env = how == "env" ? new Dictionary<string, string> { ["DRY_RUN"] = "1" } : [];
-        var result = await Run(env, args);
+        var result = await RunWith(env, args);
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains(expected, result.Stdout);
         Assert.Contains("nothing was changed", result.All);
-        Assert.Equal(before, _home.SnapshotVar(except: Path.Combine("var", "journal")));
-        var added = File.ReadAllLines(_home.JournalFile).Skip(journalLines).ToList();
+        Assert.Equal(before, Home.SnapshotVar(except: Path.Combine("var", "journal")));
+        var added = File.ReadAllLines(Home.JournalFile).Skip(journalLines).ToList();
         Assert.Single(added);
         Assert.Contains("\"outcome\":\"dry-run\"", added[0]);
     }
@@ -66,8 +53,8 @@ public sealed class DryRunTests : IAsyncLifetime
     [Fact]
     public async Task A_dry_run_of_a_refused_apply_says_why_and_exits_3()
     {
-        _a.HealthStatus = 500; // the candidate
-        var result = await Run(new() { ["DRY_RUN"] = "1" }, "apply", "shop", "--yes");
+        A.HealthStatus = 500; // the candidate
+        var result = await RunWith(new() { ["DRY_RUN"] = "1" }, "apply", "shop", "--yes");
         Assert.Equal(3, result.ExitCode);
         Assert.Contains("health check", result.All);
     }

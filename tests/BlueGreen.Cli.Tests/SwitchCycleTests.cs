@@ -4,31 +4,21 @@ using BlueGreen.Testing;
 namespace BlueGreen.Cli.Tests;
 
 /// <summary>Issue 2's full cycle, through the real run.sh, with real slot servers and a Traefik-shaped API.</summary>
-public sealed class SwitchCycleTests : IAsyncLifetime
+public sealed class SwitchCycleTests : TwoSlotHomeTest
 {
-    private readonly TempHome _home = new();
-    private SlotServer _a = null!;
-    private SlotServer _b = null!;
     private FakeTraefikApi _api = null!;
 
-    public async Task InitializeAsync()
+    protected override async Task SetUpAsync()
     {
-        _a = await SlotServer.StartAsync("a");
-        _b = await SlotServer.StartAsync("b");
-        _api = await FakeTraefikApi.StartAsync(_home.Path_("var", "routes"));
-        _home.WriteGlobal($"ROUTER_API={_api.Url}\nSWITCH_VERIFY_TIMEOUT=3\n");
-        _home.AddSite("shop", _a.Url, _b.Url, "PREVIEW_RULE=Host(`preview.shop.example.com`)\n");
+        _api = await FakeTraefikApi.StartAsync(Home.Path_("var", "routes"));
+        Home.WriteGlobal($"ROUTER_API={_api.Url}\nSWITCH_VERIFY_TIMEOUT=3\n");
+        Home.AddSite("shop", A.Url, B.Url, "PREVIEW_RULE=Host(`preview.shop.example.com`)\n");
     }
 
-    public async Task DisposeAsync()
+    protected override async Task TearDownAsync()
     {
-        await _a.DisposeAsync();
-        await _b.DisposeAsync();
         await _api.DisposeAsync();
-        _home.Dispose();
     }
-
-    private Task<CliResult> Run(params string[] args) => CliRunner.RunAsync(_home.Root, args);
 
     private async Task<JsonElement> StatusOf(string site)
     {
@@ -39,7 +29,7 @@ public sealed class SwitchCycleTests : IAsyncLifetime
 
     private void AssertRoutingFileValid()
     {
-        var text = File.ReadAllText(_home.RoutingFile("shop"));
+        var text = File.ReadAllText(Home.RoutingFile("shop"));
         Assert.Empty(RoutingSchema.Validate(text));
     }
 
@@ -61,7 +51,7 @@ public sealed class SwitchCycleTests : IAsyncLifetime
         Assert.Equal("v2", afterDeploy.GetProperty("candidate").GetProperty("version").GetString());
         Assert.Equal("v1", afterDeploy.GetProperty("live").GetProperty("version").GetString()); // a untouched
         AssertRoutingFileValid();
-        Assert.Contains("weight: 1", File.ReadAllText(_home.RoutingFile("shop")).Split("shop-a")[1]); // still live on a
+        Assert.Contains("weight: 1", File.ReadAllText(Home.RoutingFile("shop")).Split("shop-a")[1]); // still live on a
 
         Assert.Equal(0, (await Run("validate", "shop")).ExitCode);
         Assert.Equal(0, (await Run("apply", "shop", "--yes")).ExitCode);
@@ -98,12 +88,12 @@ public sealed class SwitchCycleTests : IAsyncLifetime
         Assert.Equal(0, (await Run("validate", "shop")).ExitCode);
         Assert.Equal(0, (await Run("journal", "verify")).ExitCode);
 
-        var bytes = File.ReadAllBytes(_home.JournalFile);
-        var lines = File.ReadAllLines(_home.JournalFile);
+        var bytes = File.ReadAllBytes(Home.JournalFile);
+        var lines = File.ReadAllLines(Home.JournalFile);
         var third = lines[0].Length + 1 + lines[1].Length + 1; // first byte of line 3
         var at = third + lines[2].IndexOf("validat", StringComparison.Ordinal);
         bytes[at] = (byte)'V';
-        File.WriteAllBytes(_home.JournalFile, bytes);
+        File.WriteAllBytes(Home.JournalFile, bytes);
 
         var verify = await Run("journal", "verify");
         Assert.Equal(1, verify.ExitCode);
@@ -136,14 +126,14 @@ public sealed class SwitchCycleTests : IAsyncLifetime
             Assert.Equal(0, (await Run("apply", "shop", "--yes")).ExitCode);
         }
 
-        _a.HealthStatus = 503;
+        A.HealthStatus = 503;
         var refused = await Run("rollback", "shop", "--yes");
         Assert.Equal(3, refused.ExitCode);
         Assert.Contains("health check", refused.All);
 
         var forced = await Run("rollback", "shop", "--yes", "--force");
         Assert.True(forced.ExitCode == 0, forced.ToString());
-        Assert.Contains("--force", File.ReadAllText(_home.JournalFile));
+        Assert.Contains("--force", File.ReadAllText(Home.JournalFile));
     }
 
     [Fact]
@@ -151,16 +141,16 @@ public sealed class SwitchCycleTests : IAsyncLifetime
     {
         Assert.Equal(0, (await Run("deploy", "shop", "--version", "v1")).ExitCode);
         Assert.Equal(0, (await Run("validate", "shop")).ExitCode);
-        var before = File.ReadAllBytes(_home.RoutingFile("shop"));
+        var before = File.ReadAllBytes(Home.RoutingFile("shop"));
 
         _api.Frozen = true;
         var apply = await Run("apply", "shop", "--yes");
 
         Assert.Equal(1, apply.ExitCode);
         Assert.Contains("restored", apply.All);
-        Assert.Equal(before, File.ReadAllBytes(_home.RoutingFile("shop")));
+        Assert.Equal(before, File.ReadAllBytes(Home.RoutingFile("shop")));
         var status = await StatusOf("shop");
         Assert.False(status.TryGetProperty("live", out _));
-        Assert.Contains("\"outcome\":\"failed\"", File.ReadLines(_home.JournalFile).Last());
+        Assert.Contains("\"outcome\":\"failed\"", File.ReadLines(Home.JournalFile).Last());
     }
 }

@@ -8,42 +8,32 @@ using BlueGreen.Testing;
 namespace BlueGreen.Cli.Tests;
 
 /// <summary>validate and the gates through the real run.sh: reports, refusals naming the gate, the preview route.</summary>
-public sealed class ValidationCommandTests : IAsyncLifetime
+public sealed class ValidationCommandTests : TwoSlotHomeTest
 {
-    private readonly TempHome _home = new();
-    private SlotServer _a = null!;
-    private SlotServer _b = null!;
     private TcpListener _service = null!;
 
-    public async Task InitializeAsync()
+    protected override async Task SetUpAsync()
     {
-        _a = await SlotServer.StartAsync("a");
-        _b = await SlotServer.StartAsync("b");
         _service = new TcpListener(IPAddress.Loopback, 0);
         _service.Start();
     }
 
-    public async Task DisposeAsync()
+    protected override async Task TearDownAsync()
     {
         _service.Stop();
-        await _a.DisposeAsync();
-        await _b.DisposeAsync();
-        _home.Dispose();
     }
 
-    private Task<CliResult> Run(params string[] args) => CliRunner.RunAsync(_home.Root, args);
-
-    private string LogOf(string slot) => _home.Path_($"app-{slot}.log");
+    private string LogOf(string slot) => Home.Path_($"app-{slot}.log");
 
     private void AddSiteWithAllGates(string testCmd = "exit 0", int? tcpPort = null)
     {
         File.WriteAllText(LogOf("a"), "");
         File.WriteAllText(LogOf("b"), "");
-        _home.AddSite("shop", _a.Url, _b.Url, $"""
+        Home.AddSite("shop", A.Url, B.Url, $"""
             PREVIEW_RULE=Host(`preview.shop.example.com`)
             HEALTH_RETRIES=2
             TCP_CHECKS=127.0.0.1:{tcpPort ?? ((IPEndPoint)_service.LocalEndpoint).Port}
-            LOG_FILE={_home.Path_("app-{slot}.log")}
+            LOG_FILE={Home.Path_("app-{slot}.log")}
             TEST_CMD={testCmd}
             TEST_TIMEOUT=5
 
@@ -64,7 +54,7 @@ public sealed class ValidationCommandTests : IAsyncLifetime
         Assert.Equal(deploymentId, report.GetProperty("deployment_id").GetString());
         Assert.Equal(["http", "log", "tcp", "tests"], report.GetProperty("gates").EnumerateArray().Select(g => g.GetProperty("gate").GetString()!).Order().ToArray());
         Assert.All(report.GetProperty("gates").EnumerateArray(), g => Assert.True(g.GetProperty("passed").GetBoolean()));
-        Assert.Single(Directory.GetFiles(_home.Path_("var", "log", "validation"), $"shop-{deploymentId}-*.json"));
+        Assert.Single(Directory.GetFiles(Home.Path_("var", "log", "validation"), $"shop-{deploymentId}-*.json"));
     }
 
     public static TheoryData<string, string> FailingGates => new()
@@ -93,13 +83,13 @@ public sealed class ValidationCommandTests : IAsyncLifetime
 
         if (gate == "http")
         {
-            _a.HealthStatus = 500;
+            A.HealthStatus = 500;
         }
 
         var validate = await Run("validate", "shop");
         Assert.True(validate.ExitCode == 1, $"{how}: {validate}");
         Assert.Contains($"failed gate {gate}", validate.All);
-        _a.HealthStatus = 200;
+        A.HealthStatus = 200;
 
         var apply = await Run("apply", "shop", "--yes");
         Assert.Equal(3, apply.ExitCode);
@@ -116,7 +106,7 @@ public sealed class ValidationCommandTests : IAsyncLifetime
         closed.Start();
         var down = new Uri($"http://127.0.0.1:{((IPEndPoint)closed.LocalEndpoint).Port}");
         closed.Stop();
-        _home.WriteSite("shop", $"RULE=Host(`shop.example.com`)\nSLOT_A_URL={down}\nSLOT_B_URL={_b.Url}\nHEALTH_PATH=/health\nHEALTH_TIMEOUT=1\nHEALTH_RETRIES=3\n");
+        Home.WriteSite("shop", $"RULE=Host(`shop.example.com`)\nSLOT_A_URL={down}\nSLOT_B_URL={B.Url}\nHEALTH_PATH=/health\nHEALTH_TIMEOUT=1\nHEALTH_RETRIES=3\n");
         Assert.Equal(0, (await Run("deploy", "shop", "--version", "v1")).ExitCode);
 
         var watch = Stopwatch.StartNew();
@@ -133,7 +123,7 @@ public sealed class ValidationCommandTests : IAsyncLifetime
     [Fact]
     public async Task The_preview_router_follows_the_candidate_through_deploy_and_apply()
     {
-        _home.AddSite("shop", _a.Url, _b.Url, "PREVIEW_RULE=Host(`preview.shop.example.com`)\n");
+        Home.AddSite("shop", A.Url, B.Url, "PREVIEW_RULE=Host(`preview.shop.example.com`)\n");
 
         Assert.Equal(0, (await Run("deploy", "shop", "--version", "v1")).ExitCode);
         Assert.Equal("shop-a", PreviewService());
@@ -145,12 +135,12 @@ public sealed class ValidationCommandTests : IAsyncLifetime
         Assert.Equal(0, (await Run("validate", "shop")).ExitCode);
         Assert.Equal(0, (await Run("apply", "shop", "--yes")).ExitCode);
         Assert.Equal("shop-a", PreviewService()); // the former live slot
-        Assert.Empty(RoutingSchema.Validate(File.ReadAllText(_home.RoutingFile("shop"))));
+        Assert.Empty(RoutingSchema.Validate(File.ReadAllText(Home.RoutingFile("shop"))));
     }
 
     private string PreviewService()
     {
-        var (config, error) = RoutingFileFormat.Parse(File.ReadAllText(_home.RoutingFile("shop")));
+        var (config, error) = RoutingFileFormat.Parse(File.ReadAllText(Home.RoutingFile("shop")));
         Assert.Null(error);
         return config!.Http!.Routers!["shop-preview"].Service;
     }

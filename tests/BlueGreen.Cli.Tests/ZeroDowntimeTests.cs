@@ -9,23 +9,18 @@ namespace BlueGreen.Cli.Tests;
 /// embedded router during 20 apply/rollback cycles made with the real run.sh. No request may fail, and
 /// once a switch is verified every new request must reach the newly live slot.
 /// </summary>
-public sealed class ZeroDowntimeTests : IAsyncLifetime
+public sealed class ZeroDowntimeTests : TwoSlotHomeTest
 {
     private const int Cycles = 20;
-    private readonly TempHome _home = new(globalConf: null);
-    private SlotServer _a = null!;
-    private SlotServer _b = null!;
     private RunningRouter _router = null!;
     private readonly StringWriter _routerLog = new();
 
-    public async Task InitializeAsync()
+    protected override async Task SetUpAsync()
     {
-        _a = await SlotServer.StartAsync("a");
-        _b = await SlotServer.StartAsync("b");
-        _router = await EmbeddedRouter.StartAsync(new RouterOptions(_home.Path_("var", "routes"), "127.0.0.1:0", "127.0.0.1:0", AccessLog: false), _routerLog, CancellationToken.None);
-        _home.WriteGlobal($"ROUTER_API={_router.ApiUrl}\nSWITCH_VERIFY_TIMEOUT=5\n");
-        _home.AddSite("shop", _a.Url, _b.Url);
-        _home.WriteSite("shop", File.ReadAllText(_home.Path_("conf", "sites", "shop.conf")).Replace("RULE=Host(`shop.example.com`)", "RULE=PathPrefix(`/`)"));
+        _router = await EmbeddedRouter.StartAsync(new RouterOptions(Home.Path_("var", "routes"), "127.0.0.1:0", "127.0.0.1:0", AccessLog: false), _routerLog, CancellationToken.None);
+        Home.WriteGlobal($"ROUTER_API={_router.ApiUrl}\nSWITCH_VERIFY_TIMEOUT=5\n");
+        Home.AddSite("shop", A.Url, B.Url);
+        Home.WriteSite("shop", File.ReadAllText(Home.Path_("conf", "sites", "shop.conf")).Replace("RULE=Host(`shop.example.com`)", "RULE=PathPrefix(`/`)"));
         foreach (var version in new[] { "v1", "v2" })
         {
             Assert.Equal(0, (await Run("deploy", "shop", "--version", version)).ExitCode);
@@ -34,15 +29,10 @@ public sealed class ZeroDowntimeTests : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync()
+    protected override async Task TearDownAsync()
     {
         await _router.DisposeAsync();
-        await _a.DisposeAsync();
-        await _b.DisposeAsync();
-        _home.Dispose();
     }
-
-    private Task<CliResult> Run(params string[] args) => CliRunner.RunAsync(_home.Root, args);
 
     private sealed record Answer(long StartedAt, string? Slot, string? Failure);
 
