@@ -21,7 +21,7 @@ public static class RoutingSchema
             return [];
         }
 
-        return result.Details.Where(d => d.Errors is { Count: > 0 })
+        return (result.Details ?? []).Where(d => d.Errors is { Count: > 0 })
             .SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Value}"))
             .DefaultIfEmpty("invalid")
             .ToList();
