@@ -38,6 +38,7 @@ public static class Program
             RouterCommand.Build(),
             CockpitCommand.Build(),
             DemoCommand.Build(),
+            TestCommand.Build(),
         };
         root.Options.Add(CommonOptions.Home);
         return root;
