@@ -15,8 +15,6 @@ internal sealed class SiteLocks : IDisposable
     {
     }
 
-    public IReadOnlyList<HeldLock> Held => _held;
-
     /// <exception cref="LockBusyException">A live process holds one of them; nothing is kept.</exception>
     public static SiteLocks Take(OperationContext context, OperationJournal journal, string site, bool switchLock)
     {
@@ -46,8 +44,6 @@ internal sealed class SiteLocks : IDisposable
             throw;
         }
     }
-
-    public bool TookOverStaleLock => _held.Any(h => h.StaleHolder is not null);
 
     public void Dispose()
     {
