@@ -68,7 +68,16 @@ public static class RoutingPlanner
             return null;
         }
 
-        var live = weighted.Services.Where(s => s.Weight > 0).Select(s => s.Name).ToList();
+        return LiveSlotOf(site, weighted.Services.Select(s => (s.Name, s.Weight)));
+    }
+
+    /// <summary>
+    /// The slot of a weighted service's only child with weight above 0, read from a routing file or from
+    /// the router's API alike; null when there is not exactly one such child of this site.
+    /// </summary>
+    public static Slot? LiveSlotOf(string site, IEnumerable<(string Name, int Weight)> children)
+    {
+        var live = children.Where(c => c.Weight > 0).Select(c => c.Name).ToList();
         if (live.Count != 1)
         {
             return null;

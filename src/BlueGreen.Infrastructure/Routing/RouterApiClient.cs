@@ -35,10 +35,7 @@ public sealed class RouterApiClient(Uri apiBase, HttpClient http, TimeProvider c
             }
 
             var children = services.EnumerateArray().Select(s => (Name: ChildName(s), Weight: WeightOf(s))).ToList();
-            var live = children.Where(c => c.Weight > 0).Select(c => c.Name).ToList();
-            Slot? slot = live.Count != 1 ? null
-                : live[0] == RoutingPlanner.SlotService(site, Slot.A) ? Slot.A
-                : live[0] == RoutingPlanner.SlotService(site, Slot.B) ? Slot.B : null;
+            var slot = RoutingPlanner.LiveSlotOf(site, children);
             return (true, slot, $"weights: {string.Join(", ", children.Select(c => $"{c.Name}={c.Weight}"))}");
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or InvalidOperationException or KeyNotFoundException)
@@ -53,11 +50,11 @@ public sealed class RouterApiClient(Uri apiBase, HttpClient http, TimeProvider c
     }
 
     /// <summary>A child's name without a provider suffix: the API may show `SITE-a` or `SITE-a@file`.</summary>
-    private static string? ChildName(JsonElement child)
+    private static string ChildName(JsonElement child)
     {
-        var name = child.GetProperty("name").GetString();
-        var at = name?.IndexOf('@') ?? -1;
-        return at >= 0 ? name![..at] : name;
+        var name = child.GetProperty("name").GetString() ?? "";
+        var at = name.IndexOf('@');
+        return at >= 0 ? name[..at] : name;
     }
 
     /// <summary>A child without a weight has Traefik's default weight, 1.</summary>
