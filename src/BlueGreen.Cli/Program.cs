@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using BlueGreen.Cli.Commands;
+using BlueGreen.Core.Input;
 
 namespace BlueGreen.Cli;
 
@@ -8,19 +10,56 @@ public static class Program
     public static async Task<int> Main(string[] args)
     {
         var root = BuildCommandLine();
-        var parse = root.Parse(args);
+        ParseResult parse;
+        try
+        {
+            parse = root.Parse(args);
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"error: {OperatorInput.Printable(e.Message)}");
+            return 2;
+        }
+
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors)
             {
-                Console.Error.WriteLine($"error: {error.Message}");
+                Console.Error.WriteLine($"error: {OperatorInput.Printable(error.Message)}");
             }
 
             Console.Error.WriteLine($"see ./run.sh {string.Join(' ', parse.CommandResult.Command.Name == root.Name ? [] : new[] { parse.CommandResult.Command.Name })} --help".Replace("  ", " "));
             return 2;
         }
 
-        return await parse.InvokeAsync();
+        // SIGINT and SIGTERM cancel this token; each command then compensates or completes, journals its
+        // outcome and exits with its documented code (docs/failure-modes.md). Nothing is cut short by a timeout.
+        using var signalled = new CancellationTokenSource();
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, signalled.Token);
+        }
+        catch (OperationCanceledException) when (signalled.IsCancellationRequested)
+        {
+            Console.Error.WriteLine("stopped by a signal");
+            return 1;
+        }
+        catch (Exception e)
+        {
+            // No stack trace ever reaches an operator: one line, and the details in the error log.
+            var log = UnexpectedErrors.Record(parse, e);
+            Console.Error.WriteLine($"error: {OperatorInput.Printable(e.Message)} (unexpected; details in {log})");
+            return 1;
+        }
+
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            signalled.Cancel();
+        }
     }
 
     /// <summary>The whole command tree; tests parse with it too.</summary>
@@ -34,6 +73,7 @@ public static class Program
             ValidateCommand.Build(),
             SwitchCommands.Apply(),
             SwitchCommands.Rollback(),
+            RecoverCommand.Build(),
             JournalCommand.Build(),
             RouterCommand.Build(),
             CockpitCommand.Build(),
@@ -42,5 +82,49 @@ public static class Program
         };
         root.Options.Add(CommonOptions.Home);
         return root;
+    }
+}
+
+/// <summary>Where an unexpected error's details go: the home's var/log/errors.log, else the temp folder.</summary>
+internal static class UnexpectedErrors
+{
+    public static string Record(ParseResult parse, Exception e)
+    {
+        var text = $"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} {CliContext.CommandLineOf(parse)}\n{e}\n\n";
+        foreach (var path in Candidates(parse))
+        {
+            try
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                File.AppendAllText(path, text);
+                return path;
+            }
+            catch (Exception)
+            {
+                // A full or read-only disk: try the next place.
+            }
+        }
+
+        return "(nowhere: no writable place for the error log)";
+    }
+
+    private static IEnumerable<string> Candidates(ParseResult parse)
+    {
+        string? home = null;
+        try
+        {
+            home = CliContext.ResolveHome(parse).ErrorLog;
+        }
+        catch (Exception)
+        {
+            // An unusable --home: the temp folder still takes the details.
+        }
+
+        if (home is not null)
+        {
+            yield return home;
+        }
+
+        yield return Path.Combine(Path.GetTempPath(), "bluegreen-errors.log");
     }
 }

@@ -21,6 +21,12 @@ public sealed record Home(string Root)
 
     public string JournalFile => Path.Combine(Root, "var", "journal", "journal.jsonl");
 
+    /// <summary>The journal's anchor (last seq, hash, length): outside the journal's folder on purpose.</summary>
+    public string JournalHeadFile => Path.Combine(StateDir, "journal-head.json");
+
+    /// <summary>Where an unexpected error's details go; the operator sees one line naming this file.</summary>
+    public string ErrorLog => Path.Combine(LogDir, "errors.log");
+
     public string LocksDir => Path.Combine(Root, "var", "locks");
 
     public string LogDir => Path.Combine(Root, "var", "log");

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using BlueGreen.Core;
 using BlueGreen.Core.Configuration;
+using BlueGreen.Core.Input;
 using BlueGreen.Infrastructure;
 using BlueGreen.Infrastructure.Configuration;
 using BlueGreen.Cli.Output;
@@ -27,7 +28,7 @@ public static class CommonOptions
 }
 
 /// <summary>The installation, global configuration and identity a command runs with.</summary>
-public sealed record CliContext(Home Home, GlobalConfig Global, Terminal Terminal, string Actor, string Via)
+public sealed record CliContext(Home Home, GlobalConfig Global, Terminal Terminal, string Actor, string Via, string? Session = null)
 {
     public static readonly HttpClient Http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1), UseProxy = false })
     {
@@ -61,12 +62,27 @@ public sealed record CliContext(Home Home, GlobalConfig Global, Terminal Termina
         }
 
         var via = Environment.GetEnvironmentVariable("BLUEGREEN_VIA") is "cockpit" ? "cockpit" : "cli";
-        var actor = Environment.GetEnvironmentVariable("BLUEGREEN_ACTOR") is { Length: > 0 } a ? a : $"{Environment.UserName}@{Environment.MachineName}";
-        return new CliContext(home, global, terminal, actor, via);
+        string? session = null;
+        if (via == "cockpit" && Environment.GetEnvironmentVariable("BLUEGREEN_SESSION") is { Length: > 0 } s)
+        {
+            if (s.Length > OperatorInput.MaxSessionLength || OperatorInput.HasControl(s))
+            {
+                Console.Error.WriteLine($"error: BLUEGREEN_SESSION must be one line of at most {OperatorInput.MaxSessionLength} characters");
+                return null;
+            }
+
+            session = s;
+        }
+
+        return new CliContext(home, global, terminal, OperatingSystemActor(), via, session);
     }
 
-    public OperationContext ForOperation(string commandLine, bool dryRunFlag) =>
-        new(Home, Global, Actor, Via, dryRunFlag || Global.DryRun, commandLine, TimeProvider.System, new TerminalReporter(Terminal));
+    /// <summary>The journal's actor: who the operating system says runs this command, never a value an environment can set.</summary>
+    public static string OperatingSystemActor() => OperatorInput.Printable($"{Environment.UserName}@{Environment.MachineName}", 128);
 
-    public static string CommandLineOf(ParseResult parse) => "run.sh " + string.Join(' ', parse.Tokens.Select(t => t.Value));
+    public OperationContext ForOperation(string commandLine, bool dryRunFlag) =>
+        new(Home, Global, Actor, Via, dryRunFlag || Global.DryRun, commandLine, TimeProvider.System, new TerminalReporter(Terminal), Session);
+
+    /// <summary>The command as the lock's holder file shows it; operator text made printable.</summary>
+    public static string CommandLineOf(ParseResult parse) => OperatorInput.Printable("run.sh " + string.Join(' ', parse.Tokens.Select(t => t.Value)), 512);
 }

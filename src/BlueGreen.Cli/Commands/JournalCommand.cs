@@ -1,5 +1,6 @@
 using System.CommandLine;
 using BlueGreen.Cli.Output;
+using BlueGreen.Core.Input;
 using BlueGreen.Infrastructure.Journal;
 using Spectre.Console;
 
@@ -26,6 +27,12 @@ public static class JournalCommand
             var context = CliContext.Create(parse, parse.GetValue(json));
             if (context is null)
             {
+                return 2;
+            }
+
+            if (parse.GetValue(site) is { } name && !OperatorInput.IsSiteName(name))
+            {
+                Console.Error.WriteLine($"error: {OperatorInput.NotASiteName(name)}");
                 return 2;
             }
 
@@ -71,15 +78,17 @@ public static class JournalCommand
 
     private static Command Verify()
     {
-        var verify = new Command("verify", "checks the journal's hash chain; exit 1 and the first bad line if broken");
+        var anchor = new Option<bool>("--anchor") { Description = "anchor a journal that has no head yet (a home from an older version), after checking its chain" };
+        var verify = new Command("verify", "checks the journal's hash chain and that it reaches its head; exit 1 and the first bad line if broken") { anchor };
         verify.SetAction(parse =>
         {
             var home = CliContext.ResolveHome(parse);
             var journal = new JournalFile(home, TimeProvider.System);
-            var broken = journal.Verify();
+            var broken = parse.GetValue(anchor) ? journal.Anchor() : journal.Verify();
             if (broken is null)
             {
-                Console.WriteLine($"journal verify: ok ({journal.ReadLines().Count()} entries, chain intact): {journal.Path}");
+                var head = journal.ReadHead();
+                Console.WriteLine($"journal verify: ok ({head?.Seq ?? 0} entries, chain intact, head {head?.Hash ?? "none"}): {journal.Path}");
                 return 0;
             }
 

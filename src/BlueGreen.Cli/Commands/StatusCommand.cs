@@ -1,6 +1,9 @@
 using System.CommandLine;
 using BlueGreen.Cli.Output;
+using BlueGreen.Core.Input;
 using BlueGreen.Core.Switching;
+using BlueGreen.Infrastructure;
+using BlueGreen.Infrastructure.Journal;
 using BlueGreen.Infrastructure.Configuration;
 using BlueGreen.Infrastructure.Status;
 using Spectre.Console;
@@ -25,7 +28,13 @@ public static class StatusCommand
             }
 
             var only = parse.GetValue(site);
-            var names = only is null ? ConfigLoader.SiteNames(context.Home) : [only];
+            if (only is not null && !OperatorInput.IsSiteName(only))
+            {
+                Console.Error.WriteLine($"error: {OperatorInput.NotASiteName(only)}");
+                return 2;
+            }
+
+            var names = only is null ? ConfigLoader.ValidSiteNames(context.Home) : [only];
             if (only is not null && !File.Exists(context.Home.SiteConf(only)))
             {
                 Console.Error.WriteLine($"error: no site named '{only}' ({context.Home.SiteConf(only)} does not exist)");
@@ -36,7 +45,7 @@ public static class StatusCommand
             var statuses = await reader.ReadAsync(names, !parse.GetValue(noHealth), ct);
             if (context.Terminal.Json)
             {
-                context.Terminal.WriteJson(new { sites = statuses });
+                context.Terminal.WriteJson(new { sites = statuses, journal = JournalHeadView.Read(context.Home) });
             }
             else
             {
@@ -68,7 +77,7 @@ public static class StatusCommand
                 ? $"{(val.Passed ? "passed" : $"FAILED ({val.FailedGate})")} {SwitchPolicy.FormatAge(now - val.At)} ago"
                 : s.Candidate.Version is null ? "-" : "not validated";
             var last = s.LastSwitch is { } sw ? $"{sw.Action} {SwitchPolicy.FormatAge(now - sw.At)} ago by {sw.Actor}" : "never";
-            var notes = s.Error ?? (s.Drift is { } d ? $"DRIFT: {d}" : s.RollbackTo is { } r ? $"rollback to {r}" : "");
+            var notes = s.Error ?? (s.Drift is { } d ? $"DRIFT: {d}" : s.Interrupted is { } i ? $"INTERRUPTED: {i}" : s.RollbackTo is { } r ? $"rollback to {r}" : "");
             if (terminal.Rich)
             {
                 table.AddRow(
@@ -78,7 +87,7 @@ public static class StatusCommand
                     new Markup($"[green]{Terminal.Escape(candidate)}[/]"),
                     new Markup(s.Validation is { Passed: false } ? $"[red]{Terminal.Escape(validation)}[/]" : Terminal.Escape(validation)),
                     new Markup(Terminal.Escape(last)),
-                    new Markup(s.Error is not null || s.Drift is not null ? $"[red]{Terminal.Escape(notes)}[/]" : $"[grey]{Terminal.Escape(notes)}[/]"));
+                    new Markup(s.Error is not null || s.Drift is not null || s.Interrupted is not null ? $"[red]{Terminal.Escape(notes)}[/]" : $"[grey]{Terminal.Escape(notes)}[/]"));
             }
             else
             {
@@ -87,5 +96,23 @@ public static class StatusCommand
         }
 
         terminal.Out.Write(table);
+    }
+}
+
+/// <summary>The journal's head as status --json shows it: keep a copy elsewhere to detect a rewritten history.</summary>
+public sealed record JournalHeadView(string Path, string HeadFile, long? Seq, string? Hash, string? Problem)
+{
+    public static JournalHeadView Read(Home home)
+    {
+        var journal = new JournalFile(home, TimeProvider.System);
+        try
+        {
+            var head = journal.ReadHead();
+            return new JournalHeadView(journal.Path, journal.HeadPath, head?.Seq, head?.Hash, null);
+        }
+        catch (JournalWriteException e)
+        {
+            return new JournalHeadView(journal.Path, journal.HeadPath, null, null, e.Message);
+        }
     }
 }

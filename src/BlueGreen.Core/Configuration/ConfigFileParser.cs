@@ -46,6 +46,13 @@ public static class ConfigFileParser
                 continue;
             }
 
+            // Values reach routing files, journal lines and shells: no raw control characters (a tab is fine).
+            if (value.Any(c => c != '\t' && (char.IsControl(c) || c is '\u2028' or '\u2029')))
+            {
+                errors.Add(new ConfigError(path, lineNumber, $"{key}: the value holds a control character"));
+                continue;
+            }
+
             if (!knownKeys.Contains(key))
             {
                 errors.Add(new ConfigError(path, lineNumber, $"unknown key {key}"));

@@ -65,11 +65,9 @@ public sealed record SiteConfig
         "TCP_CHECKS", "LOG_FILE", "LOG_ERROR_PATTERN", "LOG_MAX_ERRORS", "TEST_CMD", "TEST_TIMEOUT",
     };
 
-    private static readonly Regex SiteNamePattern = new("^[a-z0-9][a-z0-9-]{0,62}$", RegexOptions.CultureInvariant);
-
     private static readonly Regex EntryPointPattern = new("^[A-Za-z0-9_-]+$", RegexOptions.CultureInvariant);
 
-    public static bool IsValidName(string name) => SiteNamePattern.IsMatch(name);
+    public static bool IsValidName(string name) => Input.OperatorInput.IsSiteName(name);
 
     /// <summary>Parses a site file. Returns null for the config when an error makes it unusable.</summary>
     public static (SiteConfig? Config, IReadOnlyList<ConfigError> Errors) Parse(string path, string siteName, string text, RouterKind router = RouterKind.Embedded)
@@ -79,7 +77,7 @@ public sealed record SiteConfig
         var r = new ConfigReader(file, errors);
         if (!IsValidName(siteName))
         {
-            errors.Add(new ConfigError(path, 0, $"bad site name '{siteName}': use [a-z0-9][a-z0-9-]{{0,62}} (lower-case letters, digits, '-')"));
+            errors.Add(new ConfigError(path, 0, $"bad site name: {Input.OperatorInput.NotASiteName(siteName)}"));
         }
 
         var rule = CheckRule(r, "RULE", r.Required("RULE"), router, errors);

@@ -9,6 +9,24 @@ public static class JournalOutcome
     public const string Failed = "failed";
     public const string Refused = "refused";
     public const string DryRun = "dry-run";
+
+    /// <summary>Written by recovery for a command that died after its `started` line: what is true now.</summary>
+    public const string Interrupted = "interrupted";
+
+    /// <summary>Outcomes that close a command's `started` line (docs/failure-modes.md).</summary>
+    public static bool Closes(string outcome) => outcome is Succeeded or Failed or Interrupted;
+}
+
+/// <summary>The actions whose `started` line must be closed by an outcome; recovery looks for them.</summary>
+public static class JournalAction
+{
+    public const string Deploy = "deploy";
+    public const string Validate = "validate";
+    public const string Apply = "apply";
+    public const string Rollback = "rollback";
+    public const string Recover = "recover";
+
+    public static bool IsOperation(string action) => action is Deploy or Validate or Apply or Rollback or Recover;
 }
 
 /// <summary>
@@ -36,6 +54,12 @@ public sealed record JournalEntry
     public SlotVersion? To { get; init; }
 
     public string Message { get; init; } = "";
+
+    /// <summary>The cockpit session that asked for the action, beside the operating-system user in <see cref="Actor"/>.</summary>
+    public string? Session { get; init; }
+
+    /// <summary>On an outcome line: the seq of the `started` line it closes.</summary>
+    public long? Ref { get; init; }
 
     public string PrevHash { get; init; } = "";
 

@@ -1,4 +1,5 @@
 using BlueGreen.Core.Configuration;
+using BlueGreen.Core.Input;
 
 namespace BlueGreen.Infrastructure.Configuration;
 
@@ -16,9 +17,10 @@ public static class ConfigLoader
     /// <summary>Reads the global file, then environment overrides (DRY_RUN=1).</summary>
     public static (GlobalConfig Config, IReadOnlyList<ConfigError> Errors) LoadGlobal(Home home)
     {
-        var (config, errors) = File.Exists(home.GlobalConf)
-            ? GlobalConfig.Parse(home.GlobalConf, File.ReadAllText(home.GlobalConf))
-            : (new GlobalConfig(), []);
+        var (text, problem) = ReadConfFile(home, home.GlobalConf);
+        var (config, errors) = problem is not null ? (new GlobalConfig(), [problem])
+            : text is not null ? GlobalConfig.Parse(home.GlobalConf, text)
+            : (new GlobalConfig(), (IReadOnlyList<ConfigError>)[]);
         if (Environment.GetEnvironmentVariable("DRY_RUN") is { Length: > 0 } dryRun)
         {
             if (dryRun is "1")
@@ -58,14 +60,90 @@ public static class ConfigLoader
             ? Directory.EnumerateFiles(home.SitesDir, "*.conf").Select(f => Path.GetFileNameWithoutExtension(f)!).Order(StringComparer.Ordinal).ToList()
             : [];
 
+    /// <summary>The site names a command may act on: <see cref="SiteNames"/> without those that are not names (config check reports them).</summary>
+    public static IReadOnlyList<string> ValidSiteNames(Home home) => SiteNames(home).Where(OperatorInput.IsSiteName).ToList();
+
     public static (SiteConfig? Site, IReadOnlyList<ConfigError> Errors) LoadSite(Home home, string name, GlobalConfig global)
     {
+        if (!OperatorInput.IsSiteName(name))
+        {
+            // A name is never a path: `status ../../etc/x` must not read outside conf/sites.
+            return (null, [new ConfigError(home.SitesDir, 0, OperatorInput.NotASiteName(name))]);
+        }
+
         var path = home.SiteConf(name);
-        if (!File.Exists(path))
+        var (text, problem) = ReadConfFile(home, path);
+        if (problem is not null)
+        {
+            return (null, [problem]);
+        }
+
+        if (text is null)
         {
             return (null, [new ConfigError(path, 0, $"no site named '{name}' (no such file)")]);
         }
 
-        return SiteConfig.Parse(path, name, File.ReadAllText(path), global.Router);
+        return SiteConfig.Parse(path, name, text, global.Router);
+    }
+
+    /// <summary>
+    /// Reads a configuration file, or says why not: null text when it does not exist. A file that resolves
+    /// outside conf/ (a symlink to a secret, say) or is larger than <see cref="MaxConfBytes"/> is refused.
+    /// </summary>
+    private static (string? Text, ConfigError? Problem) ReadConfFile(Home home, string path)
+    {
+        var info = new FileInfo(path);
+        if (!info.Exists && info.LinkTarget is null)
+        {
+            return (null, null);
+        }
+
+        var confDir = Path.GetFullPath(Path.Combine(home.Root, "conf")) + Path.DirectorySeparatorChar;
+        var real = info.LinkTarget is null ? info.FullName : info.ResolveLinkTarget(returnFinalTarget: true)?.FullName;
+        if (real is null || !File.Exists(real))
+        {
+            return (null, new ConfigError(path, 0, "a symbolic link to nothing"));
+        }
+
+        var realConf = ResolveDirectory(confDir);
+        if (!ResolveDirectory(Path.GetDirectoryName(real)!).StartsWith(realConf, StringComparison.Ordinal))
+        {
+            return (null, new ConfigError(path, 0, $"refused: it resolves to {real}, outside {confDir}"));
+        }
+
+        if (new FileInfo(real).Length > MaxConfBytes)
+        {
+            return (null, new ConfigError(path, 0, $"refused: larger than {MaxConfBytes / 1024} KiB"));
+        }
+
+        try
+        {
+            return (File.ReadAllText(real), null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return (null, new ConfigError(path, 0, $"cannot be read: {e.Message}"));
+        }
+    }
+
+    public const long MaxConfBytes = 1024 * 1024;
+
+    /// <summary>A folder's path with every symlink on the way resolved, ending in a separator.</summary>
+    private static string ResolveDirectory(string dir)
+    {
+        var full = Path.GetFullPath(dir).TrimEnd(Path.DirectorySeparatorChar);
+        var parts = full.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
+        var current = Path.DirectorySeparatorChar.ToString();
+        foreach (var part in parts)
+        {
+            current = Path.Combine(current, part);
+            var info = new DirectoryInfo(current);
+            if (info.LinkTarget is not null && info.ResolveLinkTarget(returnFinalTarget: true) is { } target)
+            {
+                current = target.FullName;
+            }
+        }
+
+        return current.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
     }
 }

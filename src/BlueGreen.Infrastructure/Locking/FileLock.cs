@@ -5,7 +5,9 @@ using BlueGreen.Infrastructure.Files;
 namespace BlueGreen.Infrastructure.Locking;
 
 /// <summary>Who holds a lock, as a refused command reports it (CONTRACT, "Locks").</summary>
-public sealed record LockHolder(int Pid, string User, string Host, string Command, DateTimeOffset Since)
+/// <paramref name="ChildGroup"/>: the process group of a command the holder is running (DEPLOY_CMD, TEST_CMD), so that
+/// whoever takes over the lock after the holder died can end what it left running.
+public sealed record LockHolder(int Pid, string User, string Host, string Command, DateTimeOffset Since, int? ChildGroup = null)
 {
     public override string ToString() => $"pid {Pid} ({User}@{Host}, `{Command}`, since {Since:yyyy-MM-ddTHH:mm:ss.fffZ})";
 
@@ -20,9 +22,12 @@ public sealed class HeldLock : IDisposable
     private readonly string _holderFile;
     private bool _released;
 
-    internal HeldLock(string name, FileStream stream, string holderFile, LockHolder? staleHolder)
+    private LockHolder _holder;
+
+    internal HeldLock(string name, FileStream stream, string holderFile, LockHolder holder, LockHolder? staleHolder)
     {
         Name = name;
+        _holder = holder;
         _stream = stream;
         _holderFile = holderFile;
         StaleHolder = staleHolder;
@@ -32,6 +37,13 @@ public sealed class HeldLock : IDisposable
 
     /// <summary>The holder that died without releasing the lock, when this acquisition took it over.</summary>
     public LockHolder? StaleHolder { get; }
+
+    /// <summary>Records (or clears, with null) the process group of the command this holder runs.</summary>
+    public void RecordChildGroup(int? pgid)
+    {
+        _holder = _holder with { ChildGroup = pgid };
+        AtomicFile.Write(_holderFile, JsonSerializer.Serialize(_holder, Json.Options));
+    }
 
     public void Dispose()
     {
@@ -74,9 +86,18 @@ public sealed class FileLock(string locksDir)
         var lockFile = Path.Combine(locksDir, name + ".lock");
         var holderFile = Path.Combine(locksDir, name + ".holder");
         var stream = OpenExclusive(lockFile, holderFile);
-        var stale = ReadHolder(holderFile);
-        AtomicFile.Write(holderFile, JsonSerializer.Serialize(me, Json.Options));
-        return new HeldLock(name, stream, holderFile, stale);
+        try
+        {
+            var stale = ReadHolder(holderFile);
+            AtomicFile.Write(holderFile, JsonSerializer.Serialize(me, Json.Options));
+            return new HeldLock(name, stream, holderFile, me, stale);
+        }
+        catch
+        {
+            // Never keep a lock nobody can name (a full disk refused the holder file).
+            stream.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The holder of a lock as last recorded (null when free and clean).</summary>

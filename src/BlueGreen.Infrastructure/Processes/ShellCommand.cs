@@ -31,6 +31,7 @@ public sealed class ShellCommand(TimeProvider? timeProvider = null)
         var started = _time.GetTimestamp();
         using var process = Start(request);
         var pgid = process.Id;
+        request.OnStarted?.Invoke(pgid);
         var reading = PumpAsync(process.StandardOutput.BaseStream, sink);
 
         var (timedOut, canceled) = await WaitAsync(process, pgid, request, cancellationToken).ConfigureAwait(false);
@@ -89,7 +90,7 @@ public sealed class ShellCommand(TimeProvider? timeProvider = null)
     }
 
     /// <summary>SIGTERM to the group, up to <paramref name="grace"/> for it to leave, then SIGKILL to the group.</summary>
-    internal async Task KillGroupAsync(int pgid, TimeSpan grace)
+    public async Task KillGroupAsync(int pgid, TimeSpan grace)
     {
         if (!ProcessGroup.Signal(pgid, ProcessGroup.SigTerm))
         {

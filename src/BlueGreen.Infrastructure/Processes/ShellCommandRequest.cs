@@ -20,6 +20,9 @@ public sealed record ShellCommandRequest(
     /// because a DEPLOY_CMD may legitimately start a long-running server in the background.
     /// </summary>
     public bool KillLeftoversOnExit { get; init; }
+
+    /// <summary>Told the command's process group as soon as it runs (a deploy records it in its lock's holder file).</summary>
+    public Action<int>? OnStarted { get; init; }
 }
 
 /// <summary>How a command ended. <see cref="ExitCode"/> is 128+signal when a signal ended it.</summary>

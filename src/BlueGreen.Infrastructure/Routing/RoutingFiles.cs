@@ -1,4 +1,5 @@
 using BlueGreen.Core.Configuration;
+using BlueGreen.Core.Recovery;
 using BlueGreen.Core.Routing;
 using BlueGreen.Core.Slots;
 
@@ -40,6 +41,28 @@ public sealed class RoutingFiles(Home home, GlobalConfig global)
 
         var (config, error) = RoutingFileFormat.Parse(text);
         return config is null ? (true, null, $"{PathOf(site)}: {error}") : (true, RoutingPlanner.LiveSlotIn(config, site), null);
+    }
+
+    /// <summary>What the file on disk makes users reach: the truth recovery starts from.</summary>
+    public RoutingTruth ReadTruth(string site)
+    {
+        string? text;
+        try
+        {
+            text = ReadText(site);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return RoutingTruth.Unknown($"{PathOf(site)}: {e.Message}");
+        }
+
+        if (text is null)
+        {
+            return RoutingTruth.NoFile;
+        }
+
+        var (config, error) = RoutingFileFormat.Parse(text);
+        return config is null ? RoutingTruth.Unknown($"{PathOf(site)}: {error}") : RoutingTruth.Of(config, site);
     }
 
     /// <summary>Earlier versions of the site's routing file, newest first (kept by every switch).</summary>

@@ -13,8 +13,11 @@ public sealed class CorruptStateException(string path, string reason)
 }
 
 /// <summary>var/state/SITE.json. Reading is public; writing belongs to the operations alone.</summary>
-public sealed class StateStore(Home home)
+public sealed class StateStore(Home home, TimeProvider? clock = null)
 {
+    // Clocks of one host agree; this only absorbs the rounding of a time written a moment ago.
+    private static readonly TimeSpan FutureTolerance = TimeSpan.FromSeconds(5);
+
     public SiteState Read(string site)
     {
         var path = home.StateFile(site);
@@ -40,7 +43,19 @@ public sealed class StateStore(Home home)
         try
         {
             var state = JsonSerializer.Deserialize<SiteState>(text, Json.Options) ?? throw new CorruptStateException(path, "null document");
-            return state.Site == site ? state : throw new CorruptStateException(path, $"it describes site '{state.Site}'");
+            if (state.Site != site)
+            {
+                throw new CorruptStateException(path, $"it describes site '{state.Site}'");
+            }
+
+            // A validation dated in the future would never grow older than VALIDATION_MAX_AGE.
+            var now = (clock ?? TimeProvider.System).GetUtcNow();
+            if (state.Validation is { } v && v.At > now + FutureTolerance)
+            {
+                throw new CorruptStateException(path, $"its validation is dated {v.At:yyyy-MM-ddTHH:mm:ssZ}, in the future");
+            }
+
+            return state;
         }
         catch (JsonException e)
         {

@@ -1,4 +1,6 @@
 using BlueGreen.Core.Configuration;
+using BlueGreen.Core.Recovery;
+using BlueGreen.Infrastructure.Journal;
 using BlueGreen.Core.Slots;
 using BlueGreen.Core.State;
 using BlueGreen.Infrastructure.Configuration;
@@ -20,7 +22,8 @@ public sealed record SiteStatus(
     SwitchRecord? LastSwitch,
     string? RollbackTo,
     string? Drift,
-    string? Error);
+    string? Error,
+    string? Interrupted = null);
 
 /// <summary>Reads the status of sites: configuration, state, routing file and (optionally) the live slot's health. Changes nothing.</summary>
 public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http)
@@ -51,7 +54,22 @@ public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http
             return Broken(name, e.Message);
         }
 
-        var drift = Drift.Detect(state, new RoutingFiles(home, global));
+        // What recovery would find (status itself changes nothing): an interrupted command, and drift.
+        var routing = new RoutingFiles(home, global).ReadTruth(name);
+        InterruptedCommand? interrupted;
+        try
+        {
+            interrupted = new JournalFile(home, TimeProvider.System).FindInterrupted(name);
+        }
+        catch (IOException e)
+        {
+            return Broken(name, $"the journal cannot be read: {e.Message}");
+        }
+
+        var recovery = RecoveryPolicy.Decide(state, routing, interrupted);
+        var drift = recovery.Blocked;
+        var interruptedNote = recovery.Resolved is not null ? $"{recovery.ResolutionMessage} (the next command records it)"
+            : interrupted is not null ? $"{interrupted.Title} was interrupted" : null;
         SlotStatus? live = null;
         if (state.Live is { } liveSlot)
         {
@@ -61,7 +79,7 @@ public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http
 
         var candidate = Slot(site, state.CandidateSlot, state.Candidate, null);
         var rollback = state.RollbackTarget is { } target ? SlotVersion.Of(target, state.DeploymentOn(target)).ToString() : null;
-        return new SiteStatus(name, live, candidate, state.CandidateValidation, state.LastSwitch, rollback, drift, null);
+        return new SiteStatus(name, live, candidate, state.CandidateValidation, state.LastSwitch, rollback, drift, null, interruptedNote);
     }
 
     private static SiteStatus Broken(string name, string error) =>

@@ -4,7 +4,10 @@ using BlueGreen.Infrastructure;
 
 namespace BlueGreen.Operations.Common;
 
-/// <summary>What every operation runs with: where, as whom, and how it talks to the operator.</summary>
+/// <summary>
+/// What every operation runs with: where, as whom, and how it talks to the operator. <paramref name="Actor"/> is
+/// the operating-system user (user@host); <paramref name="Session"/> the cockpit session that asked, if any.
+/// </summary>
 public sealed record OperationContext(
     Home Home,
     GlobalConfig Global,
@@ -13,7 +16,8 @@ public sealed record OperationContext(
     bool DryRun,
     string CommandLine,
     TimeProvider Clock,
-    IOperationReporter Reporter);
+    IOperationReporter Reporter,
+    string? Session = null);
 
 /// <summary>How an operation tells the operator what it does. The CLI renders it; tests record it.</summary>
 public interface IOperationReporter

@@ -1,22 +1,29 @@
-using BlueGreen.Core.State;
+using BlueGreen.Core.Journal;
 using BlueGreen.Infrastructure.Locking;
+using BlueGreen.Infrastructure.Processes;
 
 namespace BlueGreen.Operations.Common;
 
 /// <summary>
 /// Takes the locks an operation needs, always in one order (switch, then site) so two commands never
-/// wait on each other. A stale lock is taken over and journaled.
+/// wait on each other. A stale lock (its holder died) is taken over and journaled, after ending whatever
+/// command the dead holder left running (TERM, then KILL after a grace): two deploys never share a slot.
 /// </summary>
 internal sealed class SiteLocks : IDisposable
 {
+    private static readonly TimeSpan LeftoverGrace = TimeSpan.FromSeconds(3);
+
     private readonly List<HeldLock> _held = [];
 
     private SiteLocks()
     {
     }
 
+    /// <summary>The site's own lock: where a running command's process group is recorded.</summary>
+    public HeldLock SiteLock => _held[^1];
+
     /// <exception cref="LockBusyException">A live process holds one of them; nothing is kept.</exception>
-    public static SiteLocks Take(OperationContext context, OperationJournal journal, string site, bool switchLock)
+    public static async Task<SiteLocks> TakeAsync(OperationContext context, OperationJournal journal, string site, bool switchLock)
     {
         var locks = new SiteLocks();
         var files = new FileLock(context.Home.LocksDir);
@@ -30,9 +37,10 @@ internal sealed class SiteLocks : IDisposable
                 locks._held.Add(held);
                 if (held.StaleHolder is { } stale)
                 {
-                    var message = $"took over the stale {name} lock of {stale}: that process is gone";
+                    var ended = await EndLeftoversAsync(stale, context.Clock);
+                    var message = $"took over the stale {name} lock of {stale}: that process is gone{ended}";
                     context.Reporter.Warn(message);
-                    journal.Record(site, "lock-takeover", Core.Journal.JournalOutcome.Succeeded, message);
+                    journal.Record(site, "lock-takeover", JournalOutcome.Succeeded, message);
                 }
             }
 
@@ -43,6 +51,26 @@ internal sealed class SiteLocks : IDisposable
             locks.Dispose();
             throw;
         }
+    }
+
+    private static async Task<string> EndLeftoversAsync(LockHolder stale, TimeProvider clock)
+    {
+        if (stale.ChildGroup is not { } pgid || pgid <= 1 || !ProcessGroup.Exists(pgid))
+        {
+            return "";
+        }
+
+        await new ShellCommand(clock).KillGroupAsync(pgid, LeftoverGrace);
+        var started = clock.GetTimestamp();
+        while (ProcessGroup.Exists(pgid) && clock.GetElapsedTime(started) < LeftoverGrace)
+        {
+            // Killed members linger as zombies until init reaps them: a moment.
+            await Task.Delay(TimeSpan.FromMilliseconds(20), clock);
+        }
+
+        return ProcessGroup.Exists(pgid)
+            ? $"; its command's process group {pgid} did not end"
+            : $"; ended process group {pgid} that it left running (TERM, then KILL after {LeftoverGrace.TotalSeconds:0} s)";
     }
 
     public void Dispose()

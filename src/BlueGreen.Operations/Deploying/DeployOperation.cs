@@ -1,16 +1,17 @@
-using System.Text.RegularExpressions;
 using BlueGreen.Core;
 using BlueGreen.Core.Configuration;
+using BlueGreen.Core.Input;
 using BlueGreen.Core.Journal;
+using BlueGreen.Core.Recovery;
 using BlueGreen.Core.Routing;
 using BlueGreen.Core.Slots;
 using BlueGreen.Core.State;
 using BlueGreen.Core.Switching;
 using BlueGreen.Gates;
+using BlueGreen.Infrastructure.Journal;
 using BlueGreen.Infrastructure.Processes;
 using BlueGreen.Infrastructure.Routing;
 using BlueGreen.Infrastructure.State;
-using BlueGreen.Infrastructure.Status;
 using BlueGreen.Operations.Common;
 using BlueGreen.Operations.Routing;
 
@@ -20,32 +21,44 @@ namespace BlueGreen.Operations.Deploying;
 public sealed record DeployOutcome(string Site, string Slot, string Version, string? DeploymentId, string? LogFile, bool DryRun);
 
 /// <summary>
-/// `deploy SITE --version V`: puts V on the candidate slot, never on the live one (CONTRACT). Runs
-/// DEPLOY_CMD, or only records the version when it is empty.
+/// `deploy SITE --version V`: puts V on the candidate slot, never on the live one (docs/reference.md,
+/// "deploy"). Runs DEPLOY_CMD, or only records the version when it is empty. In the frame's lock and
+/// recovery, then: prove the target is not live → journal intent → clear the slot → run DEPLOY_CMD →
+/// record state → preview route → journal outcome (docs/failure-modes.md).
 /// </summary>
-public sealed partial class DeployOperation(OperationContext context)
+public sealed class DeployOperation(OperationContext context)
 {
     private readonly OperationJournal _journal = new(context);
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._+:@/-]{0,127}$")]
-    private static partial Regex VersionPattern();
-
     public async Task<OperationResult> RunAsync(string site, string version, CancellationToken ct)
     {
-        if (!VersionPattern().IsMatch(version))
+        if (!OperatorInput.IsVersion(version))
         {
-            return new OperationResult(ExitCode.Usage, $"--version '{version}' is not a version: use letters, digits and . _ + : @ / - (at most 128, no spaces)");
+            return new OperationResult(ExitCode.Usage, OperatorInput.NotAVersion(version));
         }
 
-        return await UnderLocks.RunAsync(context, _journal, "deploy", site, switchLock: false, config => DeployUnderLockAsync(config, version, ct));
+        return await OperationFrame.RunAsync(context, _journal, JournalAction.Deploy, site, switchLock: false, ct, tx => DeployAsync(tx, version));
     }
 
-    private async Task<OperationResult> DeployUnderLockAsync(SiteConfig site, string version, CancellationToken ct)
+    private async Task<OperationResult> DeployAsync(SiteTransaction tx, string version)
     {
-        var store = new StateStore(context.Home);
-        var state = store.Read(site.Name);
+        var site = tx.Site;
+        var state = tx.State;
+        var store = new StateStore(context.Home, context.Clock);
         var slot = state.CandidateSlot;
         var to = new SlotVersion(slot.Name(), version);
+
+        // The product's promise: never the slot users are on. Recovery made the state agree with the routing
+        // file; this says it once more from the file itself, so no future change can quietly break it.
+        if (!tx.Routing.Known || tx.Routing.Live == slot)
+        {
+            var reason = !tx.Routing.Known
+                ? $"cannot prove that slot {slot.Name()} is not the slot users are on: {tx.Routing.Problem}"
+                : $"slot {slot.Name()} is the slot the routing file sends users to";
+            _journal.Record(site.Name, JournalAction.Deploy, context.DryRun ? JournalOutcome.DryRun : JournalOutcome.Refused, reason, null, to);
+            return new OperationResult(ExitCode.Refused, $"deploy {site.Name} refused: {reason}", $"see ./run.sh status {site.Name}; resolve with ./run.sh recover {site.Name} (docs/failure-modes.md)");
+        }
+
         var replaces = state.Candidate is { } old ? $" (replaces {old.Version})" : "";
         var how = site.DeployCmd.Length > 0 ? $"run DEPLOY_CMD `{site.DeployCmd}`" : "record the version (DEPLOY_CMD is empty)";
         if (state.RollbackTarget == slot)
@@ -57,14 +70,27 @@ public sealed partial class DeployOperation(OperationContext context)
         {
             context.Reporter.Step($"would {how} for {version} on candidate slot {slot.Name()} ({site.UrlOf(slot)}){replaces}; live slot {state.Live?.Name() ?? "(none)"} is not touched");
             ShowPreviewPlan(site, state);
-            _journal.Record(site.Name, "deploy", JournalOutcome.DryRun, $"dry run: would deploy {version} on slot {slot.Name()}", null, to);
+            _journal.Record(site.Name, JournalAction.Deploy, JournalOutcome.DryRun, $"dry run: would deploy {version} on slot {slot.Name()}", null, to);
             return OperationResult.Done($"dry run: deploy {site.Name} {version} would go to slot {slot.Name()}; nothing was changed", new DeployOutcome(site.Name, slot.Name(), version, null, null, true));
         }
 
-        _journal.Record(site.Name, "deploy", JournalOutcome.Started, $"deploying {version} on candidate slot {slot.Name()}{replaces}", null, to);
+        tx.JournalIntent($"deploying {version} on candidate slot {slot.Name()}{replaces}", null, to);
+        if (tx.Signalled.IsCancellationRequested)
+        {
+            return Fail(tx, to, "interrupted by a signal before anything ran; nothing was changed", null);
+        }
 
         // The slot's content is about to change: until the deploy succeeds it holds no known deployment.
-        state = store.Write(state.WithDeployment(slot, null) with { RollbackTarget = state.RollbackTarget == slot ? null : state.RollbackTarget }, context.Clock.GetUtcNow());
+        try
+        {
+            state = store.Write(state.WithDeployment(slot, null) with { RollbackTarget = state.RollbackTarget == slot ? null : state.RollbackTarget }, context.Clock.GetUtcNow());
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Fail(tx, to, $"could not record that slot {slot.Name()} is being deployed ({e.Message}); nothing ran", $"check the disk under {context.Home.StateDir}");
+        }
+
+        tx.Reached("slot-cleared");
         var id = NewDeploymentId();
         var logFile = Path.Combine(context.Home.LogDir, "deploy", $"{site.Name}-{id}.log");
         // Where the slot's log stands now: the log gate counts only what this deployment writes after it.
@@ -73,13 +99,29 @@ public sealed partial class DeployOperation(OperationContext context)
         if (site.DeployCmd.Length > 0)
         {
             context.Reporter.Step($"running DEPLOY_CMD on slot {slot.Name()} (output: {logFile})");
+            var siteLock = tx.Locks.SiteLock;
             var request = new ShellCommandRequest(
                 site.DeployCmd,
                 context.Home.Root,
                 CommandEnvironment.Build(site.Name, slot, site.UrlOf(slot), version, context.Home.Root, deploymentId: id),
                 site.DeployTimeout,
-                logFile);
-            var result = await new ShellCommand(context.Clock).RunAsync(request, ct);
+                logFile)
+            {
+                // Whoever takes this lock over after a crash ends what the command left running.
+                OnStarted = pgid => siteLock.RecordChildGroup(pgid),
+            };
+            ShellCommandResult result;
+            try
+            {
+                result = await new ShellCommand(context.Clock).RunAsync(request, tx.Signalled);
+                siteLock.RecordChildGroup(null);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return Fail(tx, to, $"DEPLOY_CMD could not run ({e.Message}); slot {slot.Name()} holds no valid deployment", $"see {logFile}; the live slot was not touched");
+            }
+
+            tx.Reached("command-run");
             if (!result.Succeeded)
             {
                 foreach (var line in result.Tail.TakeLast(15))
@@ -87,17 +129,50 @@ public sealed partial class DeployOperation(OperationContext context)
                     context.Reporter.Output(line);
                 }
 
-                var message = $"DEPLOY_CMD {result.Describe()}";
-                _journal.Record(site.Name, "deploy", JournalOutcome.Failed, $"{message}; slot {slot.Name()} holds no valid deployment (log: {logFile})", null, to);
-                return new OperationResult(ExitCode.Failed, $"deploy {site.Name} {version} failed: {message}", $"see {logFile}; the live slot was not touched");
+                var why = result.Canceled ? "was stopped by a signal" : result.Describe();
+                return Fail(tx, to, $"DEPLOY_CMD {why}; slot {slot.Name()} holds no valid deployment (log: {logFile})", $"see {logFile}; the live slot was not touched");
             }
         }
 
-        state = store.Write(SwitchPolicy.AfterDeploy(state, deployment), context.Clock.GetUtcNow());
-        UpdatePreviewRoute(site, state);
-        _journal.Record(site.Name, "deploy", JournalOutcome.Succeeded, $"{version} is on candidate slot {slot.Name()} (deployment {id})", null, to);
+        try
+        {
+            state = store.Write(SwitchPolicy.AfterDeploy(state, deployment), context.Clock.GetUtcNow());
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Fail(tx, to, $"{version} was installed but could not be recorded ({e.Message}); slot {slot.Name()} holds no recorded deployment", "free the disk, then deploy again");
+        }
+
+        tx.Reached("state-recorded");
+        try
+        {
+            UpdatePreviewRoute(site, state);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            context.Reporter.Warn($"the preview route was not updated ({e.Message}); production routing is untouched");
+        }
+
+        tx.Reached("preview-written");
+        try
+        {
+            tx.Outcome(JournalOutcome.Succeeded, $"{version} is on candidate slot {slot.Name()} (deployment {id})", null, to);
+        }
+        catch (JournalWriteException e)
+        {
+            return new OperationResult(ExitCode.Failed, $"deploy {site.Name}: {version} is on candidate slot {slot.Name()} and recorded, but the journal could not record the outcome ({e.Message})",
+                "free the journal's disk; the next command records the outcome");
+        }
+
+        tx.Reached("outcome-journaled");
         return new OperationResult(ExitCode.Done, $"{site.Name}: {version} deployed on candidate slot {slot.Name()}", $"run ./run.sh validate {site.Name}",
             new DeployOutcome(site.Name, slot.Name(), version, id, site.DeployCmd.Length > 0 ? logFile : null, false));
+    }
+
+    private static OperationResult Fail(SiteTransaction tx, SlotVersion to, string message, string? hint)
+    {
+        var journaled = tx.TryJournalOutcome(JournalOutcome.Failed, message, null, to);
+        return new OperationResult(ExitCode.Failed, $"deploy {tx.Site.Name} {to.Version} failed: {message}{(journaled ? "" : "; the journal could not record it: the next command will")}", hint);
     }
 
     private void ShowPreviewPlan(SiteConfig site, SiteState state)
@@ -121,7 +196,7 @@ public sealed partial class DeployOperation(OperationContext context)
         }
 
         var routing = new RoutingFiles(context.Home, context.Global);
-        if (Drift.Detect(state, routing) is { } drift)
+        if (RecoveryPolicy.Drift(state, routing.ReadTruth(site.Name)) is { } drift)
         {
             context.Reporter.Warn($"the preview route was not updated: {drift}");
             return;

@@ -6,9 +6,9 @@ using BlueGreen.Core.Slots;
 using BlueGreen.Core.State;
 using BlueGreen.Core.Switching;
 using BlueGreen.Gates;
+using BlueGreen.Infrastructure.Journal;
 using BlueGreen.Infrastructure.Routing;
 using BlueGreen.Infrastructure.State;
-using BlueGreen.Infrastructure.Status;
 using BlueGreen.Operations.Common;
 using BlueGreen.Operations.Routing;
 
@@ -24,8 +24,9 @@ public enum SwitchKind
 public sealed record SwitchOutcome(string Site, string Action, SlotVersion? From, SlotVersion To, string RoutingFile, IReadOnlyList<string> Diff, bool DryRun, TimeSpan? Duration);
 
 /// <summary>
-/// apply and rollback (CONTRACT, "apply, precisely"): locks, safety rules, journal intent, atomic
-/// routing write, verification through the router's API, state, outcome. One fixed order.
+/// apply and rollback (docs/reference.md, "apply, precisely"; docs/failure-modes.md): in the frame's lock and
+/// recovery, then decide → check the target's health → journal intent → write routing → verify through the
+/// router → record state → journal outcome. One compensation path: put the previous routing file back.
 /// </summary>
 public sealed class SwitchOperation(OperationContext context, HttpClient http)
 {
@@ -33,17 +34,15 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
 
     public Task<OperationResult> RunAsync(SwitchKind kind, string site, bool force, CancellationToken ct)
     {
-        var action = kind == SwitchKind.Apply ? "apply" : "rollback";
-        return UnderLocks.RunAsync(context, _journal, action, site, switchLock: true, config => SwitchUnderLockAsync(kind, action, config, force, ct));
+        var action = kind == SwitchKind.Apply ? JournalAction.Apply : JournalAction.Rollback;
+        return OperationFrame.RunAsync(context, _journal, action, site, switchLock: true, ct, tx => SwitchAsync(kind, action, tx, force));
     }
 
-    private async Task<OperationResult> SwitchUnderLockAsync(SwitchKind kind, string action, SiteConfig site, bool force, CancellationToken ct)
+    private async Task<OperationResult> SwitchAsync(SwitchKind kind, string action, SiteTransaction tx, bool force)
     {
-        var store = new StateStore(context.Home);
+        var site = tx.Site;
+        var state = tx.State;
         var routing = new RoutingFiles(context.Home, context.Global);
-        var state = store.Read(site.Name);
-        ReportDrift(state, routing);
-
         var decision = kind == SwitchKind.Apply
             ? SwitchPolicy.DecideApply(state, context.Clock.GetUtcNow(), context.Global.ValidationMaxAge)
             : SwitchPolicy.DecideRollback(state);
@@ -53,14 +52,14 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
         }
 
         var plan = decision.Plan!;
-        var healthRefusal = await CheckTargetHealthAsync(kind, site, plan, force, ct);
+        var healthRefusal = await CheckTargetHealthAsync(kind, site, plan, force, tx.Signalled);
         if (healthRefusal is not null)
         {
             return healthRefusal;
         }
 
         var before = routing.ReadText(site.Name) ?? "";
-        var after = RoutingPlanner.Render(site, plan.NewLive, plan.NewLive.Other(), $"live: {plan.To}; after {action} by {context.Actor}");
+        var after = RoutingPlanner.Render(site, plan.NewLive, plan.NewLive.Other(), $"live: slot {plan.To}; written by {action}");
         var diff = LineDiff.Compute(before, after);
         context.Reporter.ShowDiff($"{routing.PathOf(site.Name)}", diff);
         var outcome = new SwitchOutcome(site.Name, action, plan.From, plan.To, routing.PathOf(site.Name), diff.Select(d => d.ToString()).ToList(), context.DryRun, null);
@@ -77,37 +76,109 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
         }
 
         var started = context.Clock.GetTimestamp();
-        _journal.Record(site.Name, action, JournalOutcome.Started, $"switching {site.Name} to {plan.To}{(force ? " (--force)" : "")}", plan.From, plan.To);
-        var writer = new RoutingFileWriter(routing, context.Home, context.Clock);
-        var previous = writer.Write(site.Name, after, action);
-        context.Reporter.Step($"wrote {routing.PathOf(site.Name)}");
-
-        var verification = await VerifyAsync(site.Name, plan.NewLive, ct);
-        if (verification is not null)
+        tx.JournalIntent($"switching {site.Name} to {plan.To}{(force ? " (--force)" : "")}", plan.From, plan.To);
+        if (tx.Signalled.IsCancellationRequested)
         {
-            writer.Restore(site.Name, previous);
-            var message = $"the router did not show the new routing within {Duration.Format(context.Global.SwitchVerifyTimeout)} ({verification}); the previous routing file was restored";
-            _journal.Record(site.Name, action, JournalOutcome.Failed, message, plan.From, plan.To);
-            return new OperationResult(ExitCode.Failed, $"{action} {site.Name} failed: {message}", "is the router running? see ./run.sh router, and ROUTER_API in conf/global.conf");
+            return Close(tx, plan, ExitCode.Failed, JournalOutcome.Failed, "interrupted by a signal before the routing changed; nothing was changed", routingChanged: false);
         }
 
+        var writer = new RoutingFileWriter(routing, context.Home, context.Clock);
+        string? previous;
+        try
+        {
+            previous = writer.Write(site.Name, after, action);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The rename never happened: the file users are served is the one that was there.
+            return Close(tx, plan, ExitCode.Failed, JournalOutcome.Failed, $"could not write {routing.PathOf(site.Name)} ({e.Message}); the routing was not changed", routingChanged: false);
+        }
+
+        tx.Reached("routing-written");
+        context.Reporter.Step($"wrote {routing.PathOf(site.Name)}");
+
+        var signalled = tx.Signalled.IsCancellationRequested;
+        if (!signalled)
+        {
+            var (verified, detail) = await VerifyAsync(site.Name, plan.NewLive, tx.Signalled);
+            signalled = tx.Signalled.IsCancellationRequested;
+            if (!verified && !signalled)
+            {
+                return Compensate(tx, writer, previous, plan, $"the router did not show the new routing within {Duration.Format(context.Global.SwitchVerifyTimeout)} ({detail})",
+                    "is the router running? see ./run.sh router, and ROUTER_API in conf/global.conf");
+            }
+        }
+
+        tx.Reached("verified");
         var record = new SwitchRecord(action, context.Clock.GetUtcNow(), context.Actor, context.Via, plan.From, plan.To);
         var next = kind == SwitchKind.Apply ? SwitchPolicy.AfterApply(state, plan, record) : SwitchPolicy.AfterRollback(state, plan, record);
         try
         {
-            store.Write(next, context.Clock.GetUtcNow());
+            new StateStore(context.Home, context.Clock).Write(next, context.Clock.GetUtcNow());
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            writer.Restore(site.Name, previous);
-            _journal.Record(site.Name, action, JournalOutcome.Failed, $"could not record the new state ({e.Message}); the previous routing file was restored", plan.From, plan.To);
-            return new OperationResult(ExitCode.Failed, $"{action} {site.Name} failed: could not record the new state: {e.Message}");
+            return Compensate(tx, writer, previous, plan, $"could not record the new state ({e.Message})", $"check the disk under {context.Home.StateDir}");
         }
 
+        tx.Reached("state-recorded");
         var took = context.Clock.GetElapsedTime(started);
-        _journal.Record(site.Name, action, JournalOutcome.Succeeded, $"{site.Name} now serves {plan.To} (switch took {took.TotalMilliseconds:0} ms)", plan.From, plan.To);
+        if (signalled)
+        {
+            // Completing is the gentler answer to a signal once users are on the new slot: switching back would move them twice.
+            return Close(tx, plan, ExitCode.Failed, JournalOutcome.Interrupted,
+                $"interrupted by a signal after the routing changed: slot {plan.To} is live and recorded; the router's view was not verified");
+        }
+
+        var done = Close(tx, plan, ExitCode.Done, JournalOutcome.Succeeded, $"{site.Name} now serves {plan.To} (switch took {took.TotalMilliseconds:0} ms)");
+        if (done.Code != ExitCode.Done)
+        {
+            return done;
+        }
+
         var hint = kind == SwitchKind.Apply ? $"if anything goes wrong: ./run.sh rollback {site.Name}" : null;
         return new OperationResult(ExitCode.Done, $"{site.Name}: slot {plan.To} is live ({action} took {took.TotalMilliseconds:0} ms)", hint, outcome with { Duration = took });
+    }
+
+    /// <summary>
+    /// The one compensation path: the previous routing file goes back, and the outcome says so. When even that
+    /// fails, the operator is told exactly what users are served; the next command's recovery records it.
+    /// </summary>
+    private OperationResult Compensate(SiteTransaction tx, RoutingFileWriter writer, string? previous, SwitchPlan plan, string reason, string hint)
+    {
+        try
+        {
+            writer.Restore(tx.Site.Name, previous);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            var live = $"{reason}; putting the previous routing file back failed too ({e.Message}): users are served slot {plan.To}";
+            tx.TryJournalOutcome(JournalOutcome.Failed, live, plan.From, plan.To);
+            return new OperationResult(ExitCode.Failed, $"{tx.Action} {tx.Site.Name} failed: {live}", $"free the disk, then run ./run.sh status {tx.Site.Name}: recovery records what is live");
+        }
+
+        tx.Reached("compensated");
+        var message = $"{reason}; the previous routing file was put back ({(plan.From is { } f ? $"slot {f}" : "no slot")} is live)";
+        var journaled = tx.TryJournalOutcome(JournalOutcome.Failed, message, plan.From, plan.To);
+        return new OperationResult(ExitCode.Failed, $"{tx.Action} {tx.Site.Name} failed: {message}{(journaled ? "" : "; the journal could not record it: the next command will")}", hint);
+    }
+
+    /// <summary>Journals the outcome. If that fails after the routing changed, says exactly that: what is live, what is missing.</summary>
+    private static OperationResult Close(SiteTransaction tx, SwitchPlan plan, ExitCode code, string outcome, string message, bool routingChanged = true)
+    {
+        try
+        {
+            tx.Outcome(outcome, message, plan.From, plan.To);
+            tx.Reached("outcome-journaled");
+            return new OperationResult(code, code == ExitCode.Done ? message : $"{tx.Action} {tx.Site.Name}: {message}");
+        }
+        catch (JournalWriteException e)
+        {
+            var truth = routingChanged ? $"slot {plan.To} is live (routing file and state)" : message;
+            return new OperationResult(ExitCode.Failed,
+                $"{tx.Action} {tx.Site.Name}: {truth}, but the journal could not record the outcome ({e.Message})",
+                $"free the journal's disk; the next command records the outcome (./run.sh status {tx.Site.Name} shows it)");
+        }
     }
 
     private async Task<OperationResult?> CheckTargetHealthAsync(SwitchKind kind, SiteConfig site, SwitchPlan plan, bool force, CancellationToken ct)
@@ -131,32 +202,29 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
             kind == SwitchKind.Apply ? $"check slot {plan.To.Slot} ({site.UrlOf(plan.NewLive)}), then ./run.sh validate {site.Name}" : $"bring slot {plan.To.Slot} back, or pass --force");
     }
 
-    /// <summary>Null when the router shows the new live slot; otherwise what it showed.</summary>
-    private async Task<string?> VerifyAsync(string site, Slot expected, CancellationToken ct)
+    /// <summary>True when the router shows the new live slot; otherwise what it showed.</summary>
+    private async Task<(bool Verified, string? Detail)> VerifyAsync(string site, Slot expected, CancellationToken ct)
     {
         if (context.Global.RouterApi is not { } api)
         {
             context.Reporter.Warn("ROUTER_API is empty: the switch is not verified through the router");
-            return null;
+            return (true, null);
         }
 
-        var client = new RouterApiClient(api, http, context.Clock);
-        var (live, detail) = await client.WaitForLiveSlotAsync(site, expected, context.Global.SwitchVerifyTimeout, ct);
-        if (live)
+        try
         {
-            context.Reporter.Step($"the router serves the new routing ({detail})");
-            return null;
+            var client = new RouterApiClient(api, http, context.Clock);
+            var (live, detail) = await client.WaitForLiveSlotAsync(site, expected, context.Global.SwitchVerifyTimeout, ct);
+            if (live)
+            {
+                context.Reporter.Step($"the router serves the new routing ({detail})");
+            }
+
+            return (live, detail);
         }
-
-        return detail;
-    }
-
-    private void ReportDrift(SiteState state, RoutingFiles routing)
-    {
-        var drift = Drift.Detect(state, routing);
-        if (drift is not null)
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            context.Reporter.Warn($"drift: {drift}");
+            return (false, "interrupted by a signal");
         }
     }
 

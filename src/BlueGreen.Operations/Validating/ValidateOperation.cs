@@ -22,13 +22,15 @@ public sealed class ValidateOperation(OperationContext context, HttpClient http)
 
     public Task<OperationResult> RunAsync(string site, CancellationToken ct)
     {
-        return UnderLocks.RunAsync(context, _journal, "validate", site, switchLock: false, config => ValidateUnderLockAsync(config, ct));
+        return OperationFrame.RunAsync(context, _journal, JournalAction.Validate, site, switchLock: false, ct, ValidateAsync);
     }
 
-    private async Task<OperationResult> ValidateUnderLockAsync(SiteConfig site, CancellationToken ct)
+    private async Task<OperationResult> ValidateAsync(SiteTransaction tx)
     {
-        var store = new StateStore(context.Home);
-        var state = store.Read(site.Name);
+        var site = tx.Site;
+        var ct = tx.Signalled;
+        var store = new StateStore(context.Home, context.Clock);
+        var state = tx.State;
         var slot = state.CandidateSlot;
         if (state.Candidate is not { } deployment)
         {
@@ -38,16 +40,40 @@ public sealed class ValidateOperation(OperationContext context, HttpClient http)
         }
 
         var to = SlotVersion.Of(slot, deployment);
-        _journal.Record(site.Name, "validate", JournalOutcome.Started, $"validating {deployment.Version} on candidate slot {slot.Name()}", null, to);
+        tx.JournalIntent($"validating {deployment.Version} on candidate slot {slot.Name()}", null, to);
         var runner = new GateRunner([new HttpGate(http, context.Clock), new TcpGate(context.Clock), new LogGate(context.Clock), new TestCommandGate(timeProvider: context.Clock)], context.Clock);
         context.Reporter.Step($"validating {deployment.Version} on candidate slot {slot.Name()} ({site.UrlOf(slot)})");
-        var report = await runner.RunAsync(new CandidateView(site, slot, site.UrlOf(slot), deployment, context.Home.Root), ct);
+        ValidationReport report;
+        try
+        {
+            report = await runner.RunAsync(new CandidateView(site, slot, site.UrlOf(slot), deployment, context.Home.Root), ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return Fail(tx, to, "interrupted by a signal while the gates ran; no verdict was recorded");
+        }
+
+        tx.Reached("gates-run");
+        if (ct.IsCancellationRequested)
+        {
+            return Fail(tx, to, "interrupted by a signal while the gates ran; no verdict was recorded");
+        }
 
         var reportFile = Path.Combine(context.Home.ValidationDir, $"{site.Name}-{deployment.Id}-{report.StartedAt.UtcDateTime:yyyyMMdd'T'HHmmss.fff'Z'}.json");
-        AtomicFile.Write(reportFile, JsonSerializer.Serialize(report, Json.Indented) + "\n");
         var failure = report.FirstFailure;
         var summary = new ValidationSummary(deployment.Id, report.Passed, report.StartedAt, failure?.Gate, failure?.Reason, reportFile);
-        store.Write(state with { Validation = summary }, context.Clock.GetUtcNow());
+        try
+        {
+            AtomicFile.Write(reportFile, JsonSerializer.Serialize(report, Json.Indented) + "\n");
+            tx.Reached("report-written");
+            store.Write(state with { Validation = summary }, context.Clock.GetUtcNow());
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Fail(tx, to, $"the verdict ({(report.Passed ? "passed" : "failed")}) could not be recorded ({e.Message}); the earlier verdict stands");
+        }
+
+        tx.Reached("state-recorded");
 
         foreach (var gate in report.Gates)
         {
@@ -66,13 +92,26 @@ public sealed class ValidateOperation(OperationContext context, HttpClient http)
             }
         }
 
+        var journaled = report.Passed
+            ? tx.TryJournalOutcome(JournalOutcome.Succeeded, $"{deployment.Version} passed {report.Gates.Count} gate(s) in {report.Duration.TotalMilliseconds:0} ms", null, to)
+            : tx.TryJournalOutcome(JournalOutcome.Failed, $"gate {failure!.Gate} failed: {failure.Reason}", null, to);
+        if (!journaled)
+        {
+            return new OperationResult(ExitCode.Failed, $"validate {site.Name}: the verdict ({(report.Passed ? "passed" : "failed")}) is recorded in the state, but the journal could not record it; the next command will", null, report);
+        }
+
+        tx.Reached("outcome-journaled");
         if (report.Passed)
         {
-            _journal.Record(site.Name, "validate", JournalOutcome.Succeeded, $"{deployment.Version} passed {report.Gates.Count} gate(s) in {report.Duration.TotalMilliseconds:0} ms", null, to);
             return new OperationResult(ExitCode.Done, $"{site.Name}: candidate {deployment.Version} on slot {slot.Name()} passed every gate", $"run ./run.sh apply {site.Name} to switch", report);
         }
 
-        _journal.Record(site.Name, "validate", JournalOutcome.Failed, $"gate {failure!.Gate} failed: {failure.Reason}", null, to);
-        return new OperationResult(ExitCode.Failed, $"{site.Name}: candidate {deployment.Version} failed gate {failure.Gate}: {failure.Reason}", $"fix it, then run ./run.sh validate {site.Name}; see {reportFile}", report);
+        return new OperationResult(ExitCode.Failed, $"{site.Name}: candidate {deployment.Version} failed gate {failure!.Gate}: {failure.Reason}", $"fix it, then run ./run.sh validate {site.Name}; see {reportFile}", report);
+    }
+
+    private static OperationResult Fail(SiteTransaction tx, SlotVersion to, string message)
+    {
+        var journaled = tx.TryJournalOutcome(JournalOutcome.Failed, message, null, to);
+        return new OperationResult(ExitCode.Failed, $"validate {tx.Site.Name} failed: {message}{(journaled ? "" : "; the journal could not record it: the next command will")}");
     }
 }

@@ -1,0 +1,185 @@
+using BlueGreen.Core.Journal;
+using BlueGreen.Core.Slots;
+using BlueGreen.Core.State;
+using BlueGreen.Core.Switching;
+
+namespace BlueGreen.Core.Recovery;
+
+/// <summary>A command whose `started` journal line has no outcome: it died (kill -9, power loss) mid-way.</summary>
+public sealed record InterruptedCommand(long Seq, string Action, DateTimeOffset At, string Actor, string Via, SlotVersion? From, SlotVersion? To)
+{
+    public string Title => $"{Action} #{Seq}";
+}
+
+/// <summary>What recovery decided. <see cref="Blocked"/> set: no mutating command may proceed until an operator resolves it.</summary>
+public sealed record RecoveryDecision(
+    SiteState State,
+    bool StateChanged,
+    InterruptedCommand? Resolved,
+    string? ResolutionMessage,
+    string? Blocked)
+{
+    public bool IsClean => Resolved is null && !StateChanged && Blocked is null;
+}
+
+/// <summary>
+/// Recovery (docs/failure-modes.md): before any new work, make the state and the journal tell the truth
+/// about what the routing file serves. Pure and table-tested. It never changes routing: where the routing
+/// file and the state disagree for a reason no journal line explains, it blocks and names the command
+/// that resolves it (`recover`).
+/// </summary>
+public static class RecoveryPolicy
+{
+    public static RecoveryDecision Decide(SiteState state, RoutingTruth routing, InterruptedCommand? interrupted)
+    {
+        var next = state;
+        string? message = null;
+        string? blocked = null;
+        if (interrupted is not null)
+        {
+            (next, message, blocked) = ResolveInterrupted(state, routing, interrupted);
+        }
+
+        blocked ??= Drift(next, routing);
+        return new RecoveryDecision(next, !ReferenceEquals(next, state), interrupted is not null && message is not null ? interrupted : null, message, blocked);
+    }
+
+    /// <summary>Null when the routing file and the state agree; otherwise what is wrong, in one sentence.</summary>
+    public static string? Drift(SiteState state, RoutingTruth routing)
+    {
+        if (!routing.Known)
+        {
+            return $"the routing file cannot tell which slot users are on: {routing.Problem}";
+        }
+
+        if (routing.Live == state.Live)
+        {
+            return null;
+        }
+
+        static string Name(Slot? s) => s is { } x ? $"slot {x.Name()}" : "no slot";
+        return routing.FileExists
+            ? $"the routing file sends users to {Name(routing.Live)} but the state says {Name(state.Live)} is live"
+            : $"the state says {Name(state.Live)} is live but there is no routing file";
+    }
+
+    /// <summary>
+    /// `recover SITE`: the operator's explicit, journaled answer to drift. The state adopts what the routing
+    /// file serves; the slot the state thought live becomes the rollback target when it holds a deployment.
+    /// </summary>
+    public static (SiteState? State, string Message) Adopt(SiteState state, RoutingTruth routing)
+    {
+        if (!routing.Known)
+        {
+            return (null, $"cannot adopt the routing file: {routing.Problem}");
+        }
+
+        if (routing.Live == state.Live)
+        {
+            return (state, $"nothing to adopt: the routing file and the state agree ({routing.Describe()} is live)");
+        }
+
+        var old = state.Live;
+        var rollback = old is { } o && o != routing.Live && state.DeploymentOn(o) is not null ? old : null;
+        var next = state with { Live = routing.Live, RollbackTarget = rollback };
+        var was = old is { } w ? $"slot {w.Name()}" : "no slot";
+        return (next, $"adopted what the routing file serves: {routing.Describe()} is live (the state said {was})");
+    }
+
+    private static (SiteState State, string? Message, string? Blocked) ResolveInterrupted(SiteState state, RoutingTruth routing, InterruptedCommand c)
+    {
+        switch (c.Action)
+        {
+            case JournalAction.Apply or JournalAction.Rollback:
+                return ResolveSwitch(state, routing, c);
+            case JournalAction.Deploy:
+                return ResolveDeploy(state, c);
+            case JournalAction.Validate:
+                return ResolveValidate(state, c);
+            default:
+                return (state, $"{c.Title} was interrupted; it changes no routing, recovery runs again", null);
+        }
+    }
+
+    private static (SiteState, string?, string?) ResolveSwitch(SiteState state, RoutingTruth routing, InterruptedCommand c)
+    {
+        if (!routing.Known)
+        {
+            return (state, null, $"{c.Title} was interrupted and the routing file cannot tell which slot users are on: {routing.Problem}");
+        }
+
+        var to = c.To is { } t ? ParseSlot(t.Slot) : null;
+        var from = c.From is { } f ? ParseSlot(f.Slot) : null;
+        if (to is null)
+        {
+            return (state, null, $"{c.Title} was interrupted and its journal line names no target slot");
+        }
+
+        if (routing.Live == to)
+        {
+            if (state.Live == to)
+            {
+                return (state, $"{c.Title} was interrupted after its state was recorded: slot {c.To} is live", null);
+            }
+
+            if (state.Live != from)
+            {
+                return (state, null, $"{c.Title} was interrupted; the routing file serves slot {to.Value.Name()} but the state names {Describe(state.Live)}, which is neither side of the switch");
+            }
+
+            var plan = new SwitchPlan(to.Value, c.From, c.To!);
+            var record = new SwitchRecord(c.Action, c.At, c.Actor, c.Via, c.From, c.To!);
+            var next = c.Action == JournalAction.Apply ? SwitchPolicy.AfterApply(state, plan, record) : SwitchPolicy.AfterRollback(state, plan, record);
+            return (next, $"{c.Title} was interrupted after the routing changed: slot {c.To} is live", null);
+        }
+
+        if (routing.Live == from)
+        {
+            return state.Live == from
+                ? (state, $"{c.Title} was interrupted before the routing changed: {Describe(from)} is still live; nothing changed", null)
+                : (state, null, $"{c.Title} was interrupted; the routing file still serves {Describe(from)} but the state says {Describe(state.Live)}");
+        }
+
+        return (state, null, $"{c.Title} was interrupted; the routing file serves {Describe(routing.Live)}, neither side of the switch");
+    }
+
+    private static (SiteState, string?, string?) ResolveDeploy(SiteState state, InterruptedCommand c)
+    {
+        if (c.To is not { } to || ParseSlot(to.Slot) is not { } slot)
+        {
+            return (state, null, $"{c.Title} was interrupted and its journal line names no slot");
+        }
+
+        var deployment = state.DeploymentOn(slot);
+        if (deployment is not null && deployment.Version == to.Version && deployment.DeployedAt >= c.At)
+        {
+            return (state, $"{c.Title} was interrupted after its state was recorded: {to.Version} is on slot {slot.Name()} (deployment {deployment.Id})", null);
+        }
+
+        // DEPLOY_CMD may have run part-way: the slot's content is unknown until the next deploy.
+        var next = state.WithDeployment(slot, null) with { RollbackTarget = state.RollbackTarget == slot ? null : state.RollbackTarget };
+        if (state.Live == slot)
+        {
+            // Only drift can make a deploy target the live slot; keep the state's word and let the drift check block.
+            return (state, null, $"{c.Title} was interrupted and named slot {slot.Name()}, which the state says is live");
+        }
+
+        var changed = deployment is not null || state.RollbackTarget == slot ? next : state;
+        return (changed, $"{c.Title} of {to.Version} on slot {slot.Name()} was interrupted: slot {slot.Name()} holds no known deployment; deploy again", null);
+    }
+
+    private static (SiteState, string?, string?) ResolveValidate(SiteState state, InterruptedCommand c)
+    {
+        if (state.CandidateValidation is { } v && v.At >= c.At)
+        {
+            return (state, $"{c.Title} was interrupted after its verdict was recorded: {(v.Passed ? "passed" : "failed")}", null);
+        }
+
+        var standing = state.CandidateValidation is { } old ? $"the earlier verdict ({(old.Passed ? "passed" : "failed")}, {old.At:yyyy-MM-ddTHH:mm:ssZ}) stands" : "the candidate has no verdict";
+        return (state, $"{c.Title} was interrupted before its verdict: {standing}", null);
+    }
+
+    private static string Describe(Slot? slot) => slot is { } s ? $"slot {s.Name()}" : "no slot";
+
+    private static Slot? ParseSlot(string name) => name switch { "a" => Slot.A, "b" => Slot.B, _ => null };
+}

@@ -1,0 +1,154 @@
+using BlueGreen.Core;
+using BlueGreen.Core.Configuration;
+using BlueGreen.Core.Input;
+using BlueGreen.Core.Journal;
+using BlueGreen.Core.Recovery;
+using BlueGreen.Core.State;
+using BlueGreen.Infrastructure.Configuration;
+using BlueGreen.Infrastructure.Journal;
+using BlueGreen.Infrastructure.Locking;
+using BlueGreen.Infrastructure.Processes;
+using BlueGreen.Infrastructure.Routing;
+using BlueGreen.Infrastructure.State;
+
+namespace BlueGreen.Operations.Common;
+
+/// <summary>
+/// What a mutating command's body gets once the frame has done the fixed first steps: the site's
+/// configuration, its locks, and a state that recovery has made true to the routing file.
+/// </summary>
+internal sealed class SiteTransaction(OperationContext context, OperationJournal journal, string action, SiteConfig site, SiteLocks locks, SiteState state, RoutingTruth routing, CancellationToken signalled)
+{
+    public string Action { get; } = action;
+
+    public SiteConfig Site { get; } = site;
+
+    /// <summary>The state after recovery (what the routing file serves is what it says is live).</summary>
+    public SiteState State { get; } = state;
+
+    /// <summary>What the routing file makes users reach, read under the lock.</summary>
+    public RoutingTruth Routing { get; } = routing;
+
+    public SiteLocks Locks { get; } = locks;
+
+    /// <summary>Set by SIGINT or SIGTERM: the body compensates or completes, then stops.</summary>
+    public CancellationToken Signalled { get; } = signalled;
+
+    /// <summary>The seq of this command's `started` line once journaled: outcomes refer to it.</summary>
+    public long? StartedSeq { get; private set; }
+
+    /// <summary>A named step is done (docs/failure-modes.md says what is true if the process dies right after it).</summary>
+    public void Reached(string step) => TestFaults.At(Action, step, Signalled);
+
+    /// <summary>Journals the intent. Before it, nothing has changed; after it, an outcome or recovery closes it.</summary>
+    public void JournalIntent(string message, SlotVersion? from, SlotVersion? to)
+    {
+        StartedSeq = journal.Record(Site.Name, Action, JournalOutcome.Started, message, from, to).Seq;
+        Reached("intent-journaled");
+    }
+
+    public JournalEntry Outcome(string outcome, string message, SlotVersion? from, SlotVersion? to) =>
+        journal.Record(Site.Name, Action, outcome, message, from, to, StartedSeq);
+
+    public bool TryJournalOutcome(string outcome, string message, SlotVersion? from, SlotVersion? to) =>
+        journal.TryRecord(Site.Name, Action, outcome, message, from, to, StartedSeq);
+
+    public OperationContext Context => context;
+}
+
+/// <summary>
+/// The frame every mutating command runs in, one fixed order (docs/failure-modes.md):
+/// check the input → lock → recover → (the body: decide → journal intent → act → verify → record state → journal outcome).
+/// It maps the failures that must stop a command cleanly to exit codes: bad configuration 2, a busy lock 4,
+/// an unreadable state or unresolved drift 3 (refused), a journal that cannot be written 1 (nothing changed).
+/// </summary>
+internal static class OperationFrame
+{
+    public static async Task<OperationResult> RunAsync(
+        OperationContext context,
+        OperationJournal journal,
+        string action,
+        string site,
+        bool switchLock,
+        CancellationToken signalled,
+        Func<SiteTransaction, Task<OperationResult>> body,
+        bool proceedWhenBlocked = false)
+    {
+        if (!OperatorInput.IsSiteName(site))
+        {
+            return new OperationResult(ExitCode.Usage, $"{action}: {OperatorInput.NotASiteName(site)}", "see ./run.sh status for the sites");
+        }
+
+        var (config, errors) = ConfigLoader.LoadSite(context.Home, site, context.Global);
+        if (config is null)
+        {
+            return new OperationResult(ExitCode.Usage, string.Join("\n", errors.Where(e => !e.IsWarning)), "run ./run.sh config check");
+        }
+
+        try
+        {
+            using var locks = await SiteLocks.TakeAsync(context, journal, site, switchLock);
+            TestFaults.At(action, "locked", signalled);
+            var (state, routing, blocked) = Recover(context, journal, site);
+            TestFaults.At(action, "recovered", signalled);
+            if (blocked is not null && !proceedWhenBlocked)
+            {
+                var outcome = context.DryRun ? JournalOutcome.DryRun : JournalOutcome.Refused;
+                journal.TryRecord(site, action, outcome, context.DryRun ? $"dry run: would be refused: {blocked}" : blocked);
+                return new OperationResult(ExitCode.Refused, $"{action} {site} refused: {blocked}",
+                    $"look at the routing file and the state, then run ./run.sh recover {site} (see docs/failure-modes.md)");
+            }
+
+            return await body(new SiteTransaction(context, journal, action, config, locks, state, routing, signalled));
+        }
+        catch (LockBusyException busy)
+        {
+            journal.TryRecord(site, action, JournalOutcome.Refused, busy.Message);
+            return new OperationResult(ExitCode.Locked, $"{action} {site} refused: {busy.Message}", "wait for it to finish, then try again");
+        }
+        catch (JournalWriteException e)
+        {
+            return new OperationResult(ExitCode.Failed, $"{action} {site} failed: {e.Message}", "nothing was changed: see ./run.sh journal verify and docs/journal.md");
+        }
+        catch (CorruptStateException e)
+        {
+            journal.TryRecord(site, action, JournalOutcome.Refused, e.Message);
+            return new OperationResult(ExitCode.Refused, $"{action} {site} refused: {e.Message}", $"restore {e.Path} (see docs/failure-modes.md)");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Before the body's intent nothing was written but locks and journal lines; inside it, the body handles its own I/O.
+            return new OperationResult(ExitCode.Failed, $"{action} {site} failed: {e.Message}", $"check the disk and permissions under {context.Home.Root}; ./run.sh status {site} shows what is live");
+        }
+    }
+
+    /// <summary>
+    /// Recovery, before any new work: the interrupted command (a `started` line with no outcome) is resolved and
+    /// journaled; the state is corrected where the routing file proves what happened. It never changes routing.
+    /// In a dry run it only says what it would record.
+    /// </summary>
+    private static (SiteState State, RoutingTruth Routing, string? Blocked) Recover(OperationContext context, OperationJournal journal, string site)
+    {
+        var store = new StateStore(context.Home, context.Clock);
+        var state = store.Read(site);
+        var routing = new RoutingFiles(context.Home, context.Global).ReadTruth(site);
+        var interrupted = journal.File.FindInterrupted(site);
+        var decision = RecoveryPolicy.Decide(state, routing, interrupted);
+        if (decision.Resolved is { } resolved)
+        {
+            if (context.DryRun)
+            {
+                context.Reporter.Warn($"recovery would record: {decision.ResolutionMessage}");
+            }
+            else
+            {
+                var next = decision.StateChanged ? store.Write(decision.State, context.Clock.GetUtcNow()) : decision.State;
+                journal.Record(site, resolved.Action, JournalOutcome.Interrupted, $"recovered: {decision.ResolutionMessage}", resolved.From, resolved.To, resolved.Seq);
+                context.Reporter.Warn($"recovered: {decision.ResolutionMessage}");
+                return (next, routing, decision.Blocked);
+            }
+        }
+
+        return (decision.State, routing, decision.Blocked);
+    }
+}
