@@ -12,7 +12,21 @@ public static class JournalCommand
     public static Command Build()
     {
         var site = new Argument<string?>("site") { Description = "only this site's entries", Arity = ArgumentArity.ZeroOrOne };
-        var limit = new Option<int?>("--limit", "-n") { Description = "only the last N entries" };
+        var limit = new Option<int?>("--limit", "-n")
+        {
+            Description = "only the last N entries",
+            CustomParser = r =>
+            {
+                var text = r.Tokens.Count == 1 ? r.Tokens[0].Value : "";
+                if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n))
+                {
+                    return n;
+                }
+
+                r.AddError($"--limit must be a whole number (got '{OperatorInput.Printable(text, 40)}')");
+                return null;
+            },
+        };
         limit.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int?>() is < 1)

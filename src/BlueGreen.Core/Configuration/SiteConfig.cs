@@ -77,7 +77,7 @@ public sealed record SiteConfig
         var r = new ConfigReader(file, errors);
         if (!IsValidName(siteName))
         {
-            errors.Add(new ConfigError(path, 0, $"bad site name: {Input.OperatorInput.NotASiteName(siteName)}"));
+            errors.Add(new ConfigError(path, 0, Input.OperatorInput.NotASiteName(siteName)));
         }
 
         var rule = CheckRule(r, "RULE", r.Required("RULE"), router, errors);

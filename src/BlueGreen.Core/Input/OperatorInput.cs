@@ -48,7 +48,7 @@ public static partial class OperatorInput
     }
 
     /// <summary>One line of error for a value that is not a site name.</summary>
-    public static string NotASiteName(string name) => $"'{Printable(name, 80)}' is not a site name: use {SiteNameRule}";
+    public static string NotASiteName(string name) => $"bad site name '{Printable(name, 80)}': use {SiteNameRule}";
 
     public static string NotAVersion(string version) => $"--version '{Printable(version, 140)}' is not a version: use {VersionRule}";
 }

@@ -68,7 +68,8 @@ public static class ConfigLoader
         if (!OperatorInput.IsSiteName(name))
         {
             // A name is never a path: `status ../../etc/x` must not read outside conf/sites.
-            return (null, [new ConfigError(home.SitesDir, 0, OperatorInput.NotASiteName(name))]);
+            var where = name.Contains('/') || OperatorInput.HasControl(name) ? home.SitesDir : home.SiteConf(name);
+            return (null, [new ConfigError(where, 0, OperatorInput.NotASiteName(name))]);
         }
 
         var path = home.SiteConf(name);

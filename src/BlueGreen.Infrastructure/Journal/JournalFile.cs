@@ -8,8 +8,12 @@ using BlueGreen.Infrastructure.Files;
 namespace BlueGreen.Infrastructure.Journal;
 
 /// <summary>The journal could not be written (or must not be, being damaged): the action it was to record must not happen.</summary>
-public sealed class JournalWriteException(string path, string reason, Exception? inner = null)
-    : Exception($"{path}: cannot write the journal ({reason})", inner);
+/// <see cref="Damaged"/>: the journal does not reach its head or is not a regular file; every mutating command refuses.
+public sealed class JournalWriteException(string path, string reason, Exception? inner = null, bool damaged = false)
+    : Exception($"{path}: cannot write the journal ({reason})", inner)
+{
+    public bool Damaged { get; } = damaged;
+}
 
 /// <summary>
 /// var/journal/journal.jsonl: append-only, hash-chained (see <see cref="JournalChain"/>), anchored by its
@@ -277,7 +281,7 @@ public sealed class JournalFile(Home home, TimeProvider clock)
     {
         if (RegularFileProblem() is { } problem)
         {
-            throw new JournalWriteException(Path, $"{problem}; run ./run.sh journal verify");
+            throw new JournalWriteException(Path, $"{problem}; run ./run.sh journal verify", damaged: true);
         }
     }
 
@@ -348,7 +352,7 @@ public sealed class JournalFile(Home home, TimeProvider clock)
         {
             if (stream.Length > 0)
             {
-                throw new JournalWriteException(Path, $"it has no head anchor ({HeadPath} is missing); check it with ./run.sh journal verify, then anchor it with ./run.sh journal verify --anchor");
+                throw new JournalWriteException(Path, $"it has no head anchor ({HeadPath} is missing); check it with ./run.sh journal verify, then anchor it with ./run.sh journal verify --anchor", damaged: true);
             }
 
             return (0, JournalChain.GenesisHash);
@@ -356,7 +360,7 @@ public sealed class JournalFile(Home home, TimeProvider clock)
 
         if (stream.Length < head.Length)
         {
-            throw new JournalWriteException(Path, $"it is shorter ({stream.Length} bytes) than its head says ({head.Length} bytes, seq {head.Seq}): lines were removed or the file was replaced; run ./run.sh journal verify");
+            throw new JournalWriteException(Path, $"it is shorter ({stream.Length} bytes) than its head says ({head.Length} bytes, seq {head.Seq}): lines were removed or the file was replaced; run ./run.sh journal verify", damaged: true);
         }
 
         if (stream.Length == 0)
@@ -367,7 +371,7 @@ public sealed class JournalFile(Home home, TimeProvider clock)
         var (seq, hash) = ReadLastLine(stream);
         if (seq < head.Seq || (seq == head.Seq && hash != head.Hash))
         {
-            throw new JournalWriteException(Path, $"its last line (seq {seq}) does not reach its head (seq {head.Seq}): the file was changed; run ./run.sh journal verify");
+            throw new JournalWriteException(Path, $"its last line (seq {seq}) does not reach its head (seq {head.Seq}): the file was changed; run ./run.sh journal verify", damaged: true);
         }
 
         return (seq, hash);
@@ -411,7 +415,7 @@ public sealed class JournalFile(Home home, TimeProvider clock)
 
     private FileStream TakeAppendLock()
     {
-        var deadline = clock.GetUtcNow() + TimeSpan.FromSeconds(10);
+        var deadline = clock.GetUtcNow() + TimeSpan.FromSeconds(30);
         while (true)
         {
             try

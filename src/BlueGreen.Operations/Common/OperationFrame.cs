@@ -106,6 +106,10 @@ internal static class OperationFrame
             journal.TryRecord(site, action, JournalOutcome.Refused, busy.Message);
             return new OperationResult(ExitCode.Locked, $"{action} {site} refused: {busy.Message}", "wait for it to finish, then try again");
         }
+        catch (JournalWriteException e) when (e.Damaged)
+        {
+            return new OperationResult(ExitCode.Refused, $"{action} {site} refused: {e.Message}", "nothing was changed: see ./run.sh journal verify and docs/journal.md");
+        }
         catch (JournalWriteException e)
         {
             return new OperationResult(ExitCode.Failed, $"{action} {site} failed: {e.Message}", "nothing was changed: see ./run.sh journal verify and docs/journal.md");

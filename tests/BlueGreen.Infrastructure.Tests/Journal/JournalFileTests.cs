@@ -119,7 +119,7 @@ public sealed class JournalFileTests : IDisposable
     }
 
     [Fact]
-    public void An_incomplete_last_line_makes_append_refuse_and_leaves_the_file_as_it_is()
+    public void A_cut_acknowledged_line_makes_append_refuse_and_leaves_the_file_as_it_is()
     {
         var journal = Journal;
         journal.Append(Entry("one"));
@@ -131,8 +131,95 @@ public sealed class JournalFileTests : IDisposable
         var e = Assert.Throws<JournalWriteException>(() => journal.Append(Entry("three")));
 
         Assert.Contains(_home.JournalFile, e.Message);
-        Assert.Contains("last line is incomplete", e.Message);
+        Assert.Contains("shorter", e.Message);
+        Assert.True(e.Damaged);
         Assert.Equal(before, File.ReadAllBytes(_home.JournalFile));
+    }
+
+    [Fact]
+    public void A_partial_line_past_the_head_is_an_interrupted_append_and_is_cut_by_the_next_append()
+    {
+        var journal = Journal;
+        journal.Append(Entry("one"));
+        var acknowledged = File.ReadAllBytes(_home.JournalFile);
+        File.AppendAllText(_home.JournalFile, "{\"seq\":2,\"time\":\"2026-");
+
+        var third = journal.Append(Entry("two"));
+
+        Assert.Equal(2, third.Seq);
+        Assert.Equal(acknowledged, File.ReadAllBytes(_home.JournalFile)[..acknowledged.Length]);
+        AssertWholeChain(journal, 2);
+    }
+
+    [Fact]
+    public void Deleting_trailing_lines_emptying_or_replacing_the_journal_breaks_verify_and_refuses_appends()
+    {
+        var journal = Journal;
+        journal.Append(Entry("one"));
+        journal.Append(Entry("two"));
+        journal.Append(Entry("three"));
+        var lines = File.ReadAllLines(_home.JournalFile);
+
+        File.WriteAllLines(_home.JournalFile, lines[..2]);
+        Assert.Contains("says seq 3", journal.Verify()!.Reason);
+        Assert.True(Assert.Throws<JournalWriteException>(() => journal.Append(Entry("x"))).Damaged);
+
+        File.WriteAllText(_home.JournalFile, "");
+        Assert.Equal(1, journal.Verify()!.Line);
+        Assert.True(Assert.Throws<JournalWriteException>(() => journal.Append(Entry("x"))).Damaged);
+
+        File.Delete(_home.JournalFile);
+        Assert.Contains("missing", journal.Verify()!.Reason);
+        Assert.True(Assert.Throws<JournalWriteException>(() => journal.Append(Entry("x"))).Damaged);
+
+        File.CreateSymbolicLink(_home.JournalFile, "/dev/null");
+        Assert.Contains("symbolic link", journal.Verify()!.Reason);
+        Assert.True(Assert.Throws<JournalWriteException>(() => journal.Append(Entry("x"))).Damaged);
+        File.Delete(_home.JournalFile);
+
+        // Another journal of the same length but a different history: the head's hash catches it.
+        var other = new TempHome();
+        try
+        {
+            var forged = new JournalFile(Home.At(other.Root), TimeProvider.System);
+            forged.Append(Entry("one"));
+            forged.Append(Entry("two"));
+            forged.Append(Entry("three", site: "shoq"));
+            File.Copy(other.JournalFile, _home.JournalFile);
+            Assert.Contains("not the one its head", journal.Verify()!.Reason);
+        }
+        finally
+        {
+            other.Dispose();
+        }
+
+        File.WriteAllLines(_home.JournalFile, lines);
+        Assert.Null(journal.Verify());
+    }
+
+    [Fact]
+    public void An_append_that_fails_leaves_no_partial_line_and_the_head_unchanged()
+    {
+        var journal = Journal;
+        journal.Append(Entry("one"));
+        var before = File.ReadAllBytes(_home.JournalFile);
+        var head = File.ReadAllText(_home.Path_("var", "state", "journal-head.json"));
+        // The head cannot be replaced: the line that was written must be cut back.
+        File.Delete(_home.Path_("var", "state", "journal-head.json"));
+        Directory.CreateDirectory(_home.Path_("var", "state", "journal-head.json"));
+        try
+        {
+            Assert.Throws<JournalWriteException>(() => journal.Append(Entry("two")));
+        }
+        finally
+        {
+            Directory.Delete(_home.Path_("var", "state", "journal-head.json"));
+        }
+
+        Assert.Equal(before, File.ReadAllBytes(_home.JournalFile));
+        File.WriteAllText(_home.Path_("var", "state", "journal-head.json"), head);
+        Assert.Equal(2, journal.Append(Entry("two")).Seq);
+        AssertWholeChain(journal, 2);
     }
 
     [Theory]
