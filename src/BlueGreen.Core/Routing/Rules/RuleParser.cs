@@ -53,7 +53,7 @@ public static class RuleParser
 
     private sealed class RuleSyntaxException(string message) : Exception(message);
 
-    private enum Kind { Name, String, Open, Close, Comma, And, Or, Not, End }
+    private enum Kind { Name, String, Open, Close, Comma, And, Or, Not, Other, End }
 
     /// <param name="NewlineBefore">
     /// Go inserts a semicolon at a line break that follows a name, a string or ')'; the expression ends there,
@@ -102,7 +102,12 @@ public static class RuleParser
                 return Fail("the rule ends at this line break (Traefik parses rules as Go does); put && or || at the end of the line, not at the start of the next one", token.Start);
             }
 
-            return token.Kind == Kind.End ? Fail("unexpected end of the rule", token.Start) : Fail($"unexpected '{token.Text}'", token.Start);
+            return token.Kind switch
+            {
+                Kind.End => Fail("unexpected end of the rule", token.Start),
+                Kind.Other when token.Text == "'" => Fail("'...' is a Go character, not a string; quote arguments with `backticks` or \"double quotes\"", token.Start),
+                _ => Fail($"unexpected '{token.Text}'", token.Start),
+            };
         }
 
         private Token Take()
@@ -206,7 +211,8 @@ public static class RuleParser
                     throw Peek.Kind switch
                     {
                         Kind.End when !Peek.NewlineBefore => Fail($"expected ')' to close {name.Text}(", Peek.Start),
-                        Kind.Name or Kind.Comma => Fail($"expected a quoted argument such as `value` or \"value\"", Peek.Start),
+                        Kind.Other when Peek.Text == "'" => Unexpected(Peek),
+                        Kind.Name or Kind.Comma or Kind.Other => Fail($"expected a quoted argument such as `value` or \"value\"", Peek.Start),
                         _ => Unexpected(Peek),
                     };
                 }
@@ -280,8 +286,8 @@ public static class RuleParser
                         '&' when two == "&&" => (Kind.And, 2),
                         '|' when two == "||" => (Kind.Or, 2),
                         '!' when two != "!=" => (Kind.Not, 1),
-                        '\'' => throw new RuleSyntaxException($"'...' is a Go character, not a string; quote arguments with `backticks` or \"double quotes\" at character {pos + 1}"),
-                        _ => throw new RuleSyntaxException($"unexpected '{OperatorAt(text, pos)}' at character {pos + 1}"),
+                        // Anything else is reported by the parser, in reading order.
+                        _ => (Kind.Other, OperatorAt(text, pos).Length),
                     };
                     pos += length;
                     token = new Token(kind, start, text.Substring(start, length), newline);
