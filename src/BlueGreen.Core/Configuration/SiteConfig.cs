@@ -149,7 +149,7 @@ public sealed record SiteConfig
         var parsed = RuleParser.Parse(rule);
         if (!parsed.Success)
         {
-            r.Error(key, $"{key}: {parsed.Error}");
+            r.Error(key, $"{key}: the rule does not parse: {parsed.Error}");
             return null;
         }
 
