@@ -80,8 +80,8 @@ public sealed record SiteConfig
             errors.Add(new ConfigError(path, 0, Input.OperatorInput.NotASiteName(siteName)));
         }
 
-        var rule = CheckRule(r, "RULE", r.Required("RULE"), router, errors);
-        var previewRule = r.Raw("PREVIEW_RULE") is { Length: > 0 } p ? CheckRule(r, "PREVIEW_RULE", p, router, errors) : null;
+        var rule = CheckRule(r, "RULE", r.Required("RULE"));
+        var previewRule = r.Raw("PREVIEW_RULE") is { Length: > 0 } p ? CheckRule(r, "PREVIEW_RULE", p) : null;
         var slotA = r.HttpUrl("SLOT_A_URL", required: true);
         var slotB = r.HttpUrl("SLOT_B_URL", required: true);
         if (slotA is not null && slotB is not null && Uri.Compare(slotA, slotB, UriComponents.AbsoluteUri, UriFormat.SafeUnescaped, StringComparison.OrdinalIgnoreCase) == 0)
@@ -136,7 +136,8 @@ public sealed record SiteConfig
         return (errors.Any(e => !e.IsWarning) ? null : config, errors);
     }
 
-    private static string? CheckRule(ConfigReader r, string key, string rule, RouterKind router, List<ConfigError> errors)
+    // The one rule parser the router also uses: a rule Traefik v3 would refuse is refused here, on its line.
+    private static string? CheckRule(ConfigReader r, string key, string rule)
     {
         if (rule.Length == 0)
         {
@@ -148,12 +149,6 @@ public sealed record SiteConfig
         {
             r.Error(key, $"{key}: the rule does not parse: {parsed.Error}");
             return null;
-        }
-
-        var unsupported = RuleParser.UnsupportedByEmbeddedRouter(parsed.Rule!);
-        if (router == RouterKind.Embedded && unsupported.Count > 0)
-        {
-            errors.Add(new ConfigError(r.Path, r.LineOf(key), $"{key}: the embedded router does not serve {string.Join(", ", unsupported)} (Traefik does)", IsWarning: true));
         }
 
         return rule;

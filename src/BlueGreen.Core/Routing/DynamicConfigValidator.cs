@@ -57,7 +57,7 @@ public static class DynamicConfigValidator
             return;
         }
 
-        var unsupported = RuleParser.Matchers(parsed.Rule).Select(m => m.Name).Where(n => supported is not null && !supported.Contains(n)).Distinct().ToList();
+        var unsupported = RuleParser.AllMatchers(parsed.Rule).Select(m => m.Name).Where(n => supported is not null && !supported.Contains(n)).Distinct().ToList();
         if (unsupported.Count > 0)
         {
             errors.Add($"router {name}: rule \"{router.Rule}\": unsupported matcher {string.Join(", ", unsupported)}");

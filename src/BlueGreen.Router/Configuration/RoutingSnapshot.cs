@@ -1,5 +1,6 @@
 using BlueGreen.Core.Routing;
 using BlueGreen.Router.Proxy;
+using Microsoft.AspNetCore.Http;
 
 namespace BlueGreen.Router.Configuration;
 
@@ -32,11 +33,12 @@ internal sealed record RoutingSnapshot(
     public static readonly RoutingSnapshot Empty = new(0, [], [], new Dictionary<string, RouterView>(), new Dictionary<string, ServiceView>());
 
     /// <summary>The highest-priority route matching the request, or null (404).</summary>
-    public CompiledRoute? Match(string host, string path)
+    public CompiledRoute? Match(HttpContext context)
     {
+        var request = new RequestFacts(context);
         foreach (var route in Routes)
         {
-            if (route.Matches(host, path))
+            if (route.Matches(request))
             {
                 return route;
             }

@@ -35,7 +35,7 @@ internal static class SnapshotBuilder
             if (node is not null && rule is not null && errors.Count == 0)
             {
                 // Traefik: an explicit priority wins, otherwise the rule's length.
-                var priority = def.Value.Priority is > 0 ? def.Value.Priority.Value : def.Value.Rule.Length;
+                var priority = def.Value.Priority is > 0 ? def.Value.Priority.Value : RuleParser.DefaultPriority(def.Value.Rule);
                 routes.Add(new CompiledRoute(name, priority, RuleMatcher.Compile(rule), node));
             }
 

@@ -24,7 +24,7 @@ internal sealed class ProxyHandler(SnapshotHolder holder, IHttpForwarder forward
     {
         var started = Stopwatch.GetTimestamp();
         var snapshot = holder.Current;
-        var route = snapshot.Match(context.Request.Host.Host, context.Request.Path.Value ?? "/");
+        var route = snapshot.Match(context);
         Upstream? upstream = null;
         if (route is null)
         {

@@ -258,21 +258,31 @@ public sealed class SiteConfigTests
     }
 
     [Fact]
-    public void A_host_regexp_rule_is_a_warning_for_the_embedded_router_only()
+    public void A_host_regexp_rule_is_served_by_both_routers_without_a_warning()
     {
         var text = "RULE=HostRegexp(`^.+\\.example\\.com$`)\nSLOT_A_URL=http://127.0.0.1:7001\nSLOT_B_URL=http://127.0.0.1:7002\n";
 
-        var (embedded, warnings) = Parse(text, router: RouterKind.Embedded);
-        var (traefik, none) = Parse(text, router: RouterKind.Traefik);
+        var (embedded, embeddedErrors) = Parse(text, router: RouterKind.Embedded);
+        var (traefik, traefikErrors) = Parse(text, router: RouterKind.Traefik);
 
-        var warning = Assert.Single(warnings);
-        Assert.True(warning.IsWarning);
-        Assert.Equal(1, warning.Line);
-        Assert.Contains("embedded router does not serve HostRegexp", warning.Message);
-        Assert.Contains("warning: ", warning.ToString());
+        Assert.Empty(embeddedErrors);
+        Assert.Empty(traefikErrors);
         Assert.NotNull(embedded);
-        Assert.Empty(none);
         Assert.NotNull(traefik);
+    }
+
+    [Theory]
+    [InlineData("RULE=Host(`a.test`, `b.test`)", 1, "RULE: the rule does not parse: Host(`a.test`, `b.test`) takes exactly 1 argument, not 2; Traefik v3 refuses several values: write Host(`a.test`) || Host(`b.test`)")]
+    [InlineData("RULE=Host(`a.test`)\nPREVIEW_RULE=PathPrefix(`preview`)", 2, "PREVIEW_RULE: the rule does not parse: PathPrefix(`preview`): the path must start with '/'")]
+    public void A_rule_traefik_would_refuse_is_an_error_on_its_line(string rules, int line, string message)
+    {
+        var (config, errors) = Parse(rules + "\nSLOT_A_URL=http://127.0.0.1:7001\nSLOT_B_URL=http://127.0.0.1:7002\n");
+
+        var error = Assert.Single(errors);
+        Assert.False(error.IsWarning);
+        Assert.Equal(line, error.Line);
+        Assert.Equal(message, error.Message);
+        Assert.Null(config);
     }
 
     [Fact]
