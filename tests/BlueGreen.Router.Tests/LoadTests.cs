@@ -128,7 +128,8 @@ public sealed class LoadTests(ITestOutputHelper output)
         await stop.CancelAsync();
         await Task.WhenAll(clients);
 
-        output.WriteLine($"{backend}: {requests} requests, {checkedRequests} checked inside stable windows, {failures.Count} failed, {violations.Count} reached the old slot");
+        var resent = h.Log.Text.Split('\n').Count(l => l.Contains("sent again on a new connection"));
+        output.WriteLine($"{backend}: {requests} requests, {checkedRequests} checked inside stable windows, {failures.Count} failed, {violations.Count} reached the old slot, {resent} sent again");
         Assert.True(failures.Count == 0, $"{failures.Count} failed request(s) of {requests}: {string.Join(" | ", failures.Take(5))}; router: {string.Join(" | ", h.Log.Text.Split('\n').Where(l => l.Contains("error")).Take(5))}");
         Assert.True(violations.Count == 0, $"{violations.Count} request(s) reached the old slot: {string.Join(" | ", violations.Take(5))}");
         Assert.True(checkedRequests > Flips, $"only {checkedRequests} request(s) fell in stable windows");
