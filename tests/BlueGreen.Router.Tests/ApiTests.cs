@@ -2,26 +2,14 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using BlueGreen.Router.Tests.Support;
+using BlueGreen.Testing;
 
 namespace BlueGreen.Router.Tests;
 
-/// <summary>The API answers in the shapes of Traefik's own (../shared/traefik-api-samples).</summary>
+/// <summary>The API answers in the shapes of Traefik's own (Fixtures/traefik-api, from Traefik's pkg/api/testdata).</summary>
 public sealed class ApiTests
 {
-    private static readonly string Samples = Path.Combine(SharedFolder(), "traefik-api-samples");
-
-    private static string SharedFolder()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "shared", "spec", "CONTRACT.md")))
-            {
-                return Path.Combine(dir.FullName, "shared");
-            }
-        }
-
-        throw new InvalidOperationException("no shared/spec/CONTRACT.md above " + AppContext.BaseDirectory);
-    }
+    private static readonly string Samples = Path.Combine(RepoPaths.Root, "tests", "BlueGreen.Router.Tests", "Fixtures", "traefik-api");
 
     private static JsonNode Sample(string name) => JsonNode.Parse(File.ReadAllText(Path.Combine(Samples, name)))!;
 

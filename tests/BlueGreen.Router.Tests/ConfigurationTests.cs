@@ -65,6 +65,27 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public void A_duplicate_name_keeps_the_definition_of_the_first_file_in_name_order()
+    {
+        var first = Parse(Yaml.Simple("dup", "Host(`first.test`)", "http://127.0.0.1:7001"));
+        var second = Parse(Yaml.Simple("dup", "Host(`second.test`)", "http://127.0.0.1:7002"));
+        var third = Parse(Yaml.Simple("dup", "Host(`third.test`)", "http://127.0.0.1:7003"));
+        // Traefik reads a directory in file name order (os.ReadDir), whatever order the files came in.
+        var snapshot = SnapshotBuilder.Build(1, [new GoodFile("b.yml", second), new GoodFile("c.yaml", third), new GoodFile("a.yml", first)]);
+
+        var router = snapshot.Routers["dup@file"];
+        Assert.Equal("Host(`first.test`)", router.Config.Rule);
+        Assert.True(router.Enabled);
+        Assert.Equal("warning", router.Status);
+        Assert.Equal(
+            ["HTTP router dup@file already configured in a.yml, skipping the definition in b.yml", "HTTP router dup@file already configured in a.yml, skipping the definition in c.yaml"],
+            router.Warnings);
+        Assert.Equal("http://127.0.0.1:7001", snapshot.Services["dup@file"].Config.LoadBalancer!.Servers.Single().Url);
+        Assert.Equal(["dup@file"], snapshot.Routes.Select(r => r.Name));
+        Assert.True(snapshot.Routes.Single().Matches("first.test", "/"));
+    }
+
+    [Fact]
     public void The_periodic_rescan_notices_a_changed_file_by_size_and_mtime_without_any_file_event()
     {
         var dir = Directory.CreateTempSubdirectory("bg-router-loader").FullName;

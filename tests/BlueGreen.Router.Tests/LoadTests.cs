@@ -4,6 +4,7 @@ using BlueGreen.Core.Configuration;
 using BlueGreen.Core.Routing;
 using BlueGreen.Core.Slots;
 using BlueGreen.Router.Tests.Support;
+using BlueGreen.Testing;
 using Xunit.Abstractions;
 
 namespace BlueGreen.Router.Tests;
@@ -11,21 +12,52 @@ namespace BlueGreen.Router.Tests;
 [CollectionDefinition("load", DisableParallelization = true)]
 public sealed class LoadCollection;
 
-/// <summary>Blue/green flips under concurrent traffic: no request fails, and after each verified flip every new request reaches the new slot.</summary>
+/// <summary>
+/// Blue/green flips under concurrent traffic, in front of real server programs that handle connections
+/// differently: no request fails, and after each verified flip every new request reaches the new slot.
+/// </summary>
 [Collection("load")]
 public sealed class LoadTests(ITestOutputHelper output)
 {
-    private const int Flips = 20;
+    private const int Flips = 50;
 
     /// <summary>What the test promises clients: between a verified flip and the next rename, answers come from Slot.</summary>
     private sealed record Epoch(int Number, string Slot, bool Stable);
 
-    [Fact]
-    public async Task Flipping_between_slots_under_load_drops_nothing_and_new_requests_reach_the_live_slot()
+    /// <summary>Starts one slot: Kestrel in this process, or a real server program (ProcessBackend).</summary>
+    private static async Task<(string Url, IAsyncDisposable Handle)> StartSlotAsync(string kind, string name)
     {
-        await using var a = await TestBackend.StartAsync("a");
-        await using var b = await TestBackend.StartAsync("b");
-        var conf = $"RULE=Host(`shop.test`)\nSLOT_A_URL={a.UrlText}\nSLOT_B_URL={b.UrlText}\n";
+        switch (kind)
+        {
+            case "kestrel":
+                var kestrel = await TestBackend.StartAsync(name);
+                return (kestrel.UrlText, kestrel);
+            case "python":
+                var python = await ProcessBackend.PythonHttpServerAsync(name);
+                return (python.UrlText, python);
+            case "nginx":
+                var nginx = await ProcessBackend.NginxAsync(name);
+                return (nginx.UrlText, nginx);
+            case "node":
+                var node = await ProcessBackend.NodeAsync(name);
+                return (node.UrlText, node);
+            default:
+                throw new ArgumentException($"unknown backend {kind}", nameof(kind));
+        }
+    }
+
+    [Theory]
+    [InlineData("kestrel")]
+    [InlineData("python")] // HTTP/1.0: a new connection for every request
+    [InlineData("nginx")] // keepalive_timeout 1s, keepalive_requests 5
+    [InlineData("node")] // keepAliveTimeout 500 ms
+    public async Task Flipping_between_slots_under_load_drops_nothing_and_new_requests_reach_the_live_slot(string backend)
+    {
+        var (aUrl, aHandle) = await StartSlotAsync(backend, "a");
+        await using var a = aHandle;
+        var (bUrl, bHandle) = await StartSlotAsync(backend, "b");
+        await using var b = bHandle;
+        var conf = $"RULE=Host(`shop.test`)\nSLOT_A_URL={aUrl}\nSLOT_B_URL={bUrl}\n";
         var (site, errors) = SiteConfig.Parse("shop.conf", "shop", conf);
         Assert.True(site is not null, string.Join("; ", errors));
         string Render(Slot live) => RoutingPlanner.Render(site, live, live.Other(), $"live slot {live.Name()}");
@@ -80,7 +112,7 @@ public sealed class LoadTests(ITestOutputHelper output)
             }
         }
 
-        var clients = new[] { true, true, false, false }.Select(k => Task.Run(() => ClientLoop(k))).ToList();
+        var clients = new[] { true, true, true, false, false, false }.Select(k => Task.Run(() => ClientLoop(k))).ToList();
         var slot = Slot.A;
         for (var i = 1; i <= Flips; i++)
         {
@@ -96,8 +128,9 @@ public sealed class LoadTests(ITestOutputHelper output)
         await stop.CancelAsync();
         await Task.WhenAll(clients);
 
-        output.WriteLine($"{requests} requests, {checkedRequests} checked inside stable windows, {failures.Count} failed, {violations.Count} reached the old slot");
-        Assert.True(failures.Count == 0, $"{failures.Count} failed request(s) of {requests}: {string.Join(" | ", failures.Take(5))}");
+        var resent = h.Log.Text.Split('\n').Count(l => l.Contains("sent again on a new connection"));
+        output.WriteLine($"{backend}: {requests} requests, {checkedRequests} checked inside stable windows, {failures.Count} failed, {violations.Count} reached the old slot, {resent} sent again");
+        Assert.True(failures.Count == 0, $"{failures.Count} failed request(s) of {requests}: {string.Join(" | ", failures.Take(5))}; router: {string.Join(" | ", h.Log.Text.Split('\n').Where(l => l.Contains("error")).Take(5))}");
         Assert.True(violations.Count == 0, $"{violations.Count} request(s) reached the old slot: {string.Join(" | ", violations.Take(5))}");
         Assert.True(checkedRequests > Flips, $"only {checkedRequests} request(s) fell in stable windows");
     }

@@ -26,9 +26,9 @@ public sealed class ReloadTests
     }
 
     [Theory]
-    [InlineData("broken", "http:\n  routers:\n    site:\n      rule: \"Host(`site.test`\"\n      service: site\n", "site.yml: router site: rule")]
     [InlineData("not yaml", "http:\n  routers: [oops\n", "site.yml: line")]
     [InlineData("empty", "", "site.yml: the file is empty")]
+    [InlineData("nothing declared", "http: {}\n", "site.yml: the file declares no HTTP router or service")]
     public async Task A_bad_file_dropped_in_while_traffic_flows_is_ignored_and_the_last_good_version_keeps_serving(string _, string bad, string logged)
     {
         await using var a = await TestBackend.StartAsync("a");
@@ -74,36 +74,89 @@ public sealed class ReloadTests
     }
 
     [Fact]
-    public async Task Ignores_sub_folders_and_files_not_named_yml()
+    public async Task Loads_yml_and_yaml_files_and_ignores_sub_folders_and_other_names()
     {
         await using var a = await TestBackend.StartAsync("a");
         await using var h = await RouterHarness.StartAsync(new Dictionary<string, string> { ["site.yml"] = Yaml.Simple("site", "Host(`site.test`)", a.UrlText) });
         Directory.CreateDirectory(Path.Combine(h.RoutesDir, ".bluegreen-tmp"));
         await File.WriteAllTextAsync(Path.Combine(h.RoutesDir, ".bluegreen-tmp", "x.yml"), Yaml.Simple("tmp", "Host(`tmp.test`)", a.UrlText));
         await File.WriteAllTextAsync(Path.Combine(h.RoutesDir, "notes.yml.bak"), Yaml.Simple("bak", "Host(`bak.test`)", a.UrlText));
+        await File.WriteAllTextAsync(Path.Combine(h.RoutesDir, "long.yaml"), Yaml.Simple("long", "Host(`long.test`)", a.UrlText));
+        await File.WriteAllTextAsync(Path.Combine(h.RoutesDir, "upper.YML"), Yaml.Simple("upper", "Host(`upper.test`)", a.UrlText));
         await File.WriteAllTextAsync(Path.Combine(h.RoutesDir, "later.yml"), Yaml.Simple("later", "Host(`later.test`)", a.UrlText));
         await RouterHarness.WaitUntilAsync(async () => (await h.GetAsync("later.test", "/")).Status == HttpStatusCode.OK, "later.yml");
+        await RouterHarness.WaitUntilAsync(async () => (await h.GetAsync("long.test", "/")).Status == HttpStatusCode.OK, "long.yaml");
 
         var routers = (await h.ApiJsonAsync("/api/http/routers"))!.AsArray().Select(r => r!["name"]!.GetValue<string>()).ToList();
-        Assert.Equal(["later@file", "site@file"], routers);
+        Assert.Equal(["later@file", "long@file", "site@file", "upper@file"], routers);
         Assert.Equal(HttpStatusCode.NotFound, (await h.GetAsync("tmp.test", "/")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await h.GetAsync("bak.test", "/")).Status);
     }
 
     [Fact]
-    public async Task A_name_defined_in_two_files_is_an_error_in_both()
+    public async Task A_name_defined_again_in_another_file_is_skipped_and_the_first_keeps_serving()
     {
         await using var a = await TestBackend.StartAsync("a");
-        await using var h = await RouterHarness.StartAsync(new Dictionary<string, string>
+        await using var other = await TestBackend.StartAsync("other");
+        await using var h = await RouterHarness.StartAsync(new Dictionary<string, string> { ["bluegreen-shop.yml"] = Yaml.Simple("shop", "Host(`shop.test`)", a.UrlText) });
+        Assert.Equal("a", (await h.GetAsync("shop.test", "/")).Body);
+
+        // A hand-written file, later in name order, reuses the router and service names.
+        await h.WriteAtomicAsync("extra.yml", Yaml.Simple("shop", "Host(`extra.test`)", other.UrlText));
+        await RouterHarness.WaitUntilAsync(() => Task.FromResult(h.Log.Text.Contains("revision 2")), "the reload");
+
+        Assert.Equal("a", (await h.GetAsync("shop.test", "/")).Body);
+        Assert.Equal(HttpStatusCode.NotFound, (await h.GetAsync("extra.test", "/")).Status);
+        var router = await h.ApiJsonAsync("/api/http/routers/shop@file");
+        Assert.Equal("warning", router?["status"]?.GetValue<string>());
+        Assert.Equal("Host(`shop.test`)", router?["rule"]?.GetValue<string>());
+        Assert.Equal("HTTP router shop@file already configured in bluegreen-shop.yml, skipping the definition in extra.yml", router?["error"]?[0]?.GetValue<string>());
+        var service = await h.ApiJsonAsync("/api/http/services/shop@file");
+        Assert.Equal("warning", service?["status"]?.GetValue<string>());
+        Assert.Equal(a.UrlText, await ServiceUrlAsync(h, "shop@file"));
+        var overview = await h.ApiJsonAsync("/api/overview");
+        Assert.Equal(1, overview?["http"]?["routers"]?["warnings"]?.GetValue<int>());
+        Assert.Equal(0, overview?["http"]?["routers"]?["errors"]?.GetValue<int>());
+        Assert.Contains("router: warning: HTTP router shop@file already configured in bluegreen-shop.yml, skipping the definition in extra.yml", h.Log.Text);
+        Assert.Contains("router: warning: HTTP service shop@file already configured", h.Log.Text);
+    }
+
+    [Fact]
+    public async Task A_bad_router_or_service_is_disabled_alone_and_the_rest_of_its_file_serves()
+    {
+        await using var a = await TestBackend.StartAsync("a");
+        var file = Yaml.File(
+            [
+                Yaml.Router("good", "Host(`good.test`)", "lb"),
+                Yaml.Router("broken", "Host(`broken.test`", "lb"),
+                Yaml.Router("orphan", "Host(`orphan.test`)", "missing"),
+                Yaml.Router("badurl", "Host(`badurl.test`)", "bad"),
+            ],
+            [Yaml.LoadBalancer("lb", null, a.UrlText), Yaml.LoadBalancer("bad", null, "not-a-url")]);
+        await using var h = await RouterHarness.StartAsync(new Dictionary<string, string> { ["site.yml"] = file });
+
+        Assert.Equal("a", (await h.GetAsync("good.test", "/")).Body);
+        foreach (var host in new[] { "broken.test", "orphan.test", "badurl.test" })
         {
-            ["one.yml"] = Yaml.Simple("dup", "Host(`one.test`)", a.UrlText),
-            ["two.yml"] = Yaml.Simple("dup", "Host(`two.test`)", a.UrlText),
-        });
-        Assert.Equal(HttpStatusCode.NotFound, (await h.GetAsync("one.test", "/")).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await h.GetAsync("two.test", "/")).Status);
-        var router = await h.ApiJsonAsync("/api/http/routers/dup@file");
-        Assert.Equal("disabled", router?["status"]?.GetValue<string>());
-        Assert.Contains("one.yml, two.yml", router?["error"]?[0]?.GetValue<string>());
-        Assert.Contains("router dup@file", h.Log.Text);
+            Assert.Equal(HttpStatusCode.NotFound, (await h.GetAsync(host, "/")).Status);
+        }
+
+        async Task<(string? Status, string? Error)> RouterAsync(string name)
+        {
+            var r = await h.ApiJsonAsync($"/api/http/routers/{name}@file");
+            return (r?["status"]?.GetValue<string>(), r?["error"]?[0]?.GetValue<string>());
+        }
+
+        Assert.Equal(("enabled", null), await RouterAsync("good"));
+        var broken = await RouterAsync("broken");
+        Assert.Equal("disabled", broken.Status);
+        Assert.StartsWith("router broken: rule \"Host(`broken.test`\": ", broken.Error);
+        Assert.Equal(("disabled", "the service \"missing@file\" does not exist"), await RouterAsync("orphan"));
+        Assert.Contains("service bad: server url \"not-a-url\"", (await RouterAsync("badurl")).Error);
+        Assert.Equal("disabled", (await h.ApiJsonAsync("/api/http/services/bad@file"))?["status"]?.GetValue<string>());
+        Assert.Equal(3, (await h.ApiJsonAsync("/api/overview"))?["http"]?["routers"]?["errors"]?.GetValue<int>());
+        Assert.Contains("router: error: router broken@file is disabled: router broken: rule", h.Log.Text);
+        Assert.DoesNotContain("last good version", h.Log.Text);
     }
 
     [Fact]

@@ -27,7 +27,7 @@ internal static class ApiJson
         }
 
         json["priorityStr"] = (config.Priority ?? 0).ToString(CultureInfo.InvariantCulture);
-        AddStatus(json, view.Errors);
+        AddStatus(json, view.Status, view.Errors, view.Warnings);
         json["using"] = Array(entryPoints);
         json["name"] = view.Name;
         json["provider"] = SnapshotBuilder.Provider;
@@ -48,7 +48,7 @@ internal static class ApiJson
             }
 
             json["loadBalancer"] = new JsonObject { ["servers"] = servers, ["passHostHeader"] = lb.PassHostHeader ?? true };
-            AddStatus(json, view.Errors);
+            AddStatus(json, view.Status, view.Errors, view.Warnings);
             json["serverStatus"] = status;
             json["type"] = "loadbalancer";
         }
@@ -61,7 +61,7 @@ internal static class ApiJson
             }
 
             json["weighted"] = new JsonObject { ["services"] = children };
-            AddStatus(json, view.Errors);
+            AddStatus(json, view.Status, view.Errors, view.Warnings);
             json["type"] = "weighted";
         }
 
@@ -77,8 +77,8 @@ internal static class ApiJson
         ["http"] = new JsonObject
         {
             ["middlewares"] = Counts(0, 0),
-            ["routers"] = Counts(snapshot.Routers.Count, snapshot.Routers.Values.Count(r => !r.Enabled)),
-            ["services"] = Counts(snapshot.Services.Count, snapshot.Services.Values.Count(s => !s.Enabled)),
+            ["routers"] = Counts(snapshot.Routers.Count, snapshot.Routers.Values.Count(r => r.Status == "disabled"), snapshot.Routers.Values.Count(r => r.Status == "warning")),
+            ["services"] = Counts(snapshot.Services.Count, snapshot.Services.Values.Count(s => s.Status == "disabled"), snapshot.Services.Values.Count(s => s.Status == "warning")),
         },
         ["tcp"] = new JsonObject { ["middlewares"] = Counts(0, 0), ["routers"] = Counts(0, 0), ["services"] = Counts(0, 0) },
         ["udp"] = new JsonObject { ["routers"] = Counts(0, 0), ["services"] = Counts(0, 0) },
@@ -87,14 +87,15 @@ internal static class ApiJson
 
     public static JsonObject Message(string message) => new() { ["message"] = message };
 
-    private static JsonObject Counts(int total, int errors) => new() { ["errors"] = errors, ["total"] = total, ["warnings"] = 0 };
+    private static JsonObject Counts(int total, int errors, int warnings = 0) => new() { ["errors"] = errors, ["total"] = total, ["warnings"] = warnings };
 
-    private static void AddStatus(JsonObject json, IReadOnlyList<string> errors)
+    /// <summary>Traefik keeps errors and warnings in one "error" list; the status tells which it is.</summary>
+    private static void AddStatus(JsonObject json, string status, IReadOnlyList<string> errors, IReadOnlyList<string> warnings)
     {
-        json["status"] = errors.Count == 0 ? "enabled" : "disabled";
-        if (errors.Count > 0)
+        json["status"] = status;
+        if (errors.Count + warnings.Count > 0)
         {
-            json["error"] = Array(errors);
+            json["error"] = Array(errors.Concat(warnings));
         }
     }
 

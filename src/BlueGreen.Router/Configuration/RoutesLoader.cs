@@ -1,10 +1,9 @@
 using BlueGreen.Core.Routing;
-using BlueGreen.Core.Routing.Rules;
 
 namespace BlueGreen.Router.Configuration;
 
 /// <summary>
-/// Reads the top-level *.yml files of the routes folder and publishes a new snapshot when any changed.
+/// Reads the top-level *.yml and *.yaml files of the routes folder and publishes a new snapshot when any changed.
 /// Keeps the last good version of every file: an invalid or empty file is logged and ignored.
 /// Not thread-safe: one reload loop calls it.
 /// </summary>
@@ -49,8 +48,8 @@ internal sealed class RoutesLoader(string directory, SnapshotHolder holder, Text
         try
         {
             // Top level only: the product writes its temp files in a sub-folder (.bluegreen-tmp/).
-            return System.IO.Directory.EnumerateFiles(directory, "*.yml", SearchOption.TopDirectoryOnly)
-                .Where(p => Path.GetExtension(p) == ".yml")
+            return System.IO.Directory.EnumerateFiles(directory, "*", SearchOption.TopDirectoryOnly)
+                .Where(IsRoutingFile)
                 .Order(StringComparer.Ordinal)
                 .ToList();
         }
@@ -60,6 +59,10 @@ internal sealed class RoutesLoader(string directory, SnapshotHolder holder, Text
             return _files.Keys.Select(f => Path.Combine(directory, f)).ToList();
         }
     }
+
+    /// <summary>Traefik's file provider reads .yml and .yaml alike, in any letter case (isFileSupported).</summary>
+    public static bool IsRoutingFile(string path) =>
+        Path.GetExtension(path).ToLowerInvariant() is ".yml" or ".yaml";
 
     /// <returns>True when the file's last good configuration changed.</returns>
     private bool Refresh(string path, bool reread)
@@ -109,8 +112,10 @@ internal sealed class RoutesLoader(string directory, SnapshotHolder holder, Text
             return (null, [error ?? "unreadable"]);
         }
 
-        var errors = DynamicConfigValidator.Validate(config, RuleParser.EmbeddedMatchers);
-        return errors.Count > 0 ? (null, errors) : (config, []);
+        // Only a file that declares nothing is refused whole; a bad router or service disables itself alone (SnapshotBuilder).
+        return config.Http?.Routers is { Count: > 0 } || config.Http?.Services is { Count: > 0 }
+            ? (config, [])
+            : (null, ["the file declares no HTTP router or service"]);
     }
 
     private void Publish(string trigger)
@@ -125,7 +130,18 @@ internal sealed class RoutesLoader(string directory, SnapshotHolder holder, Text
         log.WriteLine($"router: revision {snapshot.Revision}: {good.Count} file(s), {snapshot.Routes.Length} router(s) serving, {snapshot.Services.Count} service(s){(broken > 0 ? $", {broken} in error" : "")} ({trigger})");
         foreach (var r in snapshot.Routers.Values.Where(r => !r.Enabled))
         {
-            log.WriteLine($"router: error: router {r.Name}: {string.Join("; ", r.Errors)}");
+            log.WriteLine($"router: error: router {r.Name} is disabled: {string.Join("; ", r.Errors)}");
+        }
+
+        foreach (var s in snapshot.Services.Values.Where(s => !s.Enabled && s.UsedBy.Count == 0))
+        {
+            // A service that a router uses is already named in that router's error.
+            log.WriteLine($"router: error: service {s.Name} is disabled: {string.Join("; ", s.Errors)}");
+        }
+
+        foreach (var warning in snapshot.Routers.Values.SelectMany(r => r.Warnings).Concat(snapshot.Services.Values.SelectMany(s => s.Warnings)))
+        {
+            log.WriteLine($"router: warning: {warning}");
         }
     }
 }

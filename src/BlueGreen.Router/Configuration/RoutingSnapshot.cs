@@ -7,16 +7,27 @@ namespace BlueGreen.Router.Configuration;
 /// <summary>A router that serves traffic: its qualified name, effective priority, predicate and service.</summary>
 internal sealed record CompiledRoute(string Name, int Priority, RuleMatcher.Predicate Matches, ServiceNode Service);
 
-/// <summary>A router as the API shows it (qualified name, configuration as written, status and errors).</summary>
-internal sealed record RouterView(string Name, RouterConfig Config, IReadOnlyList<string> Errors)
+/// <summary>Traefik's three states (pkg/config/runtime): an error disables, a warning (e.g. a skipped duplicate) does not.</summary>
+internal static class Status
+{
+    public static string Of(IReadOnlyList<string> errors, IReadOnlyList<string> warnings) =>
+        errors.Count > 0 ? "disabled" : warnings.Count > 0 ? "warning" : "enabled";
+}
+
+/// <summary>A router as the API shows it (qualified name, configuration as written, status, errors and warnings).</summary>
+internal sealed record RouterView(string Name, RouterConfig Config, IReadOnlyList<string> Errors, IReadOnlyList<string> Warnings)
 {
     public bool Enabled => Errors.Count == 0;
+
+    public string Status => Configuration.Status.Of(Errors, Warnings);
 }
 
 /// <summary>A service as the API shows it, with the routers that use it.</summary>
-internal sealed record ServiceView(string Name, ServiceConfig Config, IReadOnlyList<string> Errors, IReadOnlyList<string> UsedBy)
+internal sealed record ServiceView(string Name, ServiceConfig Config, IReadOnlyList<string> Errors, IReadOnlyList<string> UsedBy, IReadOnlyList<string> Warnings)
 {
     public bool Enabled => Errors.Count == 0;
+
+    public string Status => Configuration.Status.Of(Errors, Warnings);
 }
 
 /// <summary>

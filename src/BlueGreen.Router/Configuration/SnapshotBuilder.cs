@@ -8,8 +8,10 @@ namespace BlueGreen.Router.Configuration;
 internal sealed record GoodFile(string FileName, DynamicConfig Config);
 
 /// <summary>
-/// Merges the last good version of every file into one snapshot, Traefik-style: one namespace for all
-/// files, names suffixed @file, a name defined in two files is an error in both.
+/// Merges the last good version of every file into one snapshot, as Traefik's file provider does with a
+/// directory (pkg/provider/merge.go, ResourceStrategySkipDuplicates): one namespace for all files, names
+/// suffixed @file, files in name order, the first definition of a name kept and later ones skipped with a
+/// warning. A router or service that is invalid on its own is disabled alone; the rest of its file serves.
 /// </summary>
 internal static class SnapshotBuilder
 {
@@ -19,8 +21,9 @@ internal static class SnapshotBuilder
 
     public static RoutingSnapshot Build(long revision, IReadOnlyList<GoodFile> files)
     {
-        var routers = Collect(files, f => f.Config.Http?.Routers);
-        var services = Collect(files, f => f.Config.Http?.Services);
+        var ordered = files.OrderBy(f => f.FileName, StringComparer.Ordinal).ToList();
+        var routers = Collect(ordered, f => f.Config.Http?.Routers, "HTTP router", () => new RouterConfig(), RouterErrors);
+        var services = Collect(ordered, f => f.Config.Http?.Services, "HTTP service", () => new ServiceConfig(), ServiceErrors);
         var compiled = new ServiceCompiler(services);
         var serviceErrors = services.ToDictionary(s => s.Key, s => compiled.ErrorsOf(s.Key));
 
@@ -31,7 +34,7 @@ internal static class SnapshotBuilder
             var errors = new List<string>(def.Errors);
             var serviceName = Qualify(def.Value.Service);
             var node = errors.Count == 0 ? compiled.Get(serviceName, errors) : null;
-            var rule = RuleParser.Parse(def.Value.Rule).Rule;
+            var rule = errors.Count == 0 ? RuleParser.Parse(def.Value.Rule).Rule : null;
             if (node is not null && rule is not null && errors.Count == 0)
             {
                 // Traefik: an explicit priority wins, otherwise the rule's length.
@@ -39,7 +42,7 @@ internal static class SnapshotBuilder
                 routes.Add(new CompiledRoute(name, priority, RuleMatcher.Compile(rule), node));
             }
 
-            routerViews[name] = new RouterView(name, def.Value, errors);
+            routerViews[name] = new RouterView(name, def.Value, errors, def.Warnings);
         }
 
         var usedBy = routers
@@ -47,43 +50,65 @@ internal static class SnapshotBuilder
             .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Order(StringComparer.Ordinal).ToList());
         var serviceViews = services.ToDictionary(
             s => s.Key,
-            s => new ServiceView(s.Key, s.Value.Value, serviceErrors[s.Key], usedBy.GetValueOrDefault(s.Key) ?? []),
+            s => new ServiceView(s.Key, s.Value.Value, serviceErrors[s.Key], usedBy.GetValueOrDefault(s.Key) ?? [], s.Value.Warnings),
             StringComparer.Ordinal);
 
-        var ordered = routes.OrderByDescending(r => r.Priority).ThenBy(r => r.Name, StringComparer.Ordinal).ToArray();
-        return new RoutingSnapshot(revision, files.Select(f => f.FileName).ToList(), ordered, routerViews, serviceViews);
+        var byPriority = routes.OrderByDescending(r => r.Priority).ThenBy(r => r.Name, StringComparer.Ordinal).ToArray();
+        return new RoutingSnapshot(revision, ordered.Select(f => f.FileName).ToList(), byPriority, routerViews, serviceViews);
     }
 
-    private sealed record Definition<T>(T Value, IReadOnlyList<string> Errors);
+    private sealed record Definition<T>(T Value, IReadOnlyList<string> Errors, IReadOnlyList<string> Warnings);
 
-    private static SortedDictionary<string, Definition<T>> Collect<T>(IReadOnlyList<GoodFile> files, Func<GoodFile, Dictionary<string, T>?> select)
+    /// <summary>The first definition of every name, with its own errors and the duplicates that were skipped.</summary>
+    private static SortedDictionary<string, Definition<T>> Collect<T>(
+        IReadOnlyList<GoodFile> files,
+        Func<GoodFile, Dictionary<string, T>?> select,
+        string kind,
+        Func<T> empty,
+        Func<string, T?, IReadOnlyList<string>> validate)
+        where T : class
     {
-        var owners = new Dictionary<string, List<(string File, T Value)>>(StringComparer.Ordinal);
+        var first = new Dictionary<string, (string File, T? Value)>(StringComparer.Ordinal);
+        var skipped = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var file in files)
         {
             foreach (var (name, value) in select(file) ?? [])
             {
                 var key = Qualify(name);
-                if (!owners.TryGetValue(key, out var list))
+                if (first.TryAdd(key, (file.FileName, value)))
                 {
-                    owners[key] = list = [];
+                    continue;
                 }
 
-                list.Add((file.FileName, value));
+                if (!skipped.TryGetValue(key, out var list))
+                {
+                    skipped[key] = list = [];
+                }
+
+                list.Add(file.FileName);
             }
         }
 
         var result = new SortedDictionary<string, Definition<T>>(StringComparer.Ordinal);
-        foreach (var (name, defs) in owners)
+        foreach (var (name, (file, value)) in first)
         {
-            IReadOnlyList<string> errors = defs.Count > 1
-                ? [$"{name} is defined in several files ({string.Join(", ", defs.Select(d => d.File))}); none of them is used"]
+            IReadOnlyList<string> warnings = skipped.TryGetValue(name, out var others)
+                ? others.Select(other => $"{kind} {name} already configured in {file}, skipping the definition in {other}").ToList()
                 : [];
-            result[name] = new Definition<T>(defs[0].Value, errors);
+            var shortName = name.EndsWith("@" + Provider, StringComparison.Ordinal) ? name[..^(Provider.Length + 1)] : name;
+            result[name] = new Definition<T>(value ?? empty(), validate(shortName, value), warnings);
         }
 
         return result;
     }
+
+    // One item checked alone by the validator the CLI uses too, so that a bad router or service
+    // disables only itself (Traefik), with the same message `config check` gives.
+    private static IReadOnlyList<string> RouterErrors(string name, RouterConfig? router) =>
+        DynamicConfigValidator.Validate(new DynamicConfig { Http = new HttpConfig { Routers = new() { [name] = router! } } }, RuleParser.EmbeddedMatchers);
+
+    private static IReadOnlyList<string> ServiceErrors(string name, ServiceConfig? service) =>
+        DynamicConfigValidator.Validate(new DynamicConfig { Http = new HttpConfig { Services = new() { [name] = service! } } });
 
     /// <summary>Compiles services on demand, detecting missing children and cycles.</summary>
     private sealed class ServiceCompiler(SortedDictionary<string, Definition<ServiceConfig>> services)

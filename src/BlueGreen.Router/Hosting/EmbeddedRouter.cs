@@ -39,7 +39,7 @@ public static class EmbeddedRouter
         loader.Scan(reread: true);
         var watcher = new RoutesWatcher(loader, syncLog, time);
 
-        var invoker = ProxyHandler.CreateInvoker();
+        var invoker = ProxyHandler.CreateInvoker(syncLog);
         WebApplication? proxy = null;
         WebApplication? api = null;
         try

@@ -56,7 +56,7 @@ internal sealed class ProxyHandler(SnapshotHolder holder, IHttpForwarder forward
         }
 
         var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
-        log.WriteLine($"router: error: {context.Request.Method} {context.Request.Path} -> {upstream.Service} {upstream.Prefix}: {error}{(exception is null ? "" : $": {exception.Message}")}");
+        log.WriteLine($"router: error: {context.Request.Method} {context.Request.Path} -> {upstream.Service} {upstream.Prefix}: {error}{(exception is null ? "" : $": {UpstreamRetry.Describe(exception)}")}");
     }
 
     private static Task WriteTextAsync(HttpContext context, int status, string text)
@@ -67,15 +67,5 @@ internal sealed class ProxyHandler(SnapshotHolder holder, IHttpForwarder forward
     }
 
     /// <summary>The shared client of every upstream: pooled connections survive reloads.</summary>
-    public static HttpMessageInvoker CreateInvoker() => new(new SocketsHttpHandler
-    {
-        UseProxy = false,
-        AllowAutoRedirect = false,
-        AutomaticDecompression = DecompressionMethods.None,
-        UseCookies = false,
-        EnableMultipleHttp2Connections = true,
-        ActivityHeadersPropagator = null,
-        ConnectTimeout = TimeSpan.FromSeconds(10),
-        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90),
-    });
+    public static HttpMessageInvoker CreateInvoker(TextWriter log) => new(new UpstreamClient(log));
 }
