@@ -2,28 +2,14 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using BlueGreen.Router.Tests.Support;
+using BlueGreen.Testing;
 
 namespace BlueGreen.Router.Tests;
 
-/// <summary>The API answers in the shapes of Traefik's own (../shared/traefik-api-samples).</summary>
+/// <summary>The API answers in the shapes of Traefik's own (tests/fixtures/traefik-api-samples).</summary>
 public sealed class ApiTests
 {
-    private static readonly string Samples = Path.Combine(SharedFolder(), "traefik-api-samples");
-
-    private static string SharedFolder()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "shared", "spec", "CONTRACT.md")))
-            {
-                return Path.Combine(dir.FullName, "shared");
-            }
-        }
-
-        throw new InvalidOperationException("no shared/spec/CONTRACT.md above " + AppContext.BaseDirectory);
-    }
-
-    private static JsonNode Sample(string name) => JsonNode.Parse(File.ReadAllText(Path.Combine(Samples, name)))!;
+    private static JsonNode Sample(string name) => JsonNode.Parse(File.ReadAllText(RepoPaths.TraefikApiSample(name)))!;
 
     /// <summary>Every field of the sample exists in the answer with the same JSON kind, recursively.</summary>
     private static void AssertShape(JsonNode sample, JsonNode? actual, string path, params string[] skip)
