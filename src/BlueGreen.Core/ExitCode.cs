@@ -1,6 +1,6 @@
 namespace BlueGreen.Core;
 
-/// <summary>The contract's exit codes: one static table, used by every command.</summary>
+/// <summary>The exit codes (docs/reference.md, "Exit codes"): one static table, used by every command.</summary>
 public enum ExitCode
 {
     Done = 0,
@@ -12,7 +12,7 @@ public enum ExitCode
 
 public static class ExitCodes
 {
-    /// <summary>What an exit code of run.sh means, in the contract's words.</summary>
+    /// <summary>What an exit code of run.sh means, in the words of docs/reference.md, "Exit codes".</summary>
     public static string Describe(int code) => code switch
     {
         (int)ExitCode.Done => "done",

@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace BlueGreen.Cli.Tests;
 
-/// <summary>The real parser (Program.BuildCommandLine): every command of the contract exists, with its options.</summary>
+/// <summary>The real parser (Program.BuildCommandLine): every command of docs/reference.md, "Commands", exists, with its options.</summary>
 public sealed class CommandLineTests
 {
     private static readonly RootCommand Root = Program.BuildCommandLine();
@@ -19,7 +19,7 @@ public sealed class CommandLineTests
     [InlineData("cockpit")]
     [InlineData("demo")]
     [InlineData("test")]
-    public void Every_command_of_the_contract_exists_and_has_a_description(string name)
+    public void Every_documented_command_exists_and_has_a_description(string name)
     {
         var command = Root.Subcommands.SingleOrDefault(c => c.Name == name);
         Assert.NotNull(command);
@@ -38,7 +38,7 @@ public sealed class CommandLineTests
     [InlineData("config check --json")]
     [InlineData("--home /srv/bluegreen status")]
     [InlineData("apply shop --home /srv/bluegreen --yes")]
-    public void The_contracts_command_lines_parse(string line)
+    public void The_documented_command_lines_parse(string line)
     {
         var parse = Root.Parse(line.Split(' '));
         Assert.Empty(parse.Errors);

@@ -9,7 +9,7 @@ using BlueGreen.Testing;
 namespace BlueGreen.Operations.Tests;
 
 /// <summary>
-/// "Only run.sh can switch" (ADR-0003), made structural and checked on the compiled assemblies:
+/// "Only run.sh can switch" (docs/reference.md, "Design rules"), made structural and checked on the compiled assemblies:
 /// no gate, router or cockpit code can reach the routing writer or the state writer.
 /// </summary>
 public sealed class ArchitectureTests

@@ -6,12 +6,10 @@ using BlueGreen.Testing;
 
 namespace BlueGreen.Router.Tests;
 
-/// <summary>The API answers in the shapes of Traefik's own (Fixtures/traefik-api, from Traefik's pkg/api/testdata).</summary>
+/// <summary>The API answers in the shapes of Traefik's own (tests/fixtures/traefik-api-samples).</summary>
 public sealed class ApiTests
 {
-    private static readonly string Samples = Path.Combine(RepoPaths.Root, "tests", "BlueGreen.Router.Tests", "Fixtures", "traefik-api");
-
-    private static JsonNode Sample(string name) => JsonNode.Parse(File.ReadAllText(Path.Combine(Samples, name)))!;
+    private static JsonNode Sample(string name) => JsonNode.Parse(File.ReadAllText(RepoPaths.TraefikApiSample(name)))!;
 
     /// <summary>Every field of the sample exists in the answer with the same JSON kind, recursively.</summary>
     private static void AssertShape(JsonNode sample, JsonNode? actual, string path, params string[] skip)

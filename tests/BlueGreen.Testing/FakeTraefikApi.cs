@@ -9,7 +9,7 @@ namespace BlueGreen.Testing;
 
 /// <summary>
 /// A real HTTP server answering /api/http/services/NAME@file in the shape of Traefik's API
-/// (shared/traefik-api-samples), from the routing files on disk. Frozen = it keeps showing what it
+/// (tests/fixtures/traefik-api-samples), from the routing files on disk. Frozen = it keeps showing what it
 /// showed last, like a router that does not reload: a switch must then time out and restore.
 /// </summary>
 public sealed class FakeTraefikApi : IAsyncDisposable

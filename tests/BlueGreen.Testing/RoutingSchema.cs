@@ -5,7 +5,7 @@ using YamlDotNet.RepresentationModel;
 
 namespace BlueGreen.Testing;
 
-/// <summary>Validates routing files against shared/schemas/traefik-v3-file-provider.json (YAML turned into JSON first).</summary>
+/// <summary>Validates routing files against Traefik's v3 file-provider schema (tests/fixtures/traefik-v3-file-provider.json) (YAML turned into JSON first).</summary>
 public static class RoutingSchema
 {
     private static readonly Lazy<JsonSchema> Schema = new(() => JsonSchema.FromText(File.ReadAllText(RepoPaths.TraefikV3Schema)));

@@ -3,7 +3,7 @@ using System.CommandLine;
 namespace BlueGreen.Cli.Commands;
 
 /// <summary>
-/// `test`: listed here so that `--help` shows every command of the contract; run.sh itself runs the suite
+/// `test`: listed here so that `--help` shows every command (docs/reference.md, "Commands"); run.sh itself runs the suite
 /// (it must build first, which a running program cannot do for itself).
 /// </summary>
 public static class TestCommand

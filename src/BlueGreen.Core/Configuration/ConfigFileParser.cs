@@ -7,7 +7,7 @@ public sealed record ConfigEntry(string Key, string Value, int Line);
 public sealed record ConfigFile(string Path, IReadOnlyDictionary<string, ConfigEntry> Entries, IReadOnlyList<ConfigError> Errors);
 
 /// <summary>
-/// Reads the contract's KEY=VALUE format. Values are taken literally (quotes stripped), never
+/// Reads the KEY=VALUE format (docs/reference.md, "Configuration files"). Values are taken literally (quotes stripped), never
 /// evaluated by a shell: `$(...)` in a value stays text.
 /// </summary>
 public static class ConfigFileParser

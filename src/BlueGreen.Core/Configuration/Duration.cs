@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace BlueGreen.Core.Configuration;
 
-/// <summary>Durations as the contract writes them: seconds by default, or with a unit (ms, s, m).</summary>
+/// <summary>Durations in configuration files: seconds by default, or with a unit (ms, s, m); docs/reference.md, "Configuration files".</summary>
 public static class Duration
 {
     public static bool TryParse(string text, out TimeSpan value)

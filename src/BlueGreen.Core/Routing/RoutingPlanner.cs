@@ -4,7 +4,7 @@ using BlueGreen.Core.Slots;
 namespace BlueGreen.Core.Routing;
 
 /// <summary>
-/// Decides the routing file of a site from its configuration and roles (CONTRACT, "Routing file").
+/// Decides the routing file of a site from its configuration and roles (docs/reference.md, "Routing file").
 /// Pure: the same inputs always give the same file.
 /// </summary>
 public static class RoutingPlanner

@@ -7,7 +7,7 @@ public sealed class GlobalConfigTests
     private const string Path = "/home/conf/global.conf";
 
     [Fact]
-    public void An_empty_file_gives_every_default_of_the_contract()
+    public void An_empty_file_gives_every_documented_default()
     {
         var (config, errors) = GlobalConfig.Parse(Path, "");
 

@@ -19,7 +19,7 @@ public sealed class SiteConfigTests
     }
 
     [Fact]
-    public void A_minimal_site_gets_the_contract_defaults()
+    public void A_minimal_site_gets_the_documented_defaults()
     {
         var (config, errors) = Parse(Minimal);
 

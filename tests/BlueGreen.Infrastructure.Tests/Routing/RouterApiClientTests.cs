@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using BlueGreen.Core.Slots;
 using BlueGreen.Infrastructure.Routing;
+using BlueGreen.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -54,7 +55,7 @@ internal sealed class FakeTraefikApi : IAsyncDisposable
         return api;
     }
 
-    /// <summary>A weighted service as Traefik's API shows it (see shared/traefik-api-samples).</summary>
+    /// <summary>A weighted service as Traefik's API shows it (see tests/fixtures/traefik-api-samples).</summary>
     public static string Weighted(string site, int weightA, int weightB, string childSuffix = "") => new JsonObject
     {
         ["name"] = $"{site}@file",
@@ -155,7 +156,7 @@ public sealed class RouterApiClientTests : IAsyncLifetime
     [Fact]
     public async Task A_load_balancer_service_is_not_weighted()
     {
-        _api.Answer = _ => (200, File.ReadAllText(Path.Combine(BlueGreen.Testing.RepoPaths.Shared, "traefik-api-samples", "service-bar.json")));
+        _api.Answer = _ => (200, File.ReadAllText(RepoPaths.TraefikApiSample("service-bar.json")));
 
         var (reachable, live, detail) = await Client.ReadLiveSlotAsync("shop", CancellationToken.None);
 
