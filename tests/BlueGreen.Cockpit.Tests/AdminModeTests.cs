@@ -53,9 +53,11 @@ public sealed class AdminModeTests(Browser browser) : IAsyncLifetime
         Assert.Equal(0, await page.Locator("td.actions").CountAsync());
 
         var refusal = (await Cli.JournalAsync(_home.Root)).Last();
-        Assert.Equal("cockpit-login", refusal.GetProperty("action").GetString());
-        Assert.Equal("refused", refusal.GetProperty("outcome").GetString());
+        Assert.Equal("login", refusal.GetProperty("action").GetString());
+        Assert.Equal("failed", refusal.GetProperty("outcome").GetString());
         Assert.Equal("cockpit", refusal.GetProperty("via").GetString());
+        Assert.Equal($"{Environment.UserName}@{Environment.MachineName}", refusal.GetProperty("actor").GetString());
+        Assert.Equal("wrong admin token from 127.0.0.1", refusal.GetProperty("message").GetString());
         await Cli.MustAsync(_home.Root, "journal", "verify");
     }
 
@@ -78,31 +80,30 @@ public sealed class AdminModeTests(Browser browser) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_post_without_the_antiforgery_token_fails_with_400()
+    public async Task The_browsers_own_form_posts_pass_the_origin_check_and_a_foreign_origin_does_not()
     {
         var page = await LoggedInAsync();
-        // Same cookies as the logged-in page, but no form token.
-        var response = await page.Context.APIRequest.PostAsync(_cockpit.At("/admin/sites/shop/apply"), new() { Form = page.Context.APIRequest.CreateFormData().Set("confirm", "yes") });
-        Assert.Equal(400, response.Status);
-        response = await page.Context.APIRequest.PostAsync(_cockpit.At("/admin/sites/shop/validate"));
-        Assert.Equal(400, response.Status);
+        await page.GotoAsync(_cockpit.At("/sites/blog"));
+        var response = await PostAndWaitAsync(page, () => page.ClickAsync(".actionbar form button"));
+        Assert.Equal(200, response.Status); // Chromium sent its Origin (the cockpit's Referrer-Policy lets it)
 
-        using var http = new HttpClient { BaseAddress = _cockpit.Url };
-        using var login = await http.PostAsync("/login", new FormUrlEncodedContent([new("token", AdminHome.Token)]));
-        Assert.Equal(HttpStatusCode.BadRequest, login.StatusCode);
-
-        var journal = await Cli.JournalAsync(_home.Root);
-        Assert.DoesNotContain(journal, e => e.GetProperty("action").GetString() == "apply" && e.GetProperty("outcome").GetString() != "dry-run");
+        var token = await page.Locator("input[name=bluegreen_form_token]").First.GetAttributeAsync("value");
+        var forged = await page.Context.APIRequest.PostAsync(_cockpit.At("/admin/sites/shop/validate"), new()
+        {
+            Form = page.Context.APIRequest.CreateFormData().Set("bluegreen_form_token", token!),
+            Headers = new Dictionary<string, string> { ["Origin"] = "http://evil.example" },
+        });
+        Assert.Equal(403, forged.Status);
     }
 
     [Fact]
-    public async Task A_switch_the_dry_run_refuses_shows_why_and_offers_no_confirmation()
+    public async Task A_switch_the_rules_refuse_shows_why_and_offers_no_confirmation()
     {
         var page = await LoggedInAsync();
         await page.GotoAsync(_cockpit.At("/admin/sites/blog/apply"));
         var main = await page.Locator("main").InnerTextAsync();
-        Assert.Contains("exit 3", main);
         Assert.Contains("would not go through", main);
+        Assert.Contains("not validated", main);
         Assert.Equal(0, await page.Locator("#confirm").CountAsync());
         await Screenshots.TakeAsync(page, "admin-refused-plan");
     }
@@ -117,7 +118,7 @@ public sealed class AdminModeTests(Browser browser) : IAsyncLifetime
         Assert.Contains("./run.sh --home", main);
         Assert.Matches("exit code \\d", main);
         // The child ran with the cockpit's identity (validate's own journaling is validate's business).
-        Assert.Matches("cockpit:[0-9a-f]{8}@.* runs .*run\\.sh --home .* validate blog", _cockpit.Log.ToString());
+        Assert.Matches("cockpit: session [0-9a-f]{8} from 127\\.0\\.0\\.1 runs .*run\\.sh --home .* validate blog", _cockpit.Log.ToString());
     }
 
     [Fact]
@@ -128,6 +129,7 @@ public sealed class AdminModeTests(Browser browser) : IAsyncLifetime
         var page = await LoggedInAsync();
         await page.GotoAsync(_cockpit.At("/admin/sites/shop/apply"));
         Assert.Contains("The plan", await page.Locator("main").InnerTextAsync());
+        Assert.Equal("slot a (2.0.0)", await page.Locator("#plan-to").InnerTextAsync());
         await Screenshots.TakeAsync(page, "admin-confirm");
 
         await PostAndWaitAsync(page, () => page.ClickAsync("#confirm"));
@@ -148,7 +150,9 @@ public sealed class AdminModeTests(Browser browser) : IAsyncLifetime
         var applied = (await Cli.JournalAsync(_home.Root)).Last(e => e.GetProperty("action").GetString() == "apply");
         Assert.Equal("succeeded", applied.GetProperty("outcome").GetString());
         Assert.Equal("cockpit", applied.GetProperty("via").GetString());
-        Assert.StartsWith("cockpit:", applied.GetProperty("actor").GetString());
+        // The actor is the OS user running run.sh (the cockpit's), never a name the cockpit makes up.
+        Assert.StartsWith(Environment.UserName, applied.GetProperty("actor").GetString());
+        Assert.DoesNotContain("cockpit:", applied.GetProperty("actor").GetString());
     }
 
     [Fact]

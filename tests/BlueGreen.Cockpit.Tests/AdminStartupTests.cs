@@ -13,12 +13,28 @@ public sealed class AdminStartupTests
         Assert.Contains("does not exist", e.Message);
     }
 
-    [Fact]
-    public async Task Admin_mode_refuses_a_token_shorter_than_32_characters()
+    [Theory]
+    [InlineData("q8Zt1XkP0aLw3Rb9Uy7cV", "too short")] // 21 base64 characters: 126 bits at most
+    [InlineData("8f3a91c0d2b74e6f5a1c9d0e3b7f24a", "too short")] // 31 hex characters: 124 bits at most
+    [InlineData("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "too predictable")]
+    [InlineData("abababababababababababababababababababab", "too predictable")]
+    [InlineData("0123456789abcdef0123456789abcdef", "too predictable")]
+    [InlineData("password123password123password123", "too predictable")]
+    public async Task Admin_mode_refuses_a_guessable_token_and_says_how_to_make_a_good_one(string token, string why)
     {
-        using var home = AdminHome.Create(token: "short-token-31-characters-long!");
+        using var home = AdminHome.Create(token: token);
         var e = await Assert.ThrowsAsync<CockpitStartException>(() => StartAsync(home.Root));
-        Assert.Contains("too short", e.Message);
+        Assert.Contains(why, e.Message);
+        Assert.Contains(home.Path_("conf", "cockpit.token"), e.Message);
+        Assert.Contains($"head -c 32 /dev/urandom | base64 > {home.Path_("conf", "cockpit.token")}", e.Message);
+    }
+
+    [Fact]
+    public async Task Admin_mode_accepts_a_token_made_as_the_docs_say()
+    {
+        using var home = AdminHome.Create(token: Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+        await using var cockpit = await CockpitUnderTest.StartAsync(home.Root);
+        Assert.Equal("127.0.0.1", cockpit.Url.Host);
     }
 
     [Theory]

@@ -1,13 +1,12 @@
 using System.Net;
 using System.Text;
-using System.Text.RegularExpressions;
 using BlueGreen.Cockpit.Tests.Support;
 using BlueGreen.Testing;
 
 namespace BlueGreen.Cockpit.Tests;
 
 /// <summary>An admin action's page shows run.sh's output while it runs, not only once it is over.</summary>
-public sealed partial class AdminStreamingTests : IAsyncLifetime
+public sealed class AdminStreamingTests : IAsyncLifetime
 {
     private readonly TempHome _home = AdminHome.Create();
     private SlotServer _a = null!;
@@ -31,29 +30,13 @@ public sealed partial class AdminStreamingTests : IAsyncLifetime
         _home.Dispose();
     }
 
-    [GeneratedRegex("name=\"(?<name>[^\"]+)\" value=\"(?<value>[^\"]+)\"")]
-    private static partial Regex HiddenToken();
-
-    private static KeyValuePair<string, string> TokenIn(string html)
-    {
-        var match = HiddenToken().Match(html);
-        Assert.True(match.Success, "no antiforgery token in the page");
-        return new(WebUtility.HtmlDecode(match.Groups["name"].Value), WebUtility.HtmlDecode(match.Groups["value"].Value));
-    }
-
     [Fact]
     public async Task The_output_of_validate_reaches_the_page_before_the_command_ends()
     {
-        using var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = true }) { BaseAddress = _cockpit.Url };
-        var login = TokenIn(await http.GetStringAsync("/login"));
-        using (var loggedIn = await http.PostAsync("/login", new FormUrlEncodedContent([login, new("token", AdminHome.Token)])))
-        {
-            Assert.Equal(HttpStatusCode.OK, loggedIn.StatusCode);
-        }
-
-        var form = TokenIn(await http.GetStringAsync("/sites/slow"));
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/sites/slow/validate") { Content = new FormUrlEncodedContent([form]) };
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var client = new AdminClient(_cockpit.Url);
+        var form = await client.LogInAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/sites/slow/validate") { Content = new FormUrlEncodedContent([new("bluegreen_form_token", form)]) };
+        using var response = await client.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
 
         await using var body = await response.Content.ReadAsStreamAsync();

@@ -1,17 +1,17 @@
+using System.Net;
 using System.Threading.Channels;
 using BlueGreen.Cockpit.Hosting;
 using BlueGreen.Cockpit.Pages;
-using BlueGreen.Core.Journal;
-using BlueGreen.Infrastructure.Journal;
-using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace BlueGreen.Cockpit.Admin;
 
-/// <summary>Admin mode only: login/logout and the per-site actions, each one a run of run.sh.</summary>
+/// <summary>
+/// Admin mode only: login/logout and the per-site actions, each one a run of run.sh. GET never acts:
+/// every change is a POST from a cockpit page (Origin checked) carrying a token bound to its session.
+/// </summary>
 internal static class AdminEndpoints
 {
     private static readonly HashSet<string> Switches = new(StringComparer.Ordinal) { "apply", "rollback" };
@@ -39,8 +39,10 @@ internal static class AdminEndpoints
     public static void Map(IEndpointRouteBuilder app, CockpitRuntime rt)
     {
         app.MapGet("/login", (HttpContext http) => ReadEndpoints.HtmlResult(AdminPages.Login(rt.PageFor(http, withForms: true), null)));
-        app.MapPost("/login", (HttpContext http, CancellationToken ct) => WithAntiforgery(http, () => LoginAsync(http, rt)));
-        app.MapPost("/logout", (HttpContext http, CancellationToken ct) => WithAntiforgery(http, () =>
+        // (The CancellationToken keeps these lambdas route handlers: with HttpContext alone they would be
+        // taken for RequestDelegates and their results dropped.)
+        app.MapPost("/login", (HttpContext http, CancellationToken _) => Guarded(http, rt, FormPurpose.Login, () => LoginAsync(http, rt)));
+        app.MapPost("/logout", (HttpContext http, CancellationToken _) => Guarded(http, rt, FormPurpose.Session, () =>
         {
             if (rt.Sessions.Find(http) is { } session)
             {
@@ -52,21 +54,16 @@ internal static class AdminEndpoints
         }));
 
         app.MapPost("/admin/sites/{site}/validate", (string site, HttpContext http, CancellationToken ct) =>
-            WithAntiforgery(http, () => RunAsync(http, rt, site, "validate", ["validate", site], ct)));
+            Guarded(http, rt, FormPurpose.Session, () => RunAsync(http, rt, site, "validate", ["validate", site], ct)));
 
-        app.MapGet("/admin/sites/{site}/{action}", async (string site, string action, HttpContext http, CancellationToken ct) =>
-        {
-            if (!Switches.Contains(action) || !rt.Reader.Exists(site))
-            {
-                return ReadEndpoints.NotFound(rt.PageFor(http), $"no action '{action}' for '{site}'");
-            }
-
-            var plan = await rt.RunSh!.RunAsync([action, site, "--dry-run"], Actor(http, rt), ct);
-            return ReadEndpoints.HtmlResult(AdminPages.Confirm(rt.PageFor(http), site, action, plan));
-        });
+        // The plan: read from the files by the product's rules. No run.sh, no lock, no journal line.
+        app.MapGet("/admin/sites/{site}/{action}", (string site, string action, HttpContext http) =>
+            !Switches.Contains(action) || !rt.Reader.Exists(site)
+                ? ReadEndpoints.NotFound(rt.PageFor(http), $"no action '{action}' for '{site}'")
+                : ReadEndpoints.HtmlResult(AdminPages.Confirm(rt.PageFor(http), rt.Reader.Preview(site, action))));
 
         app.MapPost("/admin/sites/{site}/{action}", (string site, string action, HttpContext http, CancellationToken ct) =>
-            WithAntiforgery(http, async () =>
+            Guarded(http, rt, FormPurpose.Session, async () =>
             {
                 var form = await http.Request.ReadFormAsync(ct);
                 if (!Switches.Contains(action) || form["confirm"] != "yes")
@@ -78,13 +75,23 @@ internal static class AdminEndpoints
             }));
     }
 
-    /// <summary>Every admin POST carries ASP.NET Core's antiforgery token, or is refused with 400.</summary>
-    private static async Task<IResult> WithAntiforgery(HttpContext http, Func<Task<IResult>> handle)
+    /// <summary>
+    /// A POST goes on only when it comes from a page of this cockpit (Origin or Referer, else 403) and
+    /// carries the form token of its session or login form (else 400).
+    /// </summary>
+    private static async Task<IResult> Guarded(HttpContext http, CockpitRuntime rt, FormPurpose purpose, Func<Task<IResult>> handle)
     {
-        var antiforgery = http.RequestServices.GetRequiredService<IAntiforgery>();
-        if (!await antiforgery.IsRequestValidAsync(http))
+        var request = http.Request;
+        if (OriginCheck.Refusal(request.Scheme, request.Host.Value ?? "", request.Headers.Origin, request.Headers.Referer, rt.LoopbackOnly) is { } refusal)
         {
-            return Results.BadRequest("missing or invalid antiforgery token: reload the page and try again");
+            return Results.Text($"refused: {refusal}; use the cockpit's own pages\n", "text/plain", null, StatusCodes.Status403Forbidden);
+        }
+
+        var boundTo = purpose == FormPurpose.Login ? request.Cookies[Sessions.LoginCookieName] : rt.Sessions.Find(http)?.Id;
+        var presented = request.HasFormContentType ? (await request.ReadFormAsync(http.RequestAborted))[FormTokens.FieldName].ToString() : null;
+        if (!rt.Forms.IsValid(purpose, boundTo, presented))
+        {
+            return Results.BadRequest("missing or invalid form token: reload the page and try again");
         }
 
         return await handle();
@@ -98,6 +105,7 @@ internal static class AdminEndpoints
             return ReadEndpoints.NotFound(rt.PageFor(http), $"no site named '{site}'");
         }
 
+        var session = rt.Sessions.Find(http)!; // Guarded checked the session's token
         var page = rt.PageFor(http);
         var commandLine = rt.RunSh!.CommandLineOf(args);
         var head = AdminPages.Action(page, site, action, commandLine, null).Split(AdminPages.OutputMarker)[0];
@@ -106,7 +114,7 @@ internal static class AdminEndpoints
         await http.Response.Body.FlushAsync(ct);
 
         var lines = Channel.CreateUnbounded<string>();
-        var run = rt.RunSh.RunAsync(args, Actor(http, rt), ct, line => lines.Writer.TryWrite(line));
+        var run = rt.RunSh.RunAsync(args, session.Label, ct, line => lines.Writer.TryWrite(line));
         _ = run.ContinueWith(_ => lines.Writer.Complete(), TaskScheduler.Default);
         await foreach (var line in lines.Reader.ReadAllAsync(ct))
         {
@@ -119,37 +127,49 @@ internal static class AdminEndpoints
         return Results.Empty;
     }
 
-    private static string Actor(HttpContext http, CockpitRuntime rt) =>
-        $"cockpit:{rt.Sessions.Find(http)?.Short ?? "anonymous"}@{Environment.MachineName}";
-
+    /// <summary>
+    /// One attempt: admitted by the throttle (or 429 unchecked), checked, and, when wrong, journaled
+    /// before its answer is held back. Everything up to the journal line runs without awaiting, so
+    /// a client that hangs up cannot skip the count or the line; only the wait is cut short.
+    /// </summary>
     private static async Task<IResult> LoginAsync(HttpContext http, CockpitRuntime rt)
     {
+        var from = SourceOf(http);
         var form = await http.Request.ReadFormAsync(http.RequestAborted);
-        var token = form["token"].ToString();
-        var ok = await rt.Throttle.RunAsync(() => rt.Token!.Matches(token), matched => matched, http.RequestAborted);
-        var from = http.Connection.RemoteIpAddress?.ToString() ?? "?";
-        if (!ok)
+        if (rt.Throttle.TryAdmit(from) is { } retryAfter)
         {
-            Journal(rt, "refused", $"cockpit:anonymous@{from}", $"wrong admin token from {from}");
-            return ReadEndpoints.HtmlResult(AdminPages.Login(rt.PageFor(http, withForms: true), "Wrong token. The attempt was journaled; each further failure waits longer."), StatusCodes.Status401Unauthorized);
+            var seconds = (int)Math.Ceiling(retryAfter.TotalSeconds);
+            http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return ReadEndpoints.HtmlResult(
+                AdminPages.Login(rt.PageFor(http, withForms: true), $"Too many login attempts. The token was not checked; try again in {seconds} s."),
+                StatusCodes.Status429TooManyRequests);
         }
 
-        var session = rt.Sessions.Create();
-        http.Response.Cookies.Append(Sessions.CookieName, session.Id, Sessions.CookieOptions(http));
-        Journal(rt, "succeeded", $"cockpit:{session.Short}@{Environment.MachineName}", $"admin session {session.Short} opened from {from}");
-        return Results.Redirect("/");
-    }
+        if (rt.Token!.Matches(form["token"].ToString()))
+        {
+            var session = rt.Sessions.Create(from);
+            http.Response.Cookies.Append(Sessions.CookieName, session.Id, Sessions.CookieOptions(http));
+            http.Response.Cookies.Delete(Sessions.LoginCookieName, Sessions.CookieOptions(http));
+            rt.Logins.Succeeded(from, session);
+            return Results.Redirect("/");
+        }
 
-    /// <summary>A login note in the product's journal. It records, and switches nothing.</summary>
-    private static void Journal(CockpitRuntime rt, string outcome, string actor, string message)
-    {
+        rt.Logins.Failed(from);
         try
         {
-            rt.Sources.Journal.Append(new JournalEntry { Action = "cockpit-login", Outcome = outcome, Actor = actor, Via = "cockpit", Message = message });
+            await Task.Delay(rt.Throttle.FailureDelay(from), rt.Options.Clock, http.RequestAborted);
         }
-        catch (JournalWriteException e)
+        catch (OperationCanceledException)
         {
-            rt.Log.WriteLine($"cockpit: {e.Message}");
+            return Results.Empty; // the client left; its attempt is counted and journaled all the same
         }
+
+        return ReadEndpoints.HtmlResult(
+            AdminPages.Login(rt.PageFor(http, withForms: true), "Wrong token. The attempt was journaled; attempts are limited to one every few seconds."),
+            StatusCodes.Status401Unauthorized);
     }
+
+    /// <summary>The client address the throttle counts against (IPv4 clients as IPv4, however they came in).</summary>
+    private static string SourceOf(HttpContext http) =>
+        http.Connection.RemoteIpAddress is { } ip ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : "unknown";
 }

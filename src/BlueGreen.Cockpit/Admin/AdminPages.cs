@@ -1,3 +1,4 @@
+using BlueGreen.Cockpit.Data;
 using BlueGreen.Cockpit.Pages;
 
 namespace BlueGreen.Cockpit.Admin;
@@ -20,16 +21,36 @@ internal static class AdminPages
         return Layout.Page(ctx, "Login", "", h.ToString(), refresh: false);
     }
 
-    /// <summary>The plan of a switch (its dry run) and, when the dry run says it would go through, the confirm button.</summary>
-    public static string Confirm(PageContext ctx, string site, string action, RunResult plan)
+    /// <summary>
+    /// The plan of a switch, worked out from the files (nothing was run), and, when the product's
+    /// rules allow it, the confirm button.
+    /// </summary>
+    public static string Confirm(PageContext ctx, SwitchPreview plan)
     {
+        var (site, action) = (plan.Site, plan.Action);
         var h = new Html();
         var verb = action == "apply" ? "Apply" : "Rollback";
-        h.Raw("<div class=\"summary\"><h1>").Text($"{verb} {site}?").Raw("</h1>").El("span", plan.ExitCode == 0 ? "pill warn" : "pill bad", plan.ExitCode == 0 ? "confirmation needed" : "would be refused").Raw("</div>");
-        h.Raw("<section class=\"card\"><h2>The plan</h2><p class=\"muted\">").Text($"output of {plan.CommandLine} (changes nothing)").Raw("</p>");
-        h.Pre(plan.Output, "code full");
+        h.Raw("<div class=\"summary\"><h1>").Text($"{verb} {site}?").Raw("</h1>").El("span", plan.WouldGoThrough ? "pill warn" : "pill bad", plan.WouldGoThrough ? "confirmation needed" : "would be refused").Raw("</div>");
+        h.Raw("<section class=\"card\" id=\"plan\"><h2>The plan</h2><p class=\"muted\">")
+            .Text($"Worked out from the state and routing files by the rules ./run.sh {action} applies; showing it ran nothing. On confirmation, run.sh checks everything again under its lock, including the target's health.")
+            .Raw("</p>");
+        if (plan.Drift is { } drift)
+        {
+            h.El("div", "alert", $"Drift: {drift}. run.sh reports it before anything else.");
+        }
+
+        if (plan.Decision?.Plan is { } sw)
+        {
+            h.Raw("<dl class=\"plan\">")
+                .Raw("<dt>Becomes live</dt><dd id=\"plan-to\">").Text($"slot {sw.To}").Raw("</dd>")
+                .Raw("<dt>Live now</dt><dd id=\"plan-from\">").Text(sw.From is { } from ? $"slot {from}" : "nothing (first switch)").Raw("</dd>")
+                .Raw("</dl>");
+            h.Raw("<p class=\"muted\">").Text($"Change to {plan.RoutingPath} (comments aside):").Raw("</p>");
+            h.Pre(string.Join('\n', plan.Diff.Select(d => d.ToString())), "code full diff");
+        }
         h.Raw("</section>");
-        if (plan.ExitCode == 0)
+
+        if (plan.WouldGoThrough)
         {
             h.Raw($"<form method=\"post\" action=\"/admin/sites/{Html.E(Uri.EscapeDataString(site))}/{Html.E(action)}\" class=\"confirm\">").Raw(ctx.HiddenToken)
                 .Raw("<input type=\"hidden\" name=\"confirm\" value=\"yes\">")
@@ -39,7 +60,9 @@ internal static class AdminPages
         }
         else
         {
-            h.El("div", "alert", $"The dry run says this would not go through (exit {plan.ExitCode}: {plan.Meaning}). Nothing to confirm.")
+            var why = plan.Problem ?? plan.Decision?.Refusal ?? "unknown";
+            var hint = plan.Decision?.Hint is { } x ? $" What to do: {x}." : "";
+            h.El("div", "alert", $"This would not go through: {why}.{hint} Nothing to confirm.")
                 .Raw("<p>").Link("/sites/" + site, "← back to " + site).Raw("</p>");
         }
 

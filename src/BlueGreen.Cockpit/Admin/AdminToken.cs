@@ -3,11 +3,9 @@ using System.Text;
 
 namespace BlueGreen.Cockpit.Admin;
 
-/// <summary>The admin secret: checked once at start (exists, long enough, private), then compared in constant time.</summary>
+/// <summary>The admin secret: checked once at start (exists, private, hard to guess), then compared in constant time.</summary>
 internal sealed class AdminToken
 {
-    public const int MinLength = 32;
-
     private const UnixFileMode NotPrivate =
         UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute |
         UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
@@ -19,10 +17,11 @@ internal sealed class AdminToken
     /// <summary>Loads the token file or throws with the reason admin mode cannot start.</summary>
     public static AdminToken Load(string path)
     {
+        var makeOne = $"{TokenStrength.MakeOne} > {path} && chmod 600 {path}";
         if (!File.Exists(path))
         {
             throw new Hosting.CockpitStartException(
-                $"admin mode needs a token file, and {path} does not exist (COCKPIT_ADMIN_TOKEN_FILE). Create it with: head -c 32 /dev/urandom | base64 > {path} && chmod 600 {path}");
+                $"admin mode needs a token file, and {path} does not exist (COCKPIT_ADMIN_TOKEN_FILE). Create it with: {makeOne}");
         }
 
         if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & NotPrivate) != 0)
@@ -32,10 +31,10 @@ internal sealed class AdminToken
         }
 
         var token = File.ReadAllText(path).Trim();
-        if (token.Length < MinLength)
+        if (TokenStrength.Weakness(token) is { } weakness)
         {
             throw new Hosting.CockpitStartException(
-                $"the admin token in {path} is too short ({token.Length} characters; at least {MinLength} are needed)");
+                $"admin mode refuses the token in {path}: {weakness}. Make a random one with: {makeOne}");
         }
 
         return new AdminToken(token);

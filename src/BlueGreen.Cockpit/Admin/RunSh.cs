@@ -57,8 +57,9 @@ internal sealed class RunSh(string path, string home, TextWriter log)
 
     private List<string> WithHome(IReadOnlyList<string> args) => ["--home", home, .. args];
 
+    /// <param name="session">The label of the admin session that asked (<see cref="Session.Label"/>).</param>
     /// <param name="onLine">Called with each line of output as it comes (stdout and stderr, one at a time).</param>
-    public async Task<RunResult> RunAsync(IReadOnlyList<string> args, string actor, CancellationToken ct, Action<string>? onLine = null)
+    public async Task<RunResult> RunAsync(IReadOnlyList<string> args, string session, CancellationToken ct, Action<string>? onLine = null)
     {
         var all = WithHome(args);
         var info = new ProcessStartInfo(path)
@@ -69,13 +70,16 @@ internal sealed class RunSh(string path, string home, TextWriter log)
             UseShellExecute = false,
         };
         all.ForEach(info.ArgumentList.Add);
+        // The journal's actor is the operating-system user running run.sh (the cockpit's user); the
+        // cockpit adds which session asked, and never names the actor itself.
+        info.Environment.Remove("BLUEGREEN_ACTOR");
         info.Environment["BLUEGREEN_VIA"] = "cockpit";
-        info.Environment["BLUEGREEN_ACTOR"] = actor;
+        info.Environment["BLUEGREEN_SESSION"] = SafeText.Clean(session, 120);
         info.Environment["BLUEGREEN_HOME"] = home;
         info.Environment["TERM"] = "dumb";
         info.Environment["NO_COLOR"] = "1";
 
-        await log.WriteLineAsync($"cockpit: {actor} runs {path} {string.Join(' ', all)}");
+        await log.WriteLineAsync($"cockpit: {session} runs {path} {string.Join(' ', all)}");
         var started = Stopwatch.StartNew();
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {path}");
         process.StandardInput.Close(); // no terminal: run.sh never waits for an answer

@@ -6,6 +6,7 @@ using BlueGreen.Core.State;
 using BlueGreen.Core.Validation;
 using BlueGreen.Infrastructure.Configuration;
 using BlueGreen.Infrastructure.State;
+using BlueGreen.Infrastructure.Status;
 
 namespace BlueGreen.Cockpit.Data;
 
@@ -39,6 +40,30 @@ internal sealed partial class CockpitReader(CockpitSources sources, HealthMonito
         var history = sources.Routing.History(site).Take(HistoryLimit)
             .Select(f => new RoutingVersion(Path.GetFileName(f), ReadOrWhy(f))).ToList();
         return new SiteDetail(clock.GetUtcNow(), row, state, report, reportError, sources.Routing.PathOf(site), sources.Routing.ReadText(site), history, journal, SlotUrls(site));
+    }
+
+    /// <summary>The plan of a switch, from the files alone (see <see cref="SwitchPreview"/>).</summary>
+    public SwitchPreview Preview(string site, string action)
+    {
+        var routingPath = sources.Routing.PathOf(site);
+        var (config, errors) = ConfigLoader.LoadSite(sources.Home, site, sources.Global);
+        if (config is null || errors.Any(e => !e.IsWarning))
+        {
+            return SwitchPreview.Unavailable(site, action, routingPath, string.Join("; ", errors.Where(e => !e.IsWarning).Select(e => e.ToString())));
+        }
+
+        SiteState state;
+        try
+        {
+            state = sources.States.Read(site);
+        }
+        catch (CorruptStateException e)
+        {
+            return SwitchPreview.Unavailable(site, action, routingPath, e.Message);
+        }
+
+        return SwitchPreview.Decide(
+            action, config, state, sources.Routing.ReadText(site), routingPath, Drift.Detect(state, sources.Routing), clock.GetUtcNow(), sources.Global.ValidationMaxAge);
     }
 
     public JournalPageData Journal(JournalQuery query)

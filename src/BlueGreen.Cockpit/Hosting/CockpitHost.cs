@@ -34,12 +34,6 @@ public static class CockpitHost
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.Services.AddAntiforgery(o =>
-        {
-            o.Cookie.Name = "bluegreen_cockpit_af";
-            o.Cookie.SameSite = SameSiteMode.Strict;
-            o.Cookie.HttpOnly = true;
-        });
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
@@ -55,7 +49,7 @@ public static class CockpitHost
         var app = builder.Build();
         var sources = new CockpitSources(options.Home, options.Global, options.Clock);
         var health = new HealthMonitor(sources, options.HealthInterval, options.Clock, log);
-        var runtime = new CockpitRuntime(options, new CockpitReader(sources, health, options.Clock), sources, log) { Token = token, RunSh = runSh };
+        var runtime = new CockpitRuntime(options, new CockpitReader(sources, health, options.Clock), sources, log) { Token = token, RunSh = runSh, LoopbackOnly = admin && listen.IsLoopback };
 
         app.Use(SecurityHeaders);
         if (admin)
@@ -134,7 +128,9 @@ public static class CockpitHost
         var h = http.Response.Headers;
         h.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
         h.XContentTypeOptions = "nosniff";
-        h["Referrer-Policy"] = "no-referrer";
+        // same-origin, not no-referrer: with no-referrer a browser sends "Origin: null" on the cockpit's
+        // own form posts, and the origin check needs the real one. Other sites still get no Referer.
+        h["Referrer-Policy"] = "same-origin";
         h.CacheControl = "no-store";
         return next();
     }

@@ -2,9 +2,7 @@ using BlueGreen.Cockpit.Admin;
 using BlueGreen.Cockpit.Data;
 using BlueGreen.Cockpit.Pages;
 using BlueGreen.Core.Configuration;
-using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace BlueGreen.Cockpit.Hosting;
 
@@ -27,20 +25,43 @@ internal sealed class CockpitRuntime(CockpitOptions options, CockpitReader reade
 
     public Sessions Sessions { get; } = new(options.Clock);
 
-    public LoginThrottle Throttle { get; } = new();
+    public FormTokens Forms { get; } = new();
 
-    /// <summary>The page context of a request: in admin mode with a session, forms get an antiforgery token.</summary>
+    public LoginThrottle Throttle { get; } = new(options.Clock);
+
+    public LoginJournal Logins { get; } = new(sources.Journal, log);
+
+    /// <summary>Admin mode on loopback: a POST's Host must be a loopback name (see <see cref="OriginCheck"/>).</summary>
+    public bool LoopbackOnly { get; init; }
+
+    /// <summary>The page context of a request: in admin mode, forms carry a token bound to the session (or to the login form).</summary>
     public PageContext PageFor(HttpContext http, bool withForms = false)
     {
         var session = IsAdmin ? Sessions.Find(http) : null;
         FormToken? token = null;
-        if (IsAdmin && (session is not null || withForms))
+        if (session is not null)
         {
-            var tokens = http.RequestServices.GetRequiredService<IAntiforgery>().GetAndStoreTokens(http);
-            token = tokens is { FormFieldName: { } name, RequestToken: { } value } ? new FormToken(name, value) : null;
+            token = new FormToken(FormTokens.FieldName, Forms.For(FormPurpose.Session, session.Id));
+        }
+        else if (IsAdmin && withForms)
+        {
+            token = new FormToken(FormTokens.FieldName, Forms.For(FormPurpose.Login, LoginCookie(http)));
         }
 
         // The login page has a form but no session: it must not draw action controls.
         return new PageContext(options.Mode, sources.Home.Root, session is null ? null : token, session?.Short) { LoginToken = token };
+    }
+
+    /// <summary>The login form's cookie: kept when the browser has one, else a new one.</summary>
+    private static string LoginCookie(HttpContext http)
+    {
+        if (http.Request.Cookies[Sessions.LoginCookieName] is { Length: 64 } existing)
+        {
+            return existing;
+        }
+
+        var id = Sessions.NewId();
+        http.Response.Cookies.Append(Sessions.LoginCookieName, id, Sessions.CookieOptions(http));
+        return id;
     }
 }

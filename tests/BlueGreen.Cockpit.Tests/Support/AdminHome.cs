@@ -5,7 +5,8 @@ namespace BlueGreen.Cockpit.Tests.Support;
 /// <summary>A test home in admin mode with a private token file.</summary>
 public static class AdminHome
 {
-    public const string Token = "test-admin-token-0123456789abcdef0123456789";
+    /// <summary>Made as the docs say (head -c 32 /dev/urandom | base64): the cockpit refuses a guessable one.</summary>
+    public const string Token = "/wlnayXQJBhYV+NqWthyKPxTcClojVrVZDzPo3oqJXQ=";
 
     public static TempHome Create(string token = Token, UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite, bool writeToken = true, string extra = "")
     {

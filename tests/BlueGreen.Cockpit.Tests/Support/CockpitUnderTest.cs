@@ -22,10 +22,12 @@ public sealed class CockpitUnderTest : IAsyncDisposable
 
     public string At(string path) => new Uri(Url, path).ToString();
 
-    public static async Task<CockpitUnderTest> StartAsync(string home)
+    /// <param name="adjust">Changes to the options (a fake clock, a fake run.sh).</param>
+    public static async Task<CockpitUnderTest> StartAsync(string home, Func<CockpitOptions, CockpitOptions>? adjust = null)
     {
         var log = new StringWriter();
-        var running = await CockpitHost.StartAsync(Options(home), TextWriter.Synchronized(log), CancellationToken.None);
+        var options = adjust is null ? Options(home) : adjust(Options(home));
+        var running = await CockpitHost.StartAsync(options, TextWriter.Synchronized(log), CancellationToken.None);
         return new CockpitUnderTest(running, log);
     }
 

@@ -1,0 +1,37 @@
+using BlueGreen.Core.Journal;
+using BlueGreen.Infrastructure.Journal;
+
+namespace BlueGreen.Cockpit.Admin;
+
+/// <summary>
+/// Logins in the product's journal (its one writer, <see cref="JournalFile"/>). The actor is the
+/// operating-system user running the cockpit, as for any command; the message says where from.
+/// </summary>
+internal sealed class LoginJournal(JournalFile journal, TextWriter log)
+{
+    public const string Action = "login";
+
+    private const int MessageLimit = 200;
+
+    public static string OsUser => $"{Environment.UserName}@{Environment.MachineName}";
+
+    public void Failed(string from) =>
+        Write(JournalOutcome.Failed, $"wrong admin token from {from}");
+
+    public void Succeeded(string from, Session session) =>
+        Write(JournalOutcome.Succeeded, $"admin session {session.Short} opened from {from}");
+
+    private void Write(string outcome, string message)
+    {
+        var entry = new JournalEntry { Action = Action, Outcome = outcome, Actor = SafeText.Clean(OsUser, 100), Via = "cockpit", Message = SafeText.Clean(message, MessageLimit) };
+        try
+        {
+            journal.Append(entry);
+        }
+        catch (Exception e) when (e is JournalWriteException or IOException or UnauthorizedAccessException)
+        {
+            // The attempt was counted all the same; the operator learns from the log that it is not in the journal.
+            log.WriteLine($"cockpit: login {outcome} ({entry.Message}) not journaled: {e.Message}");
+        }
+    }
+}

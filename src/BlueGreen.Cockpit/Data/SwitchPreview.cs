@@ -1,0 +1,49 @@
+using BlueGreen.Core.Configuration;
+using BlueGreen.Core.Routing;
+using BlueGreen.Core.Slots;
+using BlueGreen.Core.State;
+using BlueGreen.Core.Switching;
+
+namespace BlueGreen.Cockpit.Data;
+
+/// <summary>
+/// What apply or rollback would do, worked out from the files by the product's own rules
+/// (<see cref="SwitchPolicy"/>, <see cref="RoutingPlanner"/>) without running anything: showing a
+/// plan takes no lock and writes no journal line. run.sh decides again, under its lock, when the
+/// switch is confirmed (including the target's health right then).
+/// </summary>
+/// <param name="Problem">Why no plan can be worked out (unreadable configuration or state).</param>
+/// <param name="Drift">The routing file and the state disagree: what run.sh will report.</param>
+/// <param name="Diff">The routing file's change, comments aside (run.sh writes its own header).</param>
+public sealed record SwitchPreview(
+    string Site,
+    string Action,
+    SwitchDecision? Decision,
+    string? Problem,
+    string? Drift,
+    string RoutingPath,
+    IReadOnlyList<DiffLine> Diff)
+{
+    public bool WouldGoThrough => Problem is null && Decision is { Allowed: true };
+
+    public static SwitchPreview Unavailable(string site, string action, string routingPath, string problem) =>
+        new(site, action, null, problem, null, routingPath, []);
+
+    /// <summary>Pure: the same files and time give the same plan.</summary>
+    public static SwitchPreview Decide(
+        string action, SiteConfig site, SiteState state, string? currentRouting, string routingPath, string? drift, DateTimeOffset now, TimeSpan validationMaxAge)
+    {
+        var decision = action == "apply" ? SwitchPolicy.DecideApply(state, now, validationMaxAge) : SwitchPolicy.DecideRollback(state);
+        if (decision.Plan is not { } plan)
+        {
+            return new SwitchPreview(site.Name, action, decision, null, drift, routingPath, []);
+        }
+
+        var after = RoutingPlanner.Render(site, plan.NewLive, plan.NewLive.Other(), "");
+        var diff = LineDiff.Compute(WithoutComments(currentRouting ?? ""), WithoutComments(after));
+        return new SwitchPreview(site.Name, action, decision, null, drift, routingPath, diff);
+    }
+
+    private static string WithoutComments(string yaml) =>
+        string.Join('\n', yaml.Split('\n').Where(l => !l.TrimStart().StartsWith('#')));
+}
