@@ -20,7 +20,7 @@ public sealed class ConfigurationTests
 
     [Theory]
     [InlineData("Host(`a.test`", "router site: rule \"Host(`a.test`\": expected ')'")]
-    [InlineData("Header(`X`, `y`)", "unsupported matcher Header")]
+    [InlineData("Host(`a.test`, `b.test`)", "takes exactly 1 argument, not 2")]
     [InlineData("Nope(`x`)", "unknown matcher Nope")]
     public void A_bad_rule_is_named_with_its_router(string rule, string expected)
     {
@@ -82,7 +82,10 @@ public sealed class ConfigurationTests
             router.Warnings);
         Assert.Equal("http://127.0.0.1:7001", snapshot.Services["dup@file"].Config.LoadBalancer!.Servers.Single().Url);
         Assert.Equal(["dup@file"], snapshot.Routes.Select(r => r.Name));
-        Assert.True(snapshot.Routes.Single().Matches("first.test", "/"));
+        var request = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+        request.Request.Host = new Microsoft.AspNetCore.Http.HostString("first.test");
+        request.Request.Path = "/";
+        Assert.True(snapshot.Routes.Single().Matches(new BlueGreen.Router.Proxy.RequestFacts(request)));
     }
 
     [Fact]

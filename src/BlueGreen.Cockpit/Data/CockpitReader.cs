@@ -1,3 +1,4 @@
+using BlueGreen.Core.Recovery;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using BlueGreen.Core;
@@ -62,8 +63,10 @@ internal sealed partial class CockpitReader(CockpitSources sources, HealthMonito
             return SwitchPreview.Unavailable(site, action, routingPath, e.Message);
         }
 
+        // The state as the command's recovery will see it: an interrupted switch resolved, drift blocking.
+        var recovery = RecoveryPolicy.Decide(state, sources.Routing.ReadTruth(site), sources.Journal.FindInterrupted(site));
         return SwitchPreview.Decide(
-            action, config, state, sources.Routing.ReadText(site), routingPath, Drift.Detect(state, sources.Routing), clock.GetUtcNow(), sources.Global.ValidationMaxAge);
+            action, config, recovery.State, sources.Routing.ReadText(site), routingPath, recovery.Blocked, clock.GetUtcNow(), sources.Global.ValidationMaxAge);
     }
 
     public JournalPageData Journal(JournalQuery query)

@@ -33,7 +33,9 @@ public sealed record SwitchPreview(
     public static SwitchPreview Decide(
         string action, SiteConfig site, SiteState state, string? currentRouting, string routingPath, string? drift, DateTimeOffset now, TimeSpan validationMaxAge)
     {
-        var decision = action == "apply" ? SwitchPolicy.DecideApply(state, now, validationMaxAge) : SwitchPolicy.DecideRollback(state);
+        // Unresolved drift: run.sh refuses every switch until `recover` (docs/failure-modes.md); so does the plan.
+        var decision = drift is not null ? SwitchDecision.Refuse(drift, $"run ./run.sh recover {site.Name}")
+            : action == "apply" ? SwitchPolicy.DecideApply(state, now, validationMaxAge) : SwitchPolicy.DecideRollback(state);
         if (decision.Plan is not { } plan)
         {
             return new SwitchPreview(site.Name, action, decision, null, drift, routingPath, []);
