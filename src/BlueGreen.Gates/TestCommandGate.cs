@@ -9,7 +9,8 @@ namespace BlueGreen.Gates;
 /// installation's home, bounded by TEST_TIMEOUT (the whole process group is killed). Exit 0 passes. The full
 /// output goes to {Home}/var/log/tests/SITE-DEPLOYMENTID.log; its tail is in the result.
 /// </summary>
-public sealed class TestCommandGate(ShellCommand? shell = null, TimeProvider? timeProvider = null) : IGate
+/// <param name="onStarted">Told TEST_CMD's process group when it starts (validate records it in its lock's holder file).</param>
+public sealed class TestCommandGate(ShellCommand? shell = null, TimeProvider? timeProvider = null, Action<int?>? onStarted = null) : IGate
 {
     private const int TailLines = 20;
 
@@ -31,9 +32,19 @@ public sealed class TestCommandGate(ShellCommand? shell = null, TimeProvider? ti
         {
             // Nothing a test started may outlive it.
             KillLeftoversOnExit = true,
+            OnStarted = onStarted is null ? null : pgid => onStarted(pgid),
         };
 
-        var result = await _shell.RunAsync(request, cancellationToken).ConfigureAwait(false);
+        ShellCommandResult result;
+        try
+        {
+            result = await _shell.RunAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            onStarted?.Invoke(null);
+        }
+
         var reason = $"TEST_CMD {result.Describe()}; full output in {log}";
         return new GateResult(Name, result.Succeeded, result.Duration, reason, result.Tail);
     }

@@ -1,3 +1,4 @@
+using BlueGreen.Infrastructure.Journal;
 using BlueGreen.Core.Recovery;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -83,7 +84,19 @@ internal sealed partial class CockpitReader(CockpitSources sources, HealthMonito
     {
         var broken = sources.Journal.Verify();
         var count = sources.Journal.ReadLines().Count();
-        return broken is null ? new JournalVerdict(true, count, null, null) : new JournalVerdict(false, count, broken.Line, broken.Reason);
+        JournalHead? head = null;
+        try
+        {
+            head = sources.Journal.ReadHead();
+        }
+        catch (JournalWriteException)
+        {
+            // An unreadable head is what Verify reported.
+        }
+
+        return broken is null
+            ? new JournalVerdict(true, count, null, null, head?.Seq, head?.Hash)
+            : new JournalVerdict(false, count, broken.Line, broken.Reason, head?.Seq, head?.Hash);
     }
 
     private IReadOnlyDictionary<string, string> SlotUrls(string site)

@@ -34,7 +34,8 @@ public sealed record SiteDetail(
     IReadOnlyDictionary<string, string> SlotUrls);
 
 /// <summary>The journal verify verdict (as `journal verify` would print it).</summary>
-public sealed record JournalVerdict(bool Ok, int Entries, long? BrokenLine, string? Reason);
+/// <summary>`journal verify` as the cockpit shows it, with the head (seq, hash) an operator can copy elsewhere.</summary>
+public sealed record JournalVerdict(bool Ok, int Entries, long? BrokenLine, string? Reason, long? HeadSeq = null, string? HeadHash = null);
 
 public sealed record JournalQuery(string? Site, string? Action, string? Outcome, int Page, int Size)
 {

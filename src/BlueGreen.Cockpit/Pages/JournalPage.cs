@@ -13,6 +13,11 @@ internal static class JournalPage
         if (d.Verdict.Ok)
         {
             h.El("span", "pill ok", $"journal verify: ok · chain intact · {d.Verdict.Entries} entries");
+            if (d.Verdict.HeadHash is { } hash)
+            {
+                // Kept elsewhere, this pair proves later that no line was removed or rewritten.
+                h.El("span", "pill", $"head: seq {d.Verdict.HeadSeq} · {hash}");
+            }
         }
         else
         {

@@ -31,6 +31,43 @@ public static class ProcessGroup
     /// <summary>True while at least one process (zombies included) is in the group.</summary>
     public static bool Exists(int pgid) => Kill(-pgid, 0) == 0 || Marshal.GetLastPInvokeError() != Esrch;
 
+    /// <summary>
+    /// True while a member of the group still runs. Unlike <see cref="Exists"/> it ignores zombies: killed members
+    /// that nobody reaps (a container's first process may never) have stopped running all the same.
+    /// </summary>
+    public static bool HasRunningMembers(int pgid)
+    {
+        if (!Exists(pgid))
+        {
+            return false;
+        }
+
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            var name = Path.GetFileName(dir);
+            if (!int.TryParse(name, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
+            {
+                continue;
+            }
+
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                if (fields[0] != "Z" && int.Parse(fields[2], System.Globalization.CultureInfo.InvariantCulture) == pgid)
+                {
+                    return true;
+                }
+            }
+            catch (IOException)
+            {
+                // Gone while we looked.
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The process group of a process, read from /proc; null when the process is gone.</summary>
     public static int? GroupOf(int pid)
     {

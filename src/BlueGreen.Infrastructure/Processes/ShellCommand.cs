@@ -98,7 +98,7 @@ public sealed class ShellCommand(TimeProvider? timeProvider = null)
         }
 
         var deadline = _time.GetTimestamp();
-        while (_time.GetElapsedTime(deadline) < grace && ProcessGroup.Exists(pgid))
+        while (_time.GetElapsedTime(deadline) < grace && ProcessGroup.HasRunningMembers(pgid))
         {
             await Task.Delay(TimeSpan.FromMilliseconds(50), _time, CancellationToken.None).ConfigureAwait(false);
         }

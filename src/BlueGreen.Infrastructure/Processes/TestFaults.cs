@@ -3,7 +3,8 @@ namespace BlueGreen.Infrastructure.Processes;
 /// <summary>
 /// TEST-ONLY hook for crash and signal tests (docs/failure-modes.md): BLUEGREEN_TEST_FAULT=ACTION:STEP:kill
 /// makes the command SIGKILL itself right after the named step; ...:term sends itself SIGTERM there and waits
-/// until the signal handler has seen it, so the test is deterministic. Unset, it does nothing.
+/// until the signal handler has seen it, so the test is deterministic; ...:fill=DIR fills the file system
+/// holding DIR (relative to the working directory or absolute) there, for full-disk tests. Unset, it does nothing.
 /// </summary>
 public static class TestFaults
 {
@@ -28,6 +29,28 @@ public static class TestFaults
         {
             ProcessGroup.SignalProcess(Environment.ProcessId, ProcessGroup.SigTerm);
             signalled.WaitHandle.WaitOne(TimeSpan.FromSeconds(10));
+        }
+        else if (how.StartsWith("fill=", StringComparison.Ordinal))
+        {
+            Fill(how["fill=".Length..]);
+        }
+    }
+
+    /// <summary>Writes a filler file in <paramref name="dir"/> until the file system refuses (ENOSPC).</summary>
+    private static void Fill(string dir)
+    {
+        var chunk = new byte[4096];
+        using var filler = new FileStream(Path.Combine(dir, ".bluegreen-test-filler"), FileMode.Append, FileAccess.Write, FileShare.ReadWrite, bufferSize: 1, FileOptions.WriteThrough);
+        try
+        {
+            while (true)
+            {
+                filler.Write(chunk);
+            }
+        }
+        catch (IOException)
+        {
+            // Full.
         }
     }
 }

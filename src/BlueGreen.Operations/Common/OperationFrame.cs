@@ -99,6 +99,11 @@ internal static class OperationFrame
                     $"look at the routing file and the state, then run ./run.sh recover {site} (see docs/failure-modes.md)");
             }
 
+            if (signalled.IsCancellationRequested)
+            {
+                return new OperationResult(ExitCode.Failed, $"{action} {site}: interrupted by a signal before it began; nothing was changed");
+            }
+
             return await body(new SiteTransaction(context, journal, action, config, locks, state, routing, signalled));
         }
         catch (LockBusyException busy)

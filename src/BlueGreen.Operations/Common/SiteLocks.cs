@@ -55,20 +55,20 @@ internal sealed class SiteLocks : IDisposable
 
     private static async Task<string> EndLeftoversAsync(LockHolder stale, TimeProvider clock)
     {
-        if (stale.ChildGroup is not { } pgid || pgid <= 1 || !ProcessGroup.Exists(pgid))
+        if (stale.ChildGroup is not { } pgid || pgid <= 1 || !ProcessGroup.HasRunningMembers(pgid))
         {
             return "";
         }
 
         await new ShellCommand(clock).KillGroupAsync(pgid, LeftoverGrace);
         var started = clock.GetTimestamp();
-        while (ProcessGroup.Exists(pgid) && clock.GetElapsedTime(started) < LeftoverGrace)
+        while (ProcessGroup.HasRunningMembers(pgid) && clock.GetElapsedTime(started) < LeftoverGrace)
         {
-            // Killed members linger as zombies until init reaps them: a moment.
+            // SIGKILL is delivered asynchronously: a moment.
             await Task.Delay(TimeSpan.FromMilliseconds(20), clock);
         }
 
-        return ProcessGroup.Exists(pgid)
+        return ProcessGroup.HasRunningMembers(pgid)
             ? $"; its command's process group {pgid} did not end"
             : $"; ended process group {pgid} that it left running (TERM, then KILL after {LeftoverGrace.TotalSeconds:0} s)";
     }

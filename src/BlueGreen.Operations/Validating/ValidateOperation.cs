@@ -41,7 +41,7 @@ public sealed class ValidateOperation(OperationContext context, HttpClient http)
 
         var to = SlotVersion.Of(slot, deployment);
         tx.JournalIntent($"validating {deployment.Version} on candidate slot {slot.Name()}", null, to);
-        var runner = new GateRunner([new HttpGate(http, context.Clock), new TcpGate(context.Clock), new LogGate(context.Clock), new TestCommandGate(timeProvider: context.Clock)], context.Clock);
+        var runner = new GateRunner([new HttpGate(http, context.Clock), new TcpGate(context.Clock), new LogGate(context.Clock), new TestCommandGate(timeProvider: context.Clock, onStarted: tx.Locks.SiteLock.RecordChildGroup)], context.Clock);
         context.Reporter.Step($"validating {deployment.Version} on candidate slot {slot.Name()} ({site.UrlOf(slot)})");
         ValidationReport report;
         try
