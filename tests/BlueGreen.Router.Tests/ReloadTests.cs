@@ -155,7 +155,7 @@ public sealed class ReloadTests
         Assert.Contains("service bad: server url \"not-a-url\"", (await RouterAsync("badurl")).Error);
         Assert.Equal("disabled", (await h.ApiJsonAsync("/api/http/services/bad@file"))?["status"]?.GetValue<string>());
         Assert.Equal(3, (await h.ApiJsonAsync("/api/overview"))?["http"]?["routers"]?["errors"]?.GetValue<int>());
-        Assert.Contains("router: error: router broken@file is disabled: router broken: rule", h.Log.Text);
+        Assert.Contains("router: error: site.yml: router broken@file is disabled: router broken: rule", h.Log.Text);
         Assert.DoesNotContain("last good version", h.Log.Text);
     }
 

@@ -220,6 +220,19 @@ public sealed class RuleMatchingTests
         Assert.Equal(404, (await SendAsync(h, "GET / xn--9t9h.org")).Status);
     }
 
+    [Fact]
+    public async Task A_punycode_host_is_forwarded_in_its_ascii_form_and_served()
+    {
+        await using var backend = await TestBackend.StartAsync("seal");
+        await using var h = await RouterHarness.StartAsync(new Dictionary<string, string>
+        {
+            ["rules.yml"] = Yaml.File([Router("seal", "Host(`xn--9t9h.com`)", "lb")], [Yaml.LoadBalancer("lb", null, backend.UrlText)]),
+        });
+
+        Assert.Equal((200, "seal"), await SendAsync(h, "GET / xn--9t9h.com"));
+        Assert.Equal((200, "seal"), await SendAsync(h, "GET / xn--9t9h.com:8080"));
+    }
+
     /// <summary>A router whose rule is written as a single-quoted YAML scalar, so backslashes stay as written.</summary>
     private static string Router(string name, string rule, string service) =>
         $"    {name}:\n      rule: '{rule.Replace("'", "''")}'\n      service: {service}\n";

@@ -18,11 +18,8 @@ internal sealed partial class CockpitReader(CockpitSources sources, HealthMonito
     private const int SiteJournalLimit = 50;
     private const int HistoryLimit = 20;
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
-    private static partial Regex SiteName();
-
     /// <summary>A site that may be shown: a valid name with a configuration file.</summary>
-    public bool Exists(string site) => SiteName().IsMatch(site) && File.Exists(sources.Home.SiteConf(site));
+    public bool Exists(string site) => Core.Input.OperatorInput.IsSiteName(site) && File.Exists(sources.Home.SiteConf(site));
 
     public IReadOnlyList<string> SiteNames() => ConfigLoader.SiteNames(sources.Home);
 

@@ -81,7 +81,7 @@ public sealed class JournalFile(Home home, TimeProvider clock)
         }
         catch (JsonException e)
         {
-            throw new JournalWriteException(Path, $"its head {HeadPath} is unreadable: {e.Message}");
+            throw new JournalWriteException(Path, $"its head {HeadPath} is unreadable: {e.Message}", e, damaged: true);
         }
     }
 
@@ -386,14 +386,14 @@ public sealed class JournalFile(Home home, TimeProvider clock)
         stream.ReadExactly(buffer);
         if (buffer[^1] != (byte)'\n')
         {
-            throw new JournalWriteException(Path, "its last line is incomplete; run ./run.sh journal verify");
+            throw new JournalWriteException(Path, "its last line is incomplete; run ./run.sh journal verify", damaged: true);
         }
 
         // A file of a single "\n" has no byte before its newline: LastIndexOf would be out of range.
         var start = buffer.Length < 2 ? 0 : Array.LastIndexOf(buffer, (byte)'\n', buffer.Length - 2) + 1;
         if (start == 0 && chunk < stream.Length)
         {
-            throw new JournalWriteException(Path, "its last line is longer than 64 KiB");
+            throw new JournalWriteException(Path, "its last line is longer than 64 KiB", damaged: true);
         }
 
         var last = Encoding.UTF8.GetString(buffer, start, buffer.Length - 1 - start);
@@ -402,14 +402,14 @@ public sealed class JournalFile(Home home, TimeProvider clock)
             var entry = JsonSerializer.Deserialize<JournalEntry>(last, Json.Options);
             if (entry?.Hash is not { Length: 64 } hash)
             {
-                throw new JournalWriteException(Path, "its last line has no hash");
+                throw new JournalWriteException(Path, "its last line has no hash", damaged: true);
             }
 
             return (entry.Seq, hash);
         }
         catch (JsonException e)
         {
-            throw new JournalWriteException(Path, $"its last line is not valid JSON ({e.Message})");
+            throw new JournalWriteException(Path, $"its last line is not valid JSON ({e.Message})", damaged: true);
         }
     }
 

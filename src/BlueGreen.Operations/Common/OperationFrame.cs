@@ -17,8 +17,11 @@ namespace BlueGreen.Operations.Common;
 /// What a mutating command's body gets once the frame has done the fixed first steps: the site's
 /// configuration, its locks, and a state that recovery has made true to the routing file.
 /// </summary>
-internal sealed class SiteTransaction(OperationContext context, OperationJournal journal, string action, SiteConfig site, SiteLocks locks, SiteState state, RoutingTruth routing, CancellationToken signalled)
+internal sealed class SiteTransaction(OperationContext context, OperationJournal journal, string action, SiteConfig site, SiteLocks locks, SiteState state, RoutingTruth routing, CancellationToken signalled, InterruptedCommand? unresolved)
 {
+    /// <summary>An interrupted command recovery could not resolve on its own (it blocked): `recover` closes it.</summary>
+    public InterruptedCommand? Unresolved { get; } = unresolved;
+
     public string Action { get; } = action;
 
     public SiteConfig Site { get; } = site;
@@ -89,7 +92,7 @@ internal static class OperationFrame
         {
             using var locks = await SiteLocks.TakeAsync(context, journal, site, switchLock);
             TestFaults.At(action, "locked", signalled);
-            var (state, routing, blocked) = Recover(context, journal, site);
+            var (state, routing, blocked, unresolved) = Recover(context, journal, site);
             TestFaults.At(action, "recovered", signalled);
             if (blocked is not null && !proceedWhenBlocked)
             {
@@ -104,7 +107,7 @@ internal static class OperationFrame
                 return new OperationResult(ExitCode.Failed, $"{action} {site}: interrupted by a signal before it began; nothing was changed");
             }
 
-            return await body(new SiteTransaction(context, journal, action, config, locks, state, routing, signalled));
+            return await body(new SiteTransaction(context, journal, action, config, locks, state, routing, signalled, unresolved));
         }
         catch (LockBusyException busy)
         {
@@ -136,7 +139,7 @@ internal static class OperationFrame
     /// journaled; the state is corrected where the routing file proves what happened. It never changes routing.
     /// In a dry run it only says what it would record.
     /// </summary>
-    private static (SiteState State, RoutingTruth Routing, string? Blocked) Recover(OperationContext context, OperationJournal journal, string site)
+    private static (SiteState State, RoutingTruth Routing, string? Blocked, InterruptedCommand? Unresolved) Recover(OperationContext context, OperationJournal journal, string site)
     {
         var store = new StateStore(context.Home, context.Clock);
         var state = store.Read(site);
@@ -152,12 +155,21 @@ internal static class OperationFrame
             else
             {
                 var next = decision.StateChanged ? store.Write(decision.State, context.Clock.GetUtcNow()) : decision.State;
-                journal.Record(site, resolved.Action, JournalOutcome.Interrupted, $"recovered: {decision.ResolutionMessage}", resolved.From, resolved.To, resolved.Seq);
+                try
+                {
+                    journal.Record(site, resolved.Action, JournalOutcome.Interrupted, $"recovered: {decision.ResolutionMessage}", resolved.From, resolved.To, resolved.Seq);
+                }
+                catch (JournalWriteException e) when (decision.StateChanged)
+                {
+                    // Say what did change: the state already tells the truth; the journal line waits for the next command.
+                    throw new JournalWriteException(journal.File.Path, $"{e.Message}; recovery had already recorded in the state: {decision.ResolutionMessage}", e, e.Damaged);
+                }
+
                 context.Reporter.Warn($"recovered: {decision.ResolutionMessage}");
-                return (next, routing, decision.Blocked);
+                return (next, routing, decision.Blocked, null);
             }
         }
 
-        return (decision.State, routing, decision.Blocked);
+        return (decision.State, routing, decision.Blocked, decision.Resolved is null ? interrupted : null);
     }
 }

@@ -108,13 +108,18 @@ public sealed class DeployOperation(OperationContext context)
                 logFile)
             {
                 // Whoever takes this lock over after a crash ends what the command left running.
-                OnStarted = pgid => siteLock.RecordChildGroup(pgid),
+                OnStarted = pgid => RecordChildGroup(siteLock, pgid),
             };
+            if (tx.Signalled.IsCancellationRequested)
+            {
+                return Fail(tx, to, $"interrupted by a signal before DEPLOY_CMD ran; slot {slot.Name()} holds no valid deployment", null);
+            }
+
             ShellCommandResult result;
             try
             {
                 result = await new ShellCommand(context.Clock).RunAsync(request, tx.Signalled);
-                siteLock.RecordChildGroup(null);
+                RecordChildGroup(siteLock, null);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -167,6 +172,19 @@ public sealed class DeployOperation(OperationContext context)
         tx.Reached("outcome-journaled");
         return new OperationResult(ExitCode.Done, $"{site.Name}: {version} deployed on candidate slot {slot.Name()}", $"run ./run.sh validate {site.Name}",
             new DeployOutcome(site.Name, slot.Name(), version, id, site.DeployCmd.Length > 0 ? logFile : null, false));
+    }
+
+    /// <summary>A holder file that cannot be rewritten (full disk) must not stop a command that already runs.</summary>
+    private void RecordChildGroup(Infrastructure.Locking.HeldLock siteLock, int? pgid)
+    {
+        try
+        {
+            siteLock.RecordChildGroup(pgid);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            context.Reporter.Warn($"could not record DEPLOY_CMD's process group in the lock's holder file ({e.Message}); after a crash it would have to be ended by hand");
+        }
     }
 
     private static OperationResult Fail(SiteTransaction tx, SlotVersion to, string message, string? hint)

@@ -38,15 +38,28 @@ public sealed class RecoverOperation(OperationContext context)
         var before = state.Live?.Name();
         var changed = !ReferenceEquals(adopted, state);
         var outcome = new RecoverOutcome(site, tx.Routing.Describe(), before, adopted.Live?.Name(), changed, context.DryRun);
-        if (!changed)
+        if (!changed && tx.Unresolved is null)
         {
             return Task.FromResult(new OperationResult(ExitCode.Done, $"{site}: {message}", null, outcome));
+        }
+
+        if (tx.Unresolved is { } open && !context.DryRun && !changed)
+        {
+            // Nothing to adopt, but an interrupted command blocked every other one: close it, saying what is true.
+            var closing = $"closed by recover: {open.Title} was interrupted; {message}; check slot {(open.To?.Slot ?? "?")} before relying on it";
+            _journal.Record(site, open.Action, JournalOutcome.Interrupted, closing, open.From, open.To, open.Seq);
+            return Task.FromResult(new OperationResult(ExitCode.Done, $"{site}: {closing}", $"./run.sh status {site}", outcome));
         }
 
         if (context.DryRun)
         {
             _journal.Record(site, JournalAction.Recover, JournalOutcome.DryRun, $"dry run: would record: {message}");
             return Task.FromResult(OperationResult.Done($"dry run: recover {site} would record: {message}; nothing was changed", outcome));
+        }
+
+        if (tx.Signalled.IsCancellationRequested)
+        {
+            return Task.FromResult(new OperationResult(ExitCode.Failed, $"recover {site}: interrupted by a signal before it began; nothing was changed"));
         }
 
         tx.JournalIntent($"adopting what the routing file serves ({tx.Routing.Describe()})", null, null);
@@ -64,6 +77,11 @@ public sealed class RecoverOperation(OperationContext context)
         try
         {
             tx.Outcome(JournalOutcome.Succeeded, message, null, null);
+            if (tx.Unresolved is { } blocked)
+            {
+                // The command whose interruption blocked is answered too: its `started` line gets its outcome.
+                _journal.Record(site, blocked.Action, JournalOutcome.Interrupted, $"closed by recover: {blocked.Title} was interrupted; {message}", blocked.From, blocked.To, blocked.Seq);
+            }
         }
         catch (JournalWriteException e)
         {

@@ -152,9 +152,9 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            // No outcome line: the `started` stays open, and the next command's recovery records what the routing file serves.
             var live = $"{reason}; putting the previous routing file back failed too ({e.Message}): users are served slot {plan.To}";
-            tx.TryJournalOutcome(JournalOutcome.Failed, live, plan.From, plan.To);
-            return new OperationResult(ExitCode.Failed, $"{tx.Action} {tx.Site.Name} failed: {live}", $"free the disk, then run ./run.sh status {tx.Site.Name}: recovery records what is live");
+            return new OperationResult(ExitCode.Failed, $"{tx.Action} {tx.Site.Name} failed: {live}", $"free the disk; the next command's recovery records what is live (./run.sh status {tx.Site.Name} shows it)");
         }
 
         tx.Reached("compensated");

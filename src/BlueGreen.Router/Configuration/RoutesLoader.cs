@@ -130,13 +130,13 @@ internal sealed class RoutesLoader(string directory, SnapshotHolder holder, Text
         log.WriteLine($"router: revision {snapshot.Revision}: {good.Count} file(s), {snapshot.Routes.Length} router(s) serving, {snapshot.Services.Count} service(s){(broken > 0 ? $", {broken} in error" : "")} ({trigger})");
         foreach (var r in snapshot.Routers.Values.Where(r => !r.Enabled))
         {
-            log.WriteLine($"router: error: router {r.Name} is disabled: {string.Join("; ", r.Errors)}");
+            log.WriteLine($"router: error: {r.File}: router {r.Name} is disabled: {string.Join("; ", r.Errors)}");
         }
 
         foreach (var s in snapshot.Services.Values.Where(s => !s.Enabled && s.UsedBy.Count == 0))
         {
             // A service that a router uses is already named in that router's error.
-            log.WriteLine($"router: error: service {s.Name} is disabled: {string.Join("; ", s.Errors)}");
+            log.WriteLine($"router: error: {s.File}: service {s.Name} is disabled: {string.Join("; ", s.Errors)}");
         }
 
         foreach (var warning in snapshot.Routers.Values.SelectMany(r => r.Warnings).Concat(snapshot.Services.Values.SelectMany(s => s.Warnings)))

@@ -17,6 +17,9 @@ internal static class Status
 /// <summary>A router as the API shows it (qualified name, configuration as written, status, errors and warnings).</summary>
 internal sealed record RouterView(string Name, RouterConfig Config, IReadOnlyList<string> Errors, IReadOnlyList<string> Warnings)
 {
+    /// <summary>The routes file it was read from (for the log).</summary>
+    public string File { get; init; } = "";
+
     public bool Enabled => Errors.Count == 0;
 
     public string Status => Configuration.Status.Of(Errors, Warnings);
@@ -25,6 +28,9 @@ internal sealed record RouterView(string Name, RouterConfig Config, IReadOnlyLis
 /// <summary>A service as the API shows it, with the routers that use it.</summary>
 internal sealed record ServiceView(string Name, ServiceConfig Config, IReadOnlyList<string> Errors, IReadOnlyList<string> UsedBy, IReadOnlyList<string> Warnings)
 {
+    /// <summary>The routes file it was read from (for the log).</summary>
+    public string File { get; init; } = "";
+
     public bool Enabled => Errors.Count == 0;
 
     public string Status => Configuration.Status.Of(Errors, Warnings);

@@ -42,7 +42,7 @@ internal static class SnapshotBuilder
                 routes.Add(new CompiledRoute(name, priority, RuleMatcher.Compile(rule), node));
             }
 
-            routerViews[name] = new RouterView(name, def.Value, errors, def.Warnings);
+            routerViews[name] = new RouterView(name, def.Value, errors, def.Warnings) { File = def.File };
         }
 
         var usedBy = routers
@@ -50,14 +50,14 @@ internal static class SnapshotBuilder
             .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Order(StringComparer.Ordinal).ToList());
         var serviceViews = services.ToDictionary(
             s => s.Key,
-            s => new ServiceView(s.Key, s.Value.Value, serviceErrors[s.Key], usedBy.GetValueOrDefault(s.Key) ?? [], s.Value.Warnings),
+            s => new ServiceView(s.Key, s.Value.Value, serviceErrors[s.Key], usedBy.GetValueOrDefault(s.Key) ?? [], s.Value.Warnings) { File = s.Value.File },
             StringComparer.Ordinal);
 
         var byPriority = routes.OrderByDescending(r => r.Priority).ThenBy(r => r.Name, StringComparer.Ordinal).ToArray();
         return new RoutingSnapshot(revision, ordered.Select(f => f.FileName).ToList(), byPriority, routerViews, serviceViews);
     }
 
-    private sealed record Definition<T>(T Value, IReadOnlyList<string> Errors, IReadOnlyList<string> Warnings);
+    private sealed record Definition<T>(T Value, IReadOnlyList<string> Errors, IReadOnlyList<string> Warnings, string File);
 
     /// <summary>The first definition of every name, with its own errors and the duplicates that were skipped.</summary>
     private static SortedDictionary<string, Definition<T>> Collect<T>(
@@ -96,7 +96,7 @@ internal static class SnapshotBuilder
                 ? others.Select(other => $"{kind} {name} already configured in {file}, skipping the definition in {other}").ToList()
                 : [];
             var shortName = name.EndsWith("@" + Provider, StringComparison.Ordinal) ? name[..^(Provider.Length + 1)] : name;
-            result[name] = new Definition<T>(value ?? empty(), validate(shortName, value), warnings);
+            result[name] = new Definition<T>(value ?? empty(), validate(shortName, value), warnings, file);
         }
 
         return result;

@@ -38,7 +38,10 @@ internal sealed class ForwardingTransformer(bool passHostHeader) : HttpTransform
 
         var headers = proxyRequest.Headers;
         // The base copies the client's Host; passHostHeader: false means the upstream's own authority.
-        headers.Host = passHostHeader && request.Host.HasValue ? request.Host.Value : null;
+        // The raw header, not HostString.Value: ASP.NET turns a punycode host (xn--9t9h.com) into Unicode,
+        // which HttpClient refuses to send; Traefik forwards the ASCII form the client sent.
+        var rawHost = request.Headers.Host.ToString();
+        headers.Host = passHostHeader && rawHost.Length > 0 ? rawHost : null;
 
         foreach (var name in headers.Select(h => h.Key).Where(IsManaged).ToList())
         {
@@ -50,7 +53,7 @@ internal sealed class ForwardingTransformer(bool passHostHeader) : HttpTransform
         var proto = request.IsHttps ? websocket ? "wss" : "https" : websocket ? "ws" : "http";
         Set(headers, "X-Forwarded-For", clientIp);
         Set(headers, "X-Real-Ip", clientIp);
-        Set(headers, "X-Forwarded-Host", request.Host.Value);
+        Set(headers, "X-Forwarded-Host", rawHost);
         Set(headers, "X-Forwarded-Proto", proto);
         Set(headers, "X-Forwarded-Port", ForwardedTarget.Port(request.Host.Port, proto));
         Set(headers, "X-Forwarded-Server", ServerName);
