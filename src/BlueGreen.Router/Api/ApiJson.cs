@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using BlueGreen.Core.Routing;
 using BlueGreen.Router.Configuration;
 
 namespace BlueGreen.Router.Api;
@@ -12,7 +13,7 @@ internal static class ApiJson
     public static JsonObject Router(RouterView view)
     {
         var config = view.Config;
-        var entryPoints = config.EntryPoints is { Count: > 0 } eps ? eps : [EntryPoint];
+        var entryPoints = EntryPointsOf(config);
         var json = new JsonObject
         {
             ["entryPoints"] = Array(entryPoints),
@@ -50,7 +51,7 @@ internal static class ApiJson
             json["loadBalancer"] = new JsonObject { ["servers"] = servers, ["passHostHeader"] = lb.PassHostHeader ?? true };
             AddStatus(json, view.Status, view.Errors, view.Warnings);
             json["serverStatus"] = status;
-            json["type"] = "loadbalancer";
+            json["type"] = TypeOf(view.Config);
         }
         else
         {
@@ -62,7 +63,7 @@ internal static class ApiJson
 
             json["weighted"] = new JsonObject { ["services"] = children };
             AddStatus(json, view.Status, view.Errors, view.Warnings);
-            json["type"] = "weighted";
+            json["type"] = TypeOf(view.Config);
         }
 
         json["usedBy"] = Array(view.UsedBy);
@@ -84,6 +85,12 @@ internal static class ApiJson
         ["udp"] = new JsonObject { ["routers"] = Counts(0, 0), ["services"] = Counts(0, 0) },
         ["providers"] = new JsonArray("File"),
     };
+
+    /// <summary>The entry points a router shows: as written, <c>web</c> when none.</summary>
+    public static IReadOnlyList<string> EntryPointsOf(RouterConfig config) => config.EntryPoints is { Count: > 0 } eps ? eps : [EntryPoint];
+
+    /// <summary>Traefik's <c>type</c>: the lower-cased name of the service's one configured kind.</summary>
+    public static string TypeOf(ServiceConfig config) => config.LoadBalancer is not null ? "loadbalancer" : "weighted";
 
     public static JsonObject Message(string message) => new() { ["message"] = message };
 
