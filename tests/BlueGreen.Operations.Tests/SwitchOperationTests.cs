@@ -343,4 +343,71 @@ public sealed class SwitchOperationTests : OperationTest
         Assert.Equal(Slot.B, State().Live);
         Assert.Equal(JournalOutcome.Interrupted, LastCommand("apply").Outcome.Outcome);
     }
+
+    [Fact]
+    public async Task When_putting_the_previous_routing_file_back_fails_too_the_operator_is_told_what_users_are_served()
+    {
+        await LiveOnAWithCandidateOnB();
+        Api.Frozen = true;
+        var temp = Home.Path_("var", "routes", ".bluegreen-tmp");
+        Reporter.OnStep = step =>
+        {
+            if (step.StartsWith("wrote ", StringComparison.Ordinal))
+            {
+                // The writer's temp folder becomes a file: the restore cannot stage the previous file.
+                Directory.Delete(temp, recursive: true);
+                File.WriteAllText(temp, "");
+            }
+        };
+
+        var result = await Apply(clock: TimeProvider.System);
+
+        AssertCode(ExitCode.Failed, result);
+        Assert.Contains("putting the previous routing file back failed too", result.Message);
+        Assert.Contains("users are served slot b (v2)", result.Message);
+        Assert.Equal(Slot.B, RoutedSlot());
+        Assert.Equal(Slot.A, State().Live);
+        Assert.Equal(JournalOutcome.Failed, LastCommand("apply").Outcome.Outcome);
+
+        // The next command sees the drift and refuses until recover.
+        File.Delete(temp);
+        Api.Frozen = false;
+        AssertCode(ExitCode.Refused, await Deploy("v3"));
+        await Done(Recover());
+        Assert.Equal(Slot.B, State().Live);
+    }
+
+    [Fact]
+    public async Task An_outcome_the_journal_cannot_record_after_the_switch_is_reported_and_recorded_by_the_next_command()
+    {
+        await LiveOnAWithCandidateOnB();
+        var head = HomeDir.JournalHeadFile;
+        string? savedHead = null;
+        Reporter.OnStep = step =>
+        {
+            if (step.StartsWith("wrote ", StringComparison.Ordinal))
+            {
+                savedHead = File.ReadAllText(head);
+                File.Delete(head);
+                Directory.CreateDirectory(head); // every append fails from here on
+            }
+        };
+
+        var result = await Apply();
+
+        AssertCode(ExitCode.Failed, result);
+        Assert.Contains("slot b (v2) is live (routing file and state), but the journal could not record the outcome", result.Message);
+        Assert.Equal(Slot.B, RoutedSlot());
+        Assert.Equal(Slot.B, State().Live);
+        var open = Journal()[^1];
+        Assert.Equal(("apply", JournalOutcome.Started), (open.Action, open.Outcome));
+
+        // The disk is repaired: the next command's recovery closes the open line.
+        Directory.Delete(head);
+        File.WriteAllText(head, savedHead);
+        await Done(Deploy("v3"));
+        var resolved = Assert.Single(Journal(), l => l.Outcome == JournalOutcome.Interrupted);
+        Assert.Equal(open.Seq, resolved.Ref);
+        Assert.Contains("interrupted after its state was recorded: slot b (v2) is live", resolved.Message);
+    }
 }
