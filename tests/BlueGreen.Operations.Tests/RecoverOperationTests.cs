@@ -192,10 +192,13 @@ public sealed class RecoverOperationTests : OperationTest
         Assert.Contains($"rollback #{seq} was interrupted", result.Message);
         Assert.DoesNotContain(Journal(), l => l.Outcome == JournalOutcome.Interrupted);
 
-        // docs/failure-modes.md: "When blocked, no `interrupted` line is written"; recover adopts what the routing file serves.
+        // Recover adopts what the routing file serves, and closes the interrupted rollback's `started` line.
         await Done(Recover());
         Assert.Null(State().Live);
-        Assert.Equal(JournalOutcome.Succeeded, LastCommand("recover").Outcome.Outcome);
+        var journal = Journal();
+        Assert.Equal((JournalOutcome.Interrupted, (long?)seq), (journal[^1].Outcome, journal[^1].Ref));
+        Assert.StartsWith($"closed by recover: rollback #{seq} was interrupted", journal[^1].Message);
+        Assert.Equal((JournalOutcome.Succeeded, (long?)journal[^3].Seq), (journal[^2].Outcome, journal[^2].Ref));
         await Done(Deploy("v3"));
     }
 

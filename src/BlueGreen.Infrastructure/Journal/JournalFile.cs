@@ -68,6 +68,39 @@ public sealed class JournalFile(Home home, TimeProvider clock)
         }
     }
 
+    /// <summary>
+    /// Cheap check (the end of the file and the head, not the whole chain) that a command may write: throws the
+    /// damage an append would refuse, before the command does anything.
+    /// </summary>
+    public void EnsureIntact()
+    {
+        try
+        {
+            EnsureRegularFile();
+            var head = ReadHead();
+            if (!File.Exists(Path))
+            {
+                return;
+            }
+
+            using var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            if (stream.Length > 0)
+            {
+                stream.Seek(-1, SeekOrigin.End);
+                if (stream.ReadByte() != '\n' && stream.Length > (head?.Length ?? 0))
+                {
+                    return; // an interrupted append past the head: the next append cuts it
+                }
+            }
+
+            CheckTailAgainstHead(stream, head);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new JournalWriteException(Path, e.Message, e);
+        }
+    }
+
     /// <summary>The head as last recorded, or null when there is none (a new home).</summary>
     public JournalHead? ReadHead()
     {

@@ -90,6 +90,8 @@ internal static class OperationFrame
 
         try
         {
+            // A damaged journal refuses every mutating command before it does anything (docs/failure-modes.md).
+            journal.File.EnsureIntact();
             using var locks = await SiteLocks.TakeAsync(context, journal, site, switchLock);
             TestFaults.At(action, "locked", signalled);
             var (state, routing, blocked, unresolved) = Recover(context, journal, site);
@@ -108,6 +110,11 @@ internal static class OperationFrame
             }
 
             return await body(new SiteTransaction(context, journal, action, config, locks, state, routing, signalled, unresolved));
+        }
+        catch (OperationCanceledException) when (signalled.IsCancellationRequested)
+        {
+            // A signal while a body waited before its intent (a health probe): nothing was started.
+            return new OperationResult(ExitCode.Failed, $"{action} {site}: interrupted by a signal before anything changed; nothing was changed");
         }
         catch (LockBusyException busy)
         {
