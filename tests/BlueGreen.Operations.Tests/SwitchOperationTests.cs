@@ -367,14 +367,18 @@ public sealed class SwitchOperationTests : OperationTest
         Assert.Contains("users are served slot b (v2)", result.Message);
         Assert.Equal(Slot.B, RoutedSlot());
         Assert.Equal(Slot.A, State().Live);
-        Assert.Equal(JournalOutcome.Failed, LastCommand("apply").Outcome.Outcome);
+        // No outcome line: the intent stays open for the next command's recovery, which records what is served.
+        var started = Journal()[^1];
+        Assert.Equal(("apply", JournalOutcome.Started), (started.Action, started.Outcome));
 
-        // The next command sees the drift and refuses until recover.
         File.Delete(temp);
         Api.Frozen = false;
-        AssertCode(ExitCode.Refused, await Deploy("v3"));
-        await Done(Recover());
+        await Done(Deploy("v3"));
         Assert.Equal(Slot.B, State().Live);
+        var closing = Journal().Single(l => l.Ref == started.Seq);
+        Assert.Equal(JournalOutcome.Interrupted, closing.Outcome);
+        Assert.Contains("was interrupted after the routing changed: slot b (v2) is live", closing.Message);
+        Assert.Equal("a", Journal()[^1].ToSlot);
     }
 
     [Fact]

@@ -38,7 +38,8 @@ public sealed class JournalFile(Home home, TimeProvider clock)
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
             EnsureRegularFile();
             using var exclusive = TakeAppendLock();
-            using var stream = new FileStream(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite);
+            // Unbuffered: a write the disk refuses leaves nothing pending that would stop the cut-back below.
+            using var stream = new FileStream(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite, bufferSize: 1);
             var head = ReadHead();
             CutInterruptedAppend(stream, head);
             var (lastSeq, lastHash) = CheckTailAgainstHead(stream, head);
@@ -77,12 +78,14 @@ public sealed class JournalFile(Home home, TimeProvider clock)
         try
         {
             EnsureRegularFile();
-            var head = ReadHead();
             if (!File.Exists(Path))
             {
                 return;
             }
 
+            // Under the append lock: an append in progress must not look like damage.
+            using var exclusive = TakeAppendLock();
+            var head = ReadHead();
             using var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
             if (stream.Length > 0)
             {

@@ -62,7 +62,7 @@ public sealed class TestBackend : IAsyncDisposable
             }
 
             var seen = context.Response.Headers;
-            seen["X-Seen-Host"] = request.Host.Value;
+            seen["X-Seen-Host"] = request.Headers.Host.ToString(); // as sent: HostString.Value would be Unicode for punycode
             var path = request.Path.Value + request.QueryString.Value;
             seen["X-Seen-Path"] = path.All(char.IsAscii) ? path : Uri.EscapeDataString(path); // header values are ASCII
             seen["X-Seen-Raw-Target"] = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget;
