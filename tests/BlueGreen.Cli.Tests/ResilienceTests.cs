@@ -192,7 +192,7 @@ public sealed class ResilienceTests : TwoSlotHomeTest
     {
         var before = Home.SnapshotVar();
 
-        var result = await Run(args.Select(a => a.Replace("UP", "..", StringComparison.Ordinal)).ToArray());
+        var result = await Run(args.Select(a => a.Replace("UP", new string('.', 2), StringComparison.Ordinal)).ToArray());
 
         Assert.True(result.ExitCode == 2, result.ToString());
         Assert.DoesNotContain("   at ", result.All);
