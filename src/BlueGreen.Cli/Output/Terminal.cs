@@ -107,7 +107,23 @@ public sealed class Terminal
 /// <summary>Shows what an operation does, as it does it.</summary>
 public sealed class TerminalReporter(Terminal terminal) : IOperationReporter
 {
-    public void Step(string message)
+    public void Step(string message) => Safely(() => StepCore(message));
+
+    public void Warn(string message) => Safely(() => WarnCore(message));
+
+    /// <summary>A terminal that went away (SSH dropped: EIO) must not stop a command half-way through its steps.</summary>
+    private static void Safely(Action write)
+    {
+        try
+        {
+            write();
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private void StepCore(string message)
     {
         if (terminal.Rich)
         {
@@ -119,7 +135,7 @@ public sealed class TerminalReporter(Terminal terminal) : IOperationReporter
         }
     }
 
-    public void Warn(string message)
+    private void WarnCore(string message)
     {
         if (terminal.Rich)
         {

@@ -189,6 +189,11 @@ public sealed class JournalFile(Home home, TimeProvider clock)
             return new ChainBreak(lines + 1, $"the journal ends at seq {lines} but its head ({HeadPath}) says seq {head.Seq}: lines were removed or the file was replaced");
         }
 
+        if (head.Seq == 0)
+        {
+            hashAtHead = JournalChain.GenesisHash;
+        }
+
         return hashAtHead == head.Hash ? null : new ChainBreak(head.Seq, $"the line at seq {head.Seq} is not the one its head ({HeadPath}) recorded: the file was replaced");
     }
 

@@ -7,7 +7,9 @@ namespace BlueGreen.Infrastructure.Locking;
 /// <summary>Who holds a lock, as a refused command reports it (CONTRACT, "Locks").</summary>
 /// <paramref name="ChildGroup"/>: the process group of a command the holder is running (DEPLOY_CMD, TEST_CMD), so that
 /// whoever takes over the lock after the holder died can end what it left running.
-public sealed record LockHolder(int Pid, string User, string Host, string Command, DateTimeOffset Since, int? ChildGroup = null)
+/// <paramref name="ChildIdentity"/>: that group leader's boot id and start time, so that a number reused after a reboot or
+/// a wrap-around is never taken for it.
+public sealed record LockHolder(int Pid, string User, string Host, string Command, DateTimeOffset Since, int? ChildGroup = null, string? ChildIdentity = null)
 {
     public override string ToString() => $"pid {Pid} ({User}@{Host}, `{Command}`, since {Since:yyyy-MM-ddTHH:mm:ss.fffZ})";
 
@@ -41,7 +43,7 @@ public sealed class HeldLock : IDisposable
     /// <summary>Records (or clears, with null) the process group of the command this holder runs.</summary>
     public void RecordChildGroup(int? pgid)
     {
-        _holder = _holder with { ChildGroup = pgid };
+        _holder = _holder with { ChildGroup = pgid, ChildIdentity = pgid is { } g ? Processes.ProcessGroup.IdentityOf(g) : null };
         AtomicFile.Write(_holderFile, JsonSerializer.Serialize(_holder, Json.Options));
     }
 
@@ -97,6 +99,26 @@ public sealed class FileLock(string locksDir)
             // Never keep a lock nobody can name (a full disk refused the holder file).
             stream.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>The holder when a live process holds the lock now (its flock is taken); null when free or stale.</summary>
+    public LockHolder? HeldByLiveProcess(string name)
+    {
+        var lockFile = Path.Combine(locksDir, name + ".lock");
+        if (!File.Exists(lockFile))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var probe = new FileStream(lockFile, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+            return null; // we could take it: nobody holds it
+        }
+        catch (IOException)
+        {
+            return Peek(name);
         }
     }
 

@@ -136,8 +136,10 @@ internal static class OperationFrame
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Before the body's intent nothing was written but locks and journal lines; inside it, the body handles its own I/O.
-            return new OperationResult(ExitCode.Failed, $"{action} {site} failed: {e.Message}", $"check the disk and permissions under {context.Home.Root}; ./run.sh status {site} shows what is live");
+            // Bodies handle the I/O of their steps; anything else lands here. If the intent was journaled it stays
+            // open on purpose: the next command's recovery records what the routing file and the state say.
+            return new OperationResult(ExitCode.Failed, $"{action} {site} failed: {e.Message}",
+                $"check the disk and permissions under {context.Home.Root}; the next command's recovery records what is true (./run.sh status {site} shows it)");
         }
     }
 

@@ -37,10 +37,17 @@ internal sealed class SiteLocks : IDisposable
                 locks._held.Add(held);
                 if (held.StaleHolder is { } stale)
                 {
-                    var ended = await EndLeftoversAsync(stale, context.Clock);
+                    var (ended, stillRunning) = await EndLeftoversAsync(stale, context.Clock);
+                    if (stillRunning)
+                    {
+                        // Two commands must never work on one slot: refuse while the old one's group lives.
+                        throw new LockBusyException(name, stale with { Command = $"{stale.Command} (dead; its process group {stale.ChildGroup} is still running)" });
+                    }
+
                     var message = $"took over the stale {name} lock of {stale}: that process is gone{ended}";
                     context.Reporter.Warn(message);
-                    journal.Record(site, "lock-takeover", JournalOutcome.Succeeded, message);
+                    // The takeover (and any kill) already happened: a journal failure must not hide it.
+                    journal.TryRecord(site, "lock-takeover", JournalOutcome.Succeeded, message);
                 }
             }
 
@@ -53,11 +60,17 @@ internal sealed class SiteLocks : IDisposable
         }
     }
 
-    private static async Task<string> EndLeftoversAsync(LockHolder stale, TimeProvider clock)
+    private static async Task<(string Ended, bool StillRunning)> EndLeftoversAsync(LockHolder stale, TimeProvider clock)
     {
         if (stale.ChildGroup is not { } pgid || pgid <= 1 || !ProcessGroup.HasRunningMembers(pgid))
         {
-            return "";
+            return ("", false);
+        }
+
+        // A group number from another boot, or reused by another process since, is not ours to end.
+        if (!ProcessGroup.IsSameGroup(pgid, stale.ChildIdentity))
+        {
+            return ($"; process group {pgid} now belongs to another process (not ended)", false);
         }
 
         await new ShellCommand(clock).KillGroupAsync(pgid, LeftoverGrace);
@@ -69,8 +82,8 @@ internal sealed class SiteLocks : IDisposable
         }
 
         return ProcessGroup.HasRunningMembers(pgid)
-            ? $"; its command's process group {pgid} did not end"
-            : $"; ended process group {pgid} that it left running (TERM, then KILL after {LeftoverGrace.TotalSeconds:0} s)";
+            ? ($"; its command's process group {pgid} did not end", true)
+            : ($"; ended process group {pgid} that it left running (TERM, then KILL after {LeftoverGrace.TotalSeconds:0} s)", false);
     }
 
     public void Dispose()
