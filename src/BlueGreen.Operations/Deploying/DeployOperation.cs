@@ -196,7 +196,8 @@ public sealed class DeployOperation(OperationContext context, HttpClient http)
     private async Task<(OperationResult? Refusal, string Note)> DrainAsync(SiteTransaction tx, Slot slot, SlotVersion to)
     {
         var site = tx.Site;
-        if (!DrainRules.MayHoldTraffic(tx.State, slot))
+        // A signal that came before the wait is handled where every deploy looks at it, after its intent.
+        if (!DrainRules.MayHoldTraffic(tx.State, slot) || tx.Signalled.IsCancellationRequested)
         {
             return (null, "");
         }
