@@ -17,7 +17,7 @@ namespace BlueGreen.Cli.Tests;
 public sealed class FaultInjectionTests : TwoSlotHomeTest
 {
     private static readonly string[] SwitchSteps = ["locked", "recovered", "intent-journaled", "routing-written", "verified", "state-recorded", "outcome-journaled"];
-    private static readonly string[] DeploySteps = ["locked", "recovered", "intent-journaled", "slot-cleared", "command-run", "state-recorded", "preview-written", "outcome-journaled"];
+    private static readonly string[] DeploySteps = ["locked", "recovered", "drained", "intent-journaled", "slot-cleared", "command-run", "state-recorded", "preview-written", "outcome-journaled"];
     private static readonly string[] ValidateSteps = ["locked", "recovered", "intent-journaled", "gates-run", "report-written", "state-recorded", "outcome-journaled"];
 
     private RunningRouter _router = null!;

@@ -21,7 +21,7 @@ public static class DeployCommand
                 return 2;
             }
 
-            var operation = new DeployOperation(context.ForOperation(CliContext.CommandLineOf(parse), parse.GetValue(dryRun)));
+            var operation = new DeployOperation(context.ForOperation(CliContext.CommandLineOf(parse), parse.GetValue(dryRun)), CliContext.Http);
             return context.Terminal.Finish(await operation.RunAsync(parse.GetValue(site)!, parse.GetValue(version)!, ct));
         });
         return command;

@@ -91,7 +91,7 @@ public abstract class OperationTest : IAsyncLifetime
         new SwitchOperation(Context(clock), Http).RunAsync(SwitchKind.Rollback, SiteName, force, ct);
 
     protected Task<OperationResult> Deploy(string version, CancellationToken ct = default, TimeProvider? clock = null, bool dryRun = false, string site = SiteName) =>
-        new DeployOperation(Context(clock, dryRun)).RunAsync(site, version, ct);
+        new DeployOperation(Context(clock, dryRun), Http).RunAsync(site, version, ct);
 
     protected Task<OperationResult> Validate(CancellationToken ct = default, TimeProvider? clock = null) =>
         new ValidateOperation(Context(clock), Http).RunAsync(SiteName, ct);
