@@ -73,7 +73,7 @@ public sealed class JournalFile(Home home, TimeProvider clock)
     {
         try
         {
-            return JsonSerializer.Deserialize<JournalHead>(File.ReadAllText(HeadPath), Json.Options);
+            return Json.Deserialize<JournalHead>(File.ReadAllText(HeadPath));
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -222,7 +222,7 @@ public sealed class JournalFile(Home home, TimeProvider clock)
     {
         try
         {
-            return JsonSerializer.Deserialize<JournalEntry>(line, Json.Options);
+            return Json.Deserialize<JournalEntry>(line);
         }
         catch (JsonException)
         {
@@ -285,7 +285,7 @@ public sealed class JournalFile(Home home, TimeProvider clock)
         }
     }
 
-    private void WriteHead(JournalHead head) => AtomicFile.Write(HeadPath, JsonSerializer.Serialize(head, Json.Options) + "\n");
+    private void WriteHead(JournalHead head) => AtomicFile.Write(HeadPath, Json.Serialize(head, Json.Options) + "\n");
 
     /// <summary>
     /// A line with no newline at the end, past the head, is an append that died mid-write (it was never
@@ -399,7 +399,7 @@ public sealed class JournalFile(Home home, TimeProvider clock)
         var last = Encoding.UTF8.GetString(buffer, start, buffer.Length - 1 - start);
         try
         {
-            var entry = JsonSerializer.Deserialize<JournalEntry>(last, Json.Options);
+            var entry = Json.Deserialize<JournalEntry>(last);
             if (entry?.Hash is not { Length: 64 } hash)
             {
                 throw new JournalWriteException(Path, "its last line has no hash");

@@ -43,7 +43,7 @@ internal static class ApiJson
             var status = new JsonObject();
             foreach (var server in lb.Servers)
             {
-                servers.Add(new JsonObject { ["url"] = server.Url });
+                servers.Add((JsonNode)new JsonObject { ["url"] = server.Url });
                 status[server.Url] = "UP";
             }
 
@@ -57,7 +57,7 @@ internal static class ApiJson
             var children = new JsonArray();
             foreach (var child in view.Config.Weighted?.Services ?? [])
             {
-                children.Add(new JsonObject { ["name"] = child.Name, ["weight"] = child.Weight });
+                children.Add((JsonNode)new JsonObject { ["name"] = child.Name, ["weight"] = child.Weight });
             }
 
             json["weighted"] = new JsonObject { ["services"] = children };
