@@ -3,7 +3,13 @@
 # sources changed, then runs it (no `dotnet run`: a started program must not rebuild).
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# The script's folder without forking a subshell (every fork counts in a command's start-up).
+case "${BASH_SOURCE[0]}" in
+  /*/*) ROOT="${BASH_SOURCE[0]%/*}" ;;
+  */*) ROOT="$PWD/${BASH_SOURCE[0]%/*}" ;;
+  *) ROOT="$PWD" ;;
+esac
+ROOT="${ROOT%/.}"
 export BLUEGREEN_SCRIPT_DIR="$ROOT"
 export BLUEGREEN_RUN_SH="$ROOT/run.sh"
 
