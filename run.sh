@@ -99,7 +99,7 @@ release() {
   # NativeAOT links with clang; Debian's clang-14 is not called plain `clang`.
   if ! command -v clang >/dev/null 2>&1 && command -v clang-14 >/dev/null 2>&1; then cc=(-p:CppCompilerAndLinker=clang-14); fi
   local aot=(-c Release -r "$rid" -p:PublishAot=true -p:StripSymbols=true "${cc[@]}"
-    -p:TreatWarningsAsErrors=true --nologo -v q -clp:NoSummary)
+    -p:TreatWarningsAsErrors=true --artifacts-path "$BUILD/release-artifacts" --nologo -v q -clp:NoSummary)
   echo "run.sh: building release $name (NativeAOT, a few minutes)..." >&2
   local log="$BUILD/release.log"
   if ! { dotnet publish "$ROOT/src/BlueGreen.Cli/BlueGreen.Cli.csproj" "${aot[@]}" -o "$BUILD/release-bin" \
