@@ -24,10 +24,10 @@ public sealed class ReleaseFixture : IDisposable
         var build = Process.Start(new ProcessStartInfo(RepoPaths.RunSh, "release") { RedirectStandardOutput = true, RedirectStandardError = true })!;
         var stdout = build.StandardOutput.ReadToEndAsync();
         var stderr = build.StandardError.ReadToEndAsync();
-        if (!build.WaitForExit(TimeSpan.FromMinutes(20)))
+        if (!build.WaitForExit(TimeSpan.FromMinutes(30)))
         {
             build.Kill(entireProcessTree: true);
-            throw new TimeoutException("./run.sh release did not finish within 20 minutes");
+            throw new TimeoutException("./run.sh release did not finish within 30 minutes");
         }
 
         BuildOutput = stdout.Result + stderr.Result;
