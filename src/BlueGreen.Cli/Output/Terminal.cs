@@ -46,14 +46,14 @@ public sealed class Terminal
 
     public void Markup(string markup) => Out.MarkupLine(markup);
 
-    public void WriteJson(object value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, BlueGreen.Core.Json.Indented));
+    public void WriteJson<T>(T value) => Console.Out.WriteLine(BlueGreen.Core.Json.Serialize(value, BlueGreen.Core.Json.Indented));
 
     /// <summary>Prints an operation's outcome and returns its exit code.</summary>
     public int Finish(OperationResult result)
     {
         if (Json)
         {
-            WriteJson(new { exit_code = (int)result.Code, ok = result.Code == ExitCode.Done, message = result.Message, hint = result.Hint, result = result.Data });
+            WriteJson(new ResultJson((int)result.Code, result.Code == ExitCode.Done, result.Message, result.Hint, result.Data));
             return (int)result.Code;
         }
 

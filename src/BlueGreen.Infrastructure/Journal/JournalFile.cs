@@ -109,7 +109,7 @@ public sealed class JournalFile(Home home, TimeProvider clock)
     {
         try
         {
-            return JsonSerializer.Deserialize<JournalHead>(File.ReadAllText(HeadPath), Json.Options);
+            return Json.Deserialize<JournalHead>(File.ReadAllText(HeadPath));
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -263,7 +263,7 @@ public sealed class JournalFile(Home home, TimeProvider clock)
     {
         try
         {
-            return JsonSerializer.Deserialize<JournalEntry>(line, Json.Options);
+            return Json.Deserialize<JournalEntry>(line);
         }
         catch (JsonException)
         {
@@ -326,7 +326,7 @@ public sealed class JournalFile(Home home, TimeProvider clock)
         }
     }
 
-    private void WriteHead(JournalHead head) => AtomicFile.Write(HeadPath, JsonSerializer.Serialize(head, Json.Options) + "\n");
+    private void WriteHead(JournalHead head) => AtomicFile.Write(HeadPath, Json.Serialize(head, Json.Options) + "\n");
 
     /// <summary>
     /// A line with no newline at the end, past the head, is an append that died mid-write (it was never
@@ -440,7 +440,7 @@ public sealed class JournalFile(Home home, TimeProvider clock)
         var last = Encoding.UTF8.GetString(buffer, start, buffer.Length - 1 - start);
         try
         {
-            var entry = JsonSerializer.Deserialize<JournalEntry>(last, Json.Options);
+            var entry = Json.Deserialize<JournalEntry>(last);
             if (entry?.Hash is not { Length: 64 } hash)
             {
                 throw new JournalWriteException(Path, "its last line has no hash", damaged: true);

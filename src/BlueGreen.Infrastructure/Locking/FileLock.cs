@@ -44,7 +44,7 @@ public sealed class HeldLock : IDisposable
     public void RecordChildGroup(int? pgid)
     {
         _holder = _holder with { ChildGroup = pgid, ChildIdentity = pgid is { } g ? Processes.ProcessGroup.IdentityOf(g) : null };
-        AtomicFile.Write(_holderFile, JsonSerializer.Serialize(_holder, Json.Options));
+        AtomicFile.Write(_holderFile, Json.Serialize(_holder, Json.Options));
     }
 
     public void Dispose()
@@ -91,7 +91,7 @@ public sealed class FileLock(string locksDir)
         try
         {
             var stale = ReadHolder(holderFile);
-            AtomicFile.Write(holderFile, JsonSerializer.Serialize(me, Json.Options));
+            AtomicFile.Write(holderFile, Json.Serialize(me, Json.Options));
             return new HeldLock(name, stream, holderFile, me, stale);
         }
         catch
@@ -158,7 +158,7 @@ public sealed class FileLock(string locksDir)
     {
         try
         {
-            return JsonSerializer.Deserialize<LockHolder>(File.ReadAllText(holderFile), Json.Options);
+            return Json.Deserialize<LockHolder>(File.ReadAllText(holderFile));
         }
         catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
         {

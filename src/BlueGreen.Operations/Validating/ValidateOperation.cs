@@ -64,7 +64,7 @@ public sealed class ValidateOperation(OperationContext context, HttpClient http)
         var summary = new ValidationSummary(deployment.Id, report.Passed, report.StartedAt, failure?.Gate, failure?.Reason, reportFile);
         try
         {
-            AtomicFile.Write(reportFile, JsonSerializer.Serialize(report, Json.Indented) + "\n");
+            AtomicFile.Write(reportFile, Json.Serialize(report, Json.Indented) + "\n");
             tx.Reached("report-written");
             store.Write(state with { Validation = summary }, context.Clock.GetUtcNow());
         }

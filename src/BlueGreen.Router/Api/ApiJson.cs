@@ -50,7 +50,7 @@ internal static class ApiJson
             var inFlight = new JsonObject();
             foreach (var server in lb.Servers)
             {
-                servers.Add(new JsonObject { ["url"] = server.Url });
+                servers.Add((JsonNode)new JsonObject { ["url"] = server.Url });
                 status[server.Url] = "UP";
                 var (requests, streams) = loads.Of(server.Url);
                 inFlight[server.Url] = new JsonObject { ["requests"] = requests, ["streams"] = streams };
@@ -67,7 +67,7 @@ internal static class ApiJson
             var children = new JsonArray();
             foreach (var child in view.Config.Weighted?.Services ?? [])
             {
-                children.Add(new JsonObject { ["name"] = child.Name, ["weight"] = child.Weight });
+                children.Add((JsonNode)new JsonObject { ["name"] = child.Name, ["weight"] = child.Weight });
             }
 
             json["weighted"] = new JsonObject { ["services"] = children };
