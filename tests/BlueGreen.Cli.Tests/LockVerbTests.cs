@@ -122,7 +122,8 @@ public sealed class LockVerbTests : TwoSlotHomeTest
         var result = await Run("lock", "acquire", "--message", message);
 
         Assert.True(result.ExitCode == 2, result.ToString());
-        Assert.Single(result.Stderr.Trim().Split('\n'), l => l.Contains("--message"));
+        var error = Assert.Single(result.Stderr.Trim().Split('\n'), l => l.StartsWith("error:", StringComparison.Ordinal));
+        Assert.Contains("--message", error);
         Assert.False(File.Exists(Home.Path_("var", "locks", "maintenance.json")));
     }
 

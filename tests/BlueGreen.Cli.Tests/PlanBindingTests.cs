@@ -52,14 +52,15 @@ public sealed partial class PlanBindingTests : TwoSlotHomeTest
         var plan = await PlanOf("apply");
         Assert.Equal(0, (await Run("deploy", "shop", "--version", "v2")).ExitCode);
         Assert.Equal(0, (await Run("validate", "shop")).ExitCode);
-        var before = Home.SnapshotVar(except: Path.Combine("var", "journal"));
+        string[] journal = [Path.Combine("var", "journal"), Path.Combine("var", "state", "journal-head.json")];
+        var before = Home.SnapshotVar(except: journal);
 
         var refused = await Run("apply", "shop", "--yes", "--expect", plan);
 
         Assert.True(refused.ExitCode == 3, refused.ToString());
         Assert.Contains($"the plan changed since {plan} was shown: the deployment it makes live is now", refused.Stderr);
         Assert.DoesNotContain("routing it would write", refused.Stderr); // same slot, same routing: only the deployment changed
-        Assert.Equal(before, Home.SnapshotVar(except: Path.Combine("var", "journal")));
+        Assert.Equal(before, Home.SnapshotVar(except: journal));
         var last = JsonDocument.Parse(File.ReadAllLines(Home.JournalFile)[^1]).RootElement;
         Assert.Equal("apply", last.GetProperty("action").GetString());
         Assert.Equal("refused", last.GetProperty("outcome").GetString());
@@ -101,7 +102,7 @@ public sealed partial class PlanBindingTests : TwoSlotHomeTest
     [Theory]
     [InlineData("nonsense")]
     [InlineData("20250101T120000-a1b2c3@XYZ")]
-    [InlineData("@0123456789ab")]
+    [InlineData("20250101T120000-a1b2c3@0123456789")]
     [InlineData("a b@0123456789ab")]
     public async Task A_malformed_plan_is_a_one_line_usage_error(string expect)
     {
