@@ -149,6 +149,8 @@ public sealed class TerminalReporter(Terminal terminal) : IOperationReporter
 
     public void ShowDiff(string title, IReadOnlyList<DiffLine> diff) => terminal.Diff(title, diff);
 
+    public bool AsksPerson => !terminal.AssumeYes && terminal.IsInteractive;
+
     public bool Confirm(string question)
     {
         if (terminal.AssumeYes)

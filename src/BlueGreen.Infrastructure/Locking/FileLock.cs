@@ -62,14 +62,29 @@ public sealed class HeldLock : IDisposable
     }
 }
 
-/// <summary>Thrown when a lock is held by another live process.</summary>
-public sealed class LockBusyException(string name, LockHolder? holder)
-    : Exception($"the {name} lock is held by {holder?.ToString() ?? "another process (it did not say who)"}")
+/// <summary>Thrown when a lock is held by another live process, or by an operator (the maintenance lock, with its reason).</summary>
+public sealed class LockBusyException(string name, LockHolder? holder, string? reason = null)
+    : Exception($"the {name} lock is held by {holder?.ToString() ?? "another process (it did not say who)"}{(reason is null ? "" : $": \"{reason}\"")}")
 {
     public string LockName { get; } = name;
 
     public LockHolder? Holder { get; } = holder;
+
+    /// <summary>Why an operator holds it (the maintenance lock's message).</summary>
+    public string? Reason { get; } = reason;
 }
+
+/// <summary>A lock as `lock status` shows it.</summary>
+public enum LockState
+{
+    Free,
+    Held,
+
+    /// <summary>Its holder died without releasing it: the next command takes it over.</summary>
+    Stale,
+}
+
+public sealed record LockStatus(string Name, LockState State, LockHolder? Holder);
 
 /// <summary>
 /// Named locks under var/locks. The mutual exclusion is the kernel's flock on NAME.lock (what .NET
@@ -103,23 +118,46 @@ public sealed class FileLock(string locksDir)
     }
 
     /// <summary>The holder when a live process holds the lock now (its flock is taken); null when free or stale.</summary>
-    public LockHolder? HeldByLiveProcess(string name)
+    public LockHolder? HeldByLiveProcess(string name) => InspectOne(name) is { State: LockState.Held } held ? held.Holder : null;
+
+    /// <summary>
+    /// Every lock under var/locks and whether it is held. A lock with no holder file is free (a holder names
+    /// itself right after taking it). With one, a non-blocking attempt at the flock tells held from stale; it
+    /// is let go at once and never takes over (the holder file stays for the next command to report).
+    /// </summary>
+    public IReadOnlyList<LockStatus> Inspect()
     {
-        var lockFile = Path.Combine(locksDir, name + ".lock");
-        if (!File.Exists(lockFile))
+        if (!Directory.Exists(locksDir))
         {
-            return null;
+            return [];
+        }
+
+        return Directory.EnumerateFiles(locksDir, "*.lock").Select(f => Path.GetFileNameWithoutExtension(f)).Order(StringComparer.Ordinal).Select(InspectOne).ToList();
+    }
+
+    private LockStatus InspectOne(string name)
+    {
+        var holderFile = Path.Combine(locksDir, name + ".holder");
+        if (ReadHolder(holderFile) is not { } holder)
+        {
+            return new LockStatus(name, LockState.Free, null);
         }
 
         try
         {
-            using var probe = new FileStream(lockFile, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
-            return null; // we could take it: nobody holds it
+            using var probe = new FileStream(Path.Combine(locksDir, name + ".lock"), FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (FileNotFoundException)
+        {
+            return new LockStatus(name, LockState.Free, null);
         }
         catch (IOException)
         {
-            return Peek(name);
+            return new LockStatus(name, LockState.Held, holder);
         }
+
+        // Taken and let go again: was the holder releasing it just now, or is it gone?
+        return ReadHolder(holderFile) is { } still ? new LockStatus(name, LockState.Stale, still) : new LockStatus(name, LockState.Free, null);
     }
 
     /// <summary>The holder of a lock as last recorded (null when free and clean).</summary>
