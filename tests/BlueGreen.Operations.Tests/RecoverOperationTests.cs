@@ -195,10 +195,11 @@ public sealed class RecoverOperationTests : OperationTest
         // Recover adopts what the routing file serves, and closes the interrupted rollback's `started` line.
         await Done(Recover());
         Assert.Null(State().Live);
+        // The blocked rollback is closed first, then recover's own intent and outcome.
         var journal = Journal();
-        Assert.Equal((JournalOutcome.Interrupted, (long?)seq), (journal[^1].Outcome, journal[^1].Ref));
-        Assert.StartsWith($"closed by recover: rollback #{seq} was interrupted", journal[^1].Message);
-        Assert.Equal((JournalOutcome.Succeeded, (long?)journal[^3].Seq), (journal[^2].Outcome, journal[^2].Ref));
+        Assert.Equal((JournalOutcome.Interrupted, (long?)seq), (journal[^3].Outcome, journal[^3].Ref));
+        Assert.StartsWith($"closed by recover: rollback #{seq} was interrupted", journal[^3].Message);
+        Assert.Equal((JournalOutcome.Succeeded, (long?)journal[^2].Seq), (journal[^1].Outcome, journal[^1].Ref));
         await Done(Deploy("v3"));
     }
 
