@@ -8,6 +8,7 @@ namespace BlueGreen.Infrastructure;
 /// <summary>The types Infrastructure writes as JSON, source-generated for the native build (see Core's Json).</summary>
 [JsonSourceGenerationOptions(GenerationMode = JsonSourceGenerationMode.Metadata)]
 [JsonSerializable(typeof(LockHolder))]
+[JsonSerializable(typeof(MaintenanceHold))]
 [JsonSerializable(typeof(SiteStatus))]
 [JsonSerializable(typeof(IReadOnlyList<SiteStatus>))]
 internal sealed partial class InfrastructureJsonContext : JsonSerializerContext

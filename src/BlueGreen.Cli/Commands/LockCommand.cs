@@ -1,3 +1,4 @@
+using BlueGreen.Cli.Output;
 using System.CommandLine;
 using BlueGreen.Infrastructure.Locking;
 using BlueGreen.Operations.Locking;
@@ -29,11 +30,9 @@ public static class LockCommand
             var report = new LockOperation(context.ForOperation(CliContext.CommandLineOf(parse), dryRunFlag: false)).Status();
             if (context.Terminal.Json)
             {
-                context.Terminal.WriteJson(new
-                {
-                    locks = report.Locks.Select(l => new { name = l.Name, state = l.State.ToString().ToLowerInvariant(), holder = l.Holder }),
-                    maintenance = report.Maintenance,
-                });
+                context.Terminal.WriteJson(new LockStatusJson(
+                    report.Locks.Select(l => new LockJson(l.Name, l.State.ToString().ToLowerInvariant(), l.Holder)).ToList(),
+                    report.Maintenance));
                 return 0;
             }
 

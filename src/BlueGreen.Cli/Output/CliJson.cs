@@ -15,11 +15,18 @@ public sealed record StatusJson(IReadOnlyList<SiteStatus> Sites, JournalHeadView
 /// <summary>What config check --json prints.</summary>
 public sealed record ConfigCheckJson(bool Ok, IEnumerable<string> Sites, IEnumerable<string> Errors, IEnumerable<string> Warnings);
 
+/// <summary>What lock status --json prints.</summary>
+public sealed record LockStatusJson(IReadOnlyList<LockJson> Locks, Infrastructure.Locking.MaintenanceHold? Maintenance);
+
+/// <summary>One lock in lock status --json.</summary>
+public sealed record LockJson(string Name, string State, Infrastructure.Locking.LockHolder? Holder);
+
 /// <summary>The CLI's --json documents, source-generated for the native build (see Core's Json).</summary>
 [JsonSourceGenerationOptions(GenerationMode = JsonSourceGenerationMode.Metadata)]
 [JsonSerializable(typeof(ResultJson))]
 [JsonSerializable(typeof(StatusJson))]
 [JsonSerializable(typeof(ConfigCheckJson))]
+[JsonSerializable(typeof(LockStatusJson))]
 [JsonSerializable(typeof(List<JournalEntry>))]
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {
