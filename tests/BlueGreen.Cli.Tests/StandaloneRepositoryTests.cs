@@ -6,7 +6,7 @@ namespace BlueGreen.Cli.Tests;
 
 /// <summary>
 /// A clone of the repository alone builds, tests and documents itself: nothing tracked points above its
-/// root (no sibling folder such as ../shared), and every fixture copied from elsewhere is inside it with
+/// root (no sibling folder), and every fixture copied from elsewhere is inside it with
 /// its provenance (tests/fixtures/PROVENANCE.md).
 /// </summary>
 public sealed partial class StandaloneRepositoryTests

@@ -4,7 +4,7 @@ using BlueGreen.Infrastructure.Files;
 
 namespace BlueGreen.Infrastructure.Locking;
 
-/// <summary>Who holds a lock, as a refused command reports it (CONTRACT, "Locks").</summary>
+/// <summary>Who holds a lock, as a refused command reports it (docs/reference.md, "Locks").</summary>
 /// <paramref name="ChildGroup"/>: the process group of a command the holder is running (DEPLOY_CMD, TEST_CMD), so that
 /// whoever takes over the lock after the holder died can end what it left running.
 /// <paramref name="ChildIdentity"/>: that group leader's boot id and start time, so that a number reused after a reboot or
