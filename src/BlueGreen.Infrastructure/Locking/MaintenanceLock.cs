@@ -33,7 +33,7 @@ public sealed class MaintenanceLock(string locksDir)
 
         try
         {
-            return JsonSerializer.Deserialize<MaintenanceHold>(text, Json.Options) is { Holder: not null, Message: not null } hold ? hold : Unreadable("it is not a maintenance lock");
+            return Json.Deserialize<MaintenanceHold>(text) is { Holder: not null, Message: not null } hold ? hold : Unreadable("it is not a maintenance lock");
         }
         catch (JsonException e)
         {
@@ -42,7 +42,7 @@ public sealed class MaintenanceLock(string locksDir)
     }
 
     /// <summary>Written under every lock (see LockOperation), so no mutating command runs while it appears.</summary>
-    public void Write(MaintenanceHold hold) => AtomicFile.Write(Path, JsonSerializer.Serialize(hold, Json.Options));
+    public void Write(MaintenanceHold hold) => AtomicFile.Write(Path, Json.Serialize(hold, Json.Options));
 
     /// <summary>False when there was none.</summary>
     public bool Remove()
