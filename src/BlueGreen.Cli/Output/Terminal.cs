@@ -42,7 +42,18 @@ public sealed class Terminal
 
     public IAnsiConsole Out { get; }
 
-    public void Line(string text) => Out.WriteLine(text);
+    /// <summary>One line of text. Plain output is never wrapped: a script reading it gets each line whole.</summary>
+    public void Line(string text)
+    {
+        if (Rich)
+        {
+            Out.WriteLine(text);
+        }
+        else
+        {
+            (Json ? Console.Error : Console.Out).WriteLine(text);
+        }
+    }
 
     public void Markup(string markup) => Out.MarkupLine(markup);
 
