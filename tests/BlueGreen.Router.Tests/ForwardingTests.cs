@@ -68,6 +68,22 @@ public sealed class ForwardingTests
     }
 
     [Theory]
+    [InlineData("/", true)]
+    [InlineData("/api/v1/items?q=a%20b&x=\"y\"", true)] // the query is copied as sent whatever it holds
+    [InlineData("/a/../b", true)] // YARP sends Kestrel's normalised path, as RawPathAndQuery would choose
+    [InlineData("/a%2Fb", false)]
+    [InlineData("/a\"b", false)] // YARP would encode the quote
+    [InlineData("/caf\u00e9", false)]
+    [InlineData("http://host/abs", false)]
+    [InlineData("*", false)]
+    [InlineData("", false)]
+    [InlineData(null, false)]
+    public void A_plain_target_is_left_to_YARP_which_already_sends_its_bytes(string? raw, bool plain)
+    {
+        Assert.Equal(plain, ForwardedTarget.IsPlain(raw));
+    }
+
+    [Theory]
     [InlineData(8080, "http", "8080")]
     [InlineData(null, "http", "80")]
     [InlineData(null, "ws", "80")]

@@ -30,7 +30,9 @@ internal sealed class ForwardingTransformer(bool passHostHeader) : HttpTransform
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
         var request = httpContext.Request;
-        if (ForwardedTarget.RawPathAndQuery(httpContext.Features.Get<IHttpRequestFeature>()?.RawTarget, request.PathBase.Add(request.Path).Value ?? "") is { } raw)
+        var rawTarget = httpContext.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (!ForwardedTarget.IsPlain(rawTarget)
+            && ForwardedTarget.RawPathAndQuery(rawTarget, request.PathBase.Add(request.Path).Value ?? "") is { } raw)
         {
             // YARP re-encodes the decoded path (so /foo%2Fbar became /foo%252Fbar); Traefik sends the client's bytes.
             proxyRequest.RequestUri = new Uri(destinationPrefix + raw, new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
@@ -43,7 +45,16 @@ internal sealed class ForwardingTransformer(bool passHostHeader) : HttpTransform
         var rawHost = request.Headers.Host.ToString();
         headers.Host = passHostHeader && rawHost.Length > 0 ? rawHost : null;
 
-        foreach (var name in headers.Select(h => h.Key).Where(IsManaged).ToList())
+        List<string>? managed = null;
+        foreach (var header in headers.NonValidated)
+        {
+            if (IsManaged(header.Key))
+            {
+                (managed ??= []).Add(header.Key);
+            }
+        }
+
+        foreach (var name in managed ?? [])
         {
             headers.Remove(name);
         }
@@ -70,7 +81,8 @@ internal sealed class ForwardingTransformer(bool passHostHeader) : HttpTransform
         return copy;
     }
 
-    private static bool IsManaged(string name) => ManagedHeaders.Contains(name.Replace('_', '-'));
+    // Every managed name starts with X: the common header is rejected without a lookup.
+    private static bool IsManaged(string name) => name.Length > 0 && (name[0] | 0x20) == 'x' && ManagedHeaders.Contains(name.Replace('_', '-'));
 
     private static void Set(HttpRequestHeaders headers, string name, string? value)
     {
@@ -96,6 +108,28 @@ internal sealed class ForwardingTransformer(bool passHostHeader) : HttpTransform
 /// <summary>Pure decisions about what the upstream is told: the target path and the forwarded port.</summary>
 internal static class ForwardedTarget
 {
+    // What YARP's encoder leaves as it is in a path (its ValidPathChars): a path made only of these reaches the
+    // upstream byte for byte without the router's help.
+    private static readonly System.Buffers.SearchValues<char> PlainPathChars =
+        System.Buffers.SearchValues.Create("!$&'()*+,-./0123456789:;=@ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz~");
+
+    /// <summary>
+    /// True when YARP's own target URI already carries the client's bytes (a path with no escape and no character
+    /// YARP would encode; the query is copied as sent), or its normalised form when Kestrel removed dot segments,
+    /// which <see cref="RawPathAndQuery"/> would choose too. The common request then costs no second URI.
+    /// </summary>
+    public static bool IsPlain(string? rawTarget)
+    {
+        if (string.IsNullOrEmpty(rawTarget) || rawTarget[0] != '/')
+        {
+            return false;
+        }
+
+        var query = rawTarget.IndexOf('?');
+        var rawPath = query < 0 ? rawTarget.AsSpan() : rawTarget.AsSpan(0, query);
+        return !rawPath.ContainsAnyExcept(PlainPathChars);
+    }
+
     /// <summary>
     /// The client's path and query exactly as sent, when it names the same resource Kestrel routed on;
     /// null (YARP's re-encoded path) for other forms, or when Kestrel removed dot segments, so a backend
