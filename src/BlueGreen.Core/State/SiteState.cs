@@ -41,6 +41,15 @@ public sealed record SwitchRecord(string Action, DateTimeOffset At, string Actor
 /// </summary>
 public sealed record SiteState
 {
+    /// <summary>The state file layout this release writes. A later release keeps reading every earlier one.</summary>
+    public const int CurrentFormat = 1;
+
+    /// <summary>
+    /// The layout the file was written in: 0 for a file from before layouts were numbered, which is format 1.
+    /// A file with a format above <see cref="CurrentFormat"/> comes from a newer release and is not read.
+    /// </summary>
+    public int Format { get; init; }
+
     public required string Site { get; init; }
 
     /// <summary>Grows by one at every write; lets readers notice a change.</summary>

@@ -43,6 +43,11 @@ public sealed class StateStore(Home home, TimeProvider? clock = null)
         try
         {
             var state = Json.Deserialize<SiteState>(text) ?? throw new CorruptStateException(path, "null document");
+            if (state.Format > SiteState.CurrentFormat)
+            {
+                throw new CorruptStateException(path, $"it was written by a newer release (state format {state.Format}; this release reads formats up to {SiteState.CurrentFormat}): run that release, or restore the file from a backup");
+            }
+
             if (state.Site != site)
             {
                 throw new CorruptStateException(path, $"it describes site '{state.Site}'");
@@ -65,7 +70,7 @@ public sealed class StateStore(Home home, TimeProvider? clock = null)
 
     internal SiteState Write(SiteState state, DateTimeOffset now)
     {
-        var next = state with { Revision = state.Revision + 1, UpdatedAt = now };
+        var next = state with { Format = SiteState.CurrentFormat, Revision = state.Revision + 1, UpdatedAt = now };
         AtomicFile.Write(home.StateFile(state.Site), Json.Serialize(next, Json.Indented) + "\n");
         return next;
     }

@@ -43,6 +43,31 @@ public sealed class StateStoreTests : IDisposable
         Assert.Equal(["shop.json"], Directory.GetFileSystemEntries(_home.Path_("var", "state")).Select(Path.GetFileName));
     }
 
+    [Fact]
+    public void A_written_state_names_its_format_and_a_file_from_before_formats_were_numbered_still_reads()
+    {
+        Store.Write(new SiteState { Site = "shop", Live = Slot.A }, Now);
+        Assert.Contains($"\"format\": {SiteState.CurrentFormat}", File.ReadAllText(_home.Path_("var", "state", "shop.json")));
+
+        // The first releases wrote no format: their files are format 1 and read as they are.
+        File.WriteAllText(_home.Path_("var", "state", "shop.json"), "{\"site\":\"shop\",\"revision\":3,\"live\":\"b\"}");
+        var old = Store.Read("shop");
+        Assert.Equal((0, 3L, Slot.B), (old.Format, old.Revision, old.Live));
+    }
+
+    [Fact]
+    public void A_state_file_from_a_newer_release_is_refused_and_left_as_it_is()
+    {
+        var path = _home.Path_("var", "state", "shop.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var text = $"{{\"format\":{SiteState.CurrentFormat + 1},\"site\":\"shop\",\"revision\":3,\"live\":\"b\"}}";
+        File.WriteAllText(path, text);
+
+        var error = Assert.Throws<CorruptStateException>(() => Store.Read("shop"));
+        Assert.Contains($"written by a newer release (state format {SiteState.CurrentFormat + 1}", error.Message);
+        Assert.Equal(text, File.ReadAllText(path));
+    }
+
     public static TheoryData<string, string> CorruptFiles() => new()
     {
         { "", "empty file" },
