@@ -27,9 +27,13 @@ public sealed class TempHome : IDisposable
 
     public void WriteSite(string site, string text) => File.WriteAllText(Path.Combine(Root, "conf", "sites", site + ".conf"), text);
 
-    /// <summary>A site whose slots are the given URLs, with a Host rule.</summary>
+    /// <summary>
+    /// A site whose slots are the given URLs, with a Host rule. The health timeout is generous: the test slots
+    /// answer at once, and on a loaded 2-core CI machine a 2 s timeout turned a slow answer into a refusal.
+    /// Tests about a slot that does not answer set their own timeout.
+    /// </summary>
     public void AddSite(string site, Uri slotA, Uri slotB, string extra = "") =>
-        WriteSite(site, $"RULE=Host(`{site}.example.com`)\nSLOT_A_URL={slotA}\nSLOT_B_URL={slotB}\nHEALTH_PATH=/health\nHEALTH_TIMEOUT=2\n{extra}");
+        WriteSite(site, $"RULE=Host(`{site}.example.com`)\nSLOT_A_URL={slotA}\nSLOT_B_URL={slotB}\nHEALTH_PATH=/health\nHEALTH_TIMEOUT=10\n{extra}");
 
     /// <summary>Every file under var/ with its bytes, to prove that nothing changed.</summary>
     public IReadOnlyDictionary<string, string> SnapshotVar(params string[] except)
