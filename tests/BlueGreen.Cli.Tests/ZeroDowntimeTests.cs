@@ -57,11 +57,11 @@ public sealed class ZeroDowntimeTests : TwoSlotHomeTest
                 var result = await Run(action, "shop", "--yes");
                 Assert.True(result.ExitCode == 0, $"cycle {cycle} {action}: {result}");
                 windows.Add((Stopwatch.GetTimestamp(), long.MaxValue, slot));
-                await Task.Delay(50);
+                await TrafficAsync(answers, 10); // the window carries requests before the next switch
             }
         }
 
-        await Task.Delay(200);
+        await TrafficAsync(answers, 20);
         await stop.CancelAsync();
         await Task.WhenAll(loops);
 
@@ -76,6 +76,18 @@ public sealed class ZeroDowntimeTests : TwoSlotHomeTest
 
         Assert.Contains(all, a => a.Slot == "a");
         Assert.Contains(all, a => a.Slot == "b");
+    }
+
+    /// <summary>Waits until the client loops have received <paramref name="count"/> more answers (progress, not a pause).</summary>
+    private static async Task TrafficAsync(System.Collections.Concurrent.ConcurrentBag<Answer> answers, int count)
+    {
+        var target = answers.Count + count;
+        var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 60;
+        while (answers.Count < target)
+        {
+            Assert.True(Stopwatch.GetTimestamp() < deadline, $"the client loops got no {count} answers in 60 s");
+            await Task.Delay(5);
+        }
     }
 
     private async Task ClientLoopAsync(bool keepAlive, System.Collections.Concurrent.ConcurrentBag<Answer> answers, CancellationToken stop)

@@ -116,7 +116,9 @@ public sealed class LoadTests(ITestOutputHelper output)
         var slot = Slot.A;
         for (var i = 1; i <= Flips; i++)
         {
-            await Task.Delay(40);
+            // Every stable window carries traffic before the next flip: progress, not a pause, paces the flips.
+            var windowStart = Interlocked.Read(ref requests);
+            await RouterHarness.WaitUntilAsync(() => Task.FromResult(Interlocked.Read(ref requests) >= windowStart + 12), $"traffic before flip {i}");
             slot = slot.Other();
             Volatile.Write(ref epoch, new Epoch(i, slot.Name(), false));
             await h.WriteAtomicAsync(fileName, Render(slot));
@@ -124,7 +126,8 @@ public sealed class LoadTests(ITestOutputHelper output)
             Volatile.Write(ref epoch, new Epoch(i, slot.Name(), true));
         }
 
-        await Task.Delay(100);
+        var lastWindow = Interlocked.Read(ref requests);
+        await RouterHarness.WaitUntilAsync(() => Task.FromResult(Interlocked.Read(ref requests) >= lastWindow + 12), "traffic after the last flip");
         await stop.CancelAsync();
         await Task.WhenAll(clients);
 

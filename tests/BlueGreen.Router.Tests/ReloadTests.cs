@@ -55,13 +55,14 @@ public sealed class ReloadTests
             }
         });
 
-        await Task.Delay(100);
+        await RouterHarness.WaitUntilAsync(() => Task.FromResult(Volatile.Read(ref requests) >= 20), "traffic before the bad write");
         await h.WriteAtomicAsync("site.yml", bad);
         await RouterHarness.WaitUntilAsync(() => Task.FromResult(h.Log.Text.Contains(logged)), "the error line");
         // The other file changes meanwhile: it is reloaded, the bad one stays at its last good version.
         await h.WriteAtomicAsync("other.yml", Yaml.Simple("other2", "Host(`other.test`)", other.UrlText));
         await RouterHarness.WaitUntilAsync(async () => await h.ApiJsonAsync("/api/http/routers/other2@file") is not null, "the other file's reload");
-        await Task.Delay(200);
+        var afterReload = Volatile.Read(ref requests);
+        await RouterHarness.WaitUntilAsync(() => Task.FromResult(Volatile.Read(ref requests) >= afterReload + 20), "traffic after the reload");
         await stop.CancelAsync();
         await traffic;
 
@@ -162,13 +163,15 @@ public sealed class ReloadTests
     [Fact]
     public async Task Stops_gracefully_finishing_a_request_in_flight()
     {
-        await using var slow = await TestBackend.StartAsync("slow", delay: TimeSpan.FromMilliseconds(500));
+        await using var slow = await TestBackend.StartAsync("slow");
         var h = await RouterHarness.StartAsync(new Dictionary<string, string> { ["s.yml"] = Yaml.Simple("s", "Host(`s.test`)", slow.UrlText) });
         await using (h)
         {
-            var inFlight = h.GetAsync("s.test", "/");
-            await Task.Delay(150);
+            // The backend holds its answer until released: the request is in flight, as the router's API shows.
+            var inFlight = h.GetAsync("s.test", "/hold");
+            await RouterHarness.WaitUntilAsync(async () => (await h.ApiJsonAsync("/api/http/services/s@file"))?["inFlight"]?[slow.UrlText]?["requests"]?.GetValue<int>() == 1, "the request in flight");
             var stopping = h.Router.StopAsync();
+            slow.ReleaseHeld();
             var (status, body, _) = await inFlight;
             await stopping;
             Assert.Equal(HttpStatusCode.OK, status);
