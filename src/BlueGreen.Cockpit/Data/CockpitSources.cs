@@ -23,7 +23,7 @@ internal sealed class CockpitSources(Home home, GlobalConfig global, TimeProvide
 
     public StateStore States { get; } = new(home);
 
-    public JournalFile Journal { get; } = new(home, clock);
+    public JournalFile Journal { get; } = new(home, global, clock) { DerivedInMemory = true };
 
     public RoutingFiles Routing { get; } = new(home, global);
 }

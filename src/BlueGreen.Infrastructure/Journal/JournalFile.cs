@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using BlueGreen.Core;
+using BlueGreen.Core.Configuration;
 using BlueGreen.Core.Journal;
 using BlueGreen.Core.Recovery;
 using BlueGreen.Infrastructure.Files;
@@ -16,20 +17,49 @@ public sealed class JournalWriteException(string path, string reason, Exception?
 }
 
 /// <summary>
-/// var/journal/journal.jsonl: append-only, hash-chained (see <see cref="JournalChain"/>), anchored by its
-/// head in var/state/journal-head.json (docs/journal.md). Appends from concurrent processes are serialised
-/// by a lock on journal.jsonl.lock. An append is all or nothing: the line is flushed to disk, then the
-/// head; if either fails the file is cut back to where it was, so no partial line is ever left behind.
+/// var/journal/journal.jsonl and its later segments (see <see cref="JournalSegments"/>): append-only,
+/// hash-chained (see <see cref="JournalChain"/>) across segments, anchored by its head in
+/// var/state/journal-head.json (docs/journal.md). Appends from concurrent processes are serialised by a
+/// lock on journal.jsonl.lock. An append is all or nothing: the line is flushed to disk, then the head; if
+/// either fails the segment is cut back to where it was (a new segment is removed), so no partial line is
+/// ever left behind.
 /// </summary>
-public sealed class JournalFile(Home home, TimeProvider clock)
+public sealed class JournalFile(Home home, TimeProvider clock, long segmentBytes = JournalFile.DefaultSegmentBytes)
 {
+    public const long DefaultSegmentBytes = 64L * 1024 * 1024;
+
     private const int TailChunk = 64 * 1024;
+
+    /// <summary>The journal as global.conf sizes its segments (JOURNAL_SEGMENT_MB).</summary>
+    public JournalFile(Home home, GlobalConfig global, TimeProvider clock)
+        : this(home, clock, global.JournalSegmentMb * 1024L * 1024)
+    {
+    }
 
     private string LockPath => home.JournalFile + ".lock";
 
+    /// <summary>The first segment; the journal's name in messages.</summary>
     public string Path => home.JournalFile;
 
     public string HeadPath => home.JournalHeadFile;
+
+    public string CheckpointPath => System.IO.Path.Combine(home.StateDir, "journal-verified.json");
+
+    public JournalSegments Segments { get; } = new(home.JournalFile);
+
+    /// <summary>
+    /// Keeps what is derived from the journal (its index, the verified checkpoint) in this process instead of
+    /// writing it beside the journal: for the cockpit, whose reads must write nothing.
+    /// </summary>
+    public bool DerivedInMemory { get; init; }
+
+    /// <summary>Where each site's lines are (see <see cref="JournalIndex"/>).</summary>
+    public JournalIndex Index => LazyInitializer.EnsureInitialized(ref _index, () => new JournalIndex(this, DerivedInMemory));
+
+    /// <summary>The last checkpoint this process verified, when <see cref="DerivedInMemory"/>.</summary>
+    internal JournalCheckpoint? MemoryCheckpoint { get; set; }
+
+    private JournalIndex? _index;
 
     public JournalEntry Append(JournalEntry entry)
     {
@@ -38,29 +68,38 @@ public sealed class JournalFile(Home home, TimeProvider clock)
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
             EnsureRegularFile();
             using var exclusive = TakeAppendLock();
-            using var stream = new FileStream(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite);
             var head = ReadHead();
-            CutInterruptedAppend(stream, head);
-            var (lastSeq, lastHash) = CheckTailAgainstHead(stream, head);
-            var stamped = entry with { Time = clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ") };
-            var (line, sealedEntry) = JournalChain.Seal(stamped, lastSeq + 1, lastHash);
-
-            var before = stream.Length;
-            try
+            var (stream, segment) = OpenTail(head);
+            using (stream)
             {
-                // One write() of the whole line: a concurrent reader never sees half a line.
-                stream.Seek(0, SeekOrigin.End);
-                stream.Write(Encoding.UTF8.GetBytes(line + "\n"));
-                stream.Flush(flushToDisk: true);
-                WriteHead(new JournalHead(sealedEntry.Seq, sealedEntry.Hash!, stream.Length));
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                CutBack(stream, before);
-                throw;
-            }
+                var (lastSeq, lastHash) = CheckTailAgainstHead(stream, segment, head);
+                var stamped = entry with { Time = clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ") };
+                var (line, sealedEntry) = JournalChain.Seal(stamped, lastSeq + 1, lastHash);
+                var bytes = Encoding.UTF8.GetBytes(line + "\n");
+                if (stream.Length > 0 && stream.Length + bytes.Length > segmentBytes)
+                {
+                    stream.Dispose();
+                    AppendToNewSegment(segment + 1, bytes, sealedEntry);
+                    return sealedEntry;
+                }
 
-            return sealedEntry;
+                var before = stream.Length;
+                try
+                {
+                    // One write() of the whole line: a concurrent reader never sees half a line.
+                    stream.Seek(0, SeekOrigin.End);
+                    stream.Write(bytes);
+                    stream.Flush(flushToDisk: true);
+                    WriteHead(new JournalHead(sealedEntry.Seq, sealedEntry.Hash!, stream.Length) { Segment = segment });
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    CutBack(stream, before);
+                    throw;
+                }
+
+                return sealedEntry;
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -69,8 +108,79 @@ public sealed class JournalFile(Home home, TimeProvider clock)
     }
 
     /// <summary>
-    /// Cheap check (the end of the file and the head, not the whole chain) that a command may write: throws the
-    /// damage an append would refuse, before the command does anything.
+    /// The segment an append continues: the head's, or the next one when a rotation wrote its first line but
+    /// died before its head (a segment it left empty or with a partial line is removed: never acknowledged).
+    /// </summary>
+    private (FileStream Stream, int Segment) OpenTail(JournalHead? head)
+    {
+        var headSegment = head?.Segment ?? 1;
+        var last = Segments.Last();
+        if (headSegment > last || (headSegment > 1 && !File.Exists(Segments.PathOf(headSegment))))
+        {
+            throw new JournalWriteException(Path, $"its segment {Segments.PathOf(headSegment)} is missing but its head ({HeadPath}) says it holds seq {head!.Seq}; run ./run.sh journal verify", damaged: true);
+        }
+
+        if (last > headSegment + 1)
+        {
+            throw new JournalWriteException(Path, $"segment {Segments.PathOf(last)} is past its head's segment ({Segments.PathOf(headSegment)}): the journal was changed; run ./run.sh journal verify", damaged: true);
+        }
+
+        if (last == headSegment + 1)
+        {
+            var newer = Open(Segments.PathOf(last));
+            CutInterruptedAppend(newer, 0);
+            if (newer.Length > 0)
+            {
+                return (newer, last);
+            }
+
+            newer.Dispose();
+            File.Delete(Segments.PathOf(last));
+        }
+
+        if (headSegment > 1)
+        {
+            // A rotation that died before sealing its predecessor: seal it now.
+            JournalSegments.MakeReadOnly(Segments.PathOf(headSegment - 1));
+        }
+
+        var stream = Open(Segments.PathOf(headSegment));
+        CutInterruptedAppend(stream, head?.Length ?? 0);
+        return (stream, headSegment);
+
+        static FileStream Open(string path) => new(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite);
+    }
+
+    /// <summary>
+    /// Starts segment <paramref name="number"/> with the line (which chains to the previous segment's last),
+    /// then the head; the full segment becomes read-only. On failure the new segment is removed.
+    /// </summary>
+    private void AppendToNewSegment(int number, byte[] line, JournalEntry sealedEntry)
+    {
+        var path = Segments.PathOf(number);
+        using (var fresh = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite))
+        {
+            try
+            {
+                fresh.Write(line);
+                fresh.Flush(flushToDisk: true);
+                WriteHead(new JournalHead(sealedEntry.Seq, sealedEntry.Hash!, fresh.Length) { Segment = number });
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                CutBack(fresh, 0);
+                fresh.Dispose();
+                File.Delete(path);
+                throw;
+            }
+        }
+
+        JournalSegments.MakeReadOnly(Segments.PathOf(number - 1));
+    }
+
+    /// <summary>
+    /// Cheap check (the end of the last segment and the head, not the whole chain) that a command may write:
+    /// throws the damage an append would refuse, before the command does anything.
     /// </summary>
     public void EnsureIntact()
     {
@@ -78,22 +188,34 @@ public sealed class JournalFile(Home home, TimeProvider clock)
         {
             EnsureRegularFile();
             var head = ReadHead();
-            if (!File.Exists(Path))
+            var headSegment = head?.Segment ?? 1;
+            var last = Segments.Last();
+            if (last > headSegment + 1 || headSegment > last)
+            {
+                OpenTail(head).Stream.Dispose(); // throws the damage
+            }
+
+            var path = Segments.PathOf(last);
+            if (!File.Exists(path))
             {
                 return;
             }
 
-            using var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
             if (stream.Length > 0)
             {
                 stream.Seek(-1, SeekOrigin.End);
-                if (stream.ReadByte() != '\n' && stream.Length > (head?.Length ?? 0))
+                if (stream.ReadByte() != '\n' && (last > headSegment || stream.Length > (head?.Length ?? 0)))
                 {
                     return; // an interrupted append past the head: the next append cuts it
                 }
             }
+            else if (last > headSegment)
+            {
+                return; // a rotation that died before its first line: the next append removes it
+            }
 
-            CheckTailAgainstHead(stream, head);
+            CheckTailAgainstHead(stream, last, head);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -118,8 +240,24 @@ public sealed class JournalFile(Home home, TimeProvider clock)
         }
     }
 
-    /// <summary>Every line as written, for verification.</summary>
-    public IEnumerable<string> ReadLines() => File.Exists(Path) ? File.ReadLines(Path) : [];
+    /// <summary>Every line as written, segment after segment.</summary>
+    public IEnumerable<string> ReadLines()
+    {
+        var last = Segments.Last();
+        for (var n = 1; n <= last; n++)
+        {
+            var path = Segments.PathOf(n);
+            if (!File.Exists(path))
+            {
+                continue;
+            }
+
+            foreach (var line in File.ReadLines(path))
+            {
+                yield return line;
+            }
+        }
+    }
 
     /// <summary>Every entry that parses, in order. Verification is <see cref="Verify"/>'s job.</summary>
     public IReadOnlyList<JournalEntry> ReadAll()
@@ -137,57 +275,48 @@ public sealed class JournalFile(Home home, TimeProvider clock)
     }
 
     /// <summary>
-    /// The chain holds line by line, the file is a regular file, and it reaches the head recorded outside it:
-    /// trailing lines deleted, an emptied or replaced file are breaks too. Null when all holds.
+    /// The entries that parse, newest first, read backwards from the end of the last segment into the
+    /// earlier ones: taking the newest N costs N lines, whatever the journal's size.
     /// </summary>
-    public ChainBreak? Verify()
+    public IEnumerable<JournalEntry> Newest()
     {
-        if (RegularFileProblem() is { } problem)
+        foreach (var (_, _, line) in NewestLines())
         {
-            return new ChainBreak(1, problem);
-        }
-
-        JournalHead? head;
-        try
-        {
-            head = ReadHead();
-        }
-        catch (JournalWriteException e)
-        {
-            return new ChainBreak(1, e.Message);
-        }
-
-        long lines = 0;
-        var prevHash = JournalChain.GenesisHash;
-        string? hashAtHead = null;
-        foreach (var line in ReadLines())
-        {
-            lines++;
-            var (entry, error) = JournalChain.Check(line, lines, prevHash);
-            if (error is not null)
+            if (TryParse(line) is { } entry)
             {
-                return new ChainBreak(lines, error);
-            }
-
-            prevHash = entry!.Hash!;
-            if (head is not null && entry.Seq == head.Seq)
-            {
-                hashAtHead = entry.Hash;
+                yield return entry;
             }
         }
-
-        if (head is null)
-        {
-            return lines == 0 ? null : new ChainBreak(lines + 1, $"no head anchor ({HeadPath} is missing): the journal's end cannot be checked; if this home predates anchors, run ./run.sh journal verify --anchor");
-        }
-
-        if (lines < head.Seq)
-        {
-            return new ChainBreak(lines + 1, $"the journal ends at seq {lines} but its head ({HeadPath}) says seq {head.Seq}: lines were removed or the file was replaced");
-        }
-
-        return hashAtHead == head.Hash ? null : new ChainBreak(head.Seq, $"the line at seq {head.Seq} is not the one its head ({HeadPath}) recorded: the file was replaced");
     }
+
+    /// <summary>The raw lines, newest first, with their segment and offset.</summary>
+    internal IEnumerable<(int Segment, long Start, byte[] Line)> NewestLines()
+    {
+        for (var n = Segments.Last(); n >= 1; n--)
+        {
+            foreach (var (start, line) in ReverseLines.Of(Segments.PathOf(n)))
+            {
+                yield return (n, start, line);
+            }
+        }
+    }
+
+    /// <summary>The entry whose line starts at <paramref name="start"/> in segment <paramref name="segment"/>, or null.</summary>
+    internal JournalEntry? ReadAt(int segment, long start) =>
+        ForwardLines.At(Segments.PathOf(segment), start) is { } line ? TryParse(line) : null;
+
+    /// <summary>
+    /// The chain holds line by line across all segments, each segment is a regular file, and the journal
+    /// reaches the head recorded outside it: trailing lines deleted, an emptied or replaced file are breaks
+    /// too. Null when all holds. Reads everything; a success leaves a checkpoint for <see cref="VerifyIncrementally"/>.
+    /// </summary>
+    public ChainBreak? Verify() => new JournalVerifier(this).Verify(incremental: false).Break;
+
+    /// <summary>
+    /// The same verdict as <see cref="Verify"/>, checking only what was appended since the last verified
+    /// checkpoint (var/state/journal-verified.json) when that checkpoint still matches the journal.
+    /// </summary>
+    public JournalVerification VerifyIncrementally() => new JournalVerifier(this).Verify(incremental: true);
 
     /// <summary>
     /// Anchors a journal that has no head yet (a home from before anchors), after checking its chain.
@@ -205,33 +334,29 @@ public sealed class JournalFile(Home home, TimeProvider clock)
             return Verify();
         }
 
-        if (JournalChain.Verify(ReadLines()) is { } broken)
+        if (new JournalVerifier(this).ChainOnly() is { } broken)
         {
             return broken;
         }
 
         using var exclusive = TakeAppendLock();
-        using var stream = new FileStream(Path, FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite);
+        var last = Segments.Last();
+        using var stream = new FileStream(Segments.PathOf(last), FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite);
         var (seq, hash) = stream.Length == 0 ? (0, JournalChain.GenesisHash) : ReadLastLine(stream);
-        WriteHead(new JournalHead(seq, hash, stream.Length));
+        WriteHead(new JournalHead(seq, hash, stream.Length) { Segment = last });
         return null;
     }
 
     /// <summary>
     /// The site's last command whose `started` line no outcome closed, read backwards from the end of the
-    /// file (commands on one site are serialised by its lock, so the newest of its lines decides).
+    /// journal across segments (commands on one site are serialised by its lock, so the newest of its lines
+    /// decides). The site's index finds its lines without reading the others.
     /// </summary>
     public InterruptedCommand? FindInterrupted(string site)
     {
-        if (!File.Exists(Path))
+        foreach (var entry in Index.Newest(site))
         {
-            return null;
-        }
-
-        var marker = $"\"site\":\"{site}\"";
-        foreach (var line in ReverseLines.Of(Path))
-        {
-            if (!line.Contains(marker, StringComparison.Ordinal) || TryParse(line) is not { } entry || entry.Site != site || !JournalAction.IsOperation(entry.Action))
+            if (!JournalAction.IsOperation(entry.Action))
             {
                 continue;
             }
@@ -251,7 +376,20 @@ public sealed class JournalFile(Home home, TimeProvider clock)
         return null;
     }
 
-    private static JournalEntry? TryParse(string line)
+    internal static JournalEntry? TryParse(ReadOnlySpan<byte> line)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<JournalEntry>(line, Json.Options);
+        }
+        catch (JsonException)
+        {
+            // A damaged line is skipped here; `journal verify` names it.
+            return null;
+        }
+    }
+
+    internal static JournalEntry? TryParse(string line)
     {
         try
         {
@@ -265,17 +403,19 @@ public sealed class JournalFile(Home home, TimeProvider clock)
     }
 
     /// <summary>A symlink (to /dev/null, say) or a folder in the journal's place would swallow or hide lines.</summary>
-    private string? RegularFileProblem()
+    internal string? RegularFileProblem() => RegularFileProblem(Path);
+
+    internal string? RegularFileProblem(string path)
     {
-        var info = new FileInfo(Path);
+        var info = new FileInfo(path);
         if (info.LinkTarget is { } target)
         {
-            return $"{Path} is a symbolic link (to {target}), not a regular file";
+            return $"{path} is a symbolic link (to {target}), not a regular file";
         }
 
-        if (Directory.Exists(Path))
+        if (Directory.Exists(path))
         {
-            return $"{Path} is a folder, not a regular file";
+            return $"{path} is a folder, not a regular file";
         }
 
         if (MissingFileProblem(info) is { } missing)
@@ -293,7 +433,8 @@ public sealed class JournalFile(Home home, TimeProvider clock)
             return null;
         }
 
-        return File.Exists(HeadPath) && ReadHeadQuietly() is { Seq: > 0 } head
+        // Later segments are the verifier's to check: only the first one's absence is visible from here.
+        return info.FullName == System.IO.Path.GetFullPath(Path) && File.Exists(HeadPath) && ReadHeadQuietly() is { Seq: > 0 } head
             ? $"{Path} is missing but its head ({HeadPath}) says it held {head.Seq} entries"
             : null;
     }
@@ -324,7 +465,7 @@ public sealed class JournalFile(Home home, TimeProvider clock)
     /// A line with no newline at the end, past the head, is an append that died mid-write (it was never
     /// acknowledged): cut it, so that it blocks nothing. A partial line the head covers is damage, not this.
     /// </summary>
-    private void CutInterruptedAppend(FileStream stream, JournalHead? head)
+    private void CutInterruptedAppend(FileStream stream, long headLength)
     {
         if (stream.Length == 0)
         {
@@ -338,7 +479,7 @@ public sealed class JournalFile(Home home, TimeProvider clock)
         }
 
         var end = LastNewlineEnd(stream);
-        if (end >= (head?.Length ?? 0))
+        if (end >= headLength)
         {
             CutBack(stream, end);
         }
@@ -378,8 +519,11 @@ public sealed class JournalFile(Home home, TimeProvider clock)
         }
     }
 
-    /// <summary>The last line's seq and hash, checked against the head: a journal shorter than its head lost lines.</summary>
-    private (long Seq, string Hash) CheckTailAgainstHead(FileStream stream, JournalHead? head)
+    /// <summary>
+    /// The last line's seq and hash (of segment <paramref name="segment"/>, the last), checked against the
+    /// head: a segment shorter than its head lost lines.
+    /// </summary>
+    private (long Seq, string Hash) CheckTailAgainstHead(FileStream stream, int segment, JournalHead? head)
     {
         if (head is null)
         {
@@ -391,12 +535,12 @@ public sealed class JournalFile(Home home, TimeProvider clock)
             return (0, JournalChain.GenesisHash);
         }
 
-        if (stream.Length < head.Length)
+        if (segment == head.Segment && stream.Length < head.Length)
         {
             throw new JournalWriteException(Path, $"it is shorter ({stream.Length} bytes) than its head says ({head.Length} bytes, seq {head.Seq}): lines were removed or the file was replaced; run ./run.sh journal verify", damaged: true);
         }
 
-        if (stream.Length == 0)
+        if (stream.Length == 0 && segment == 1)
         {
             return (0, JournalChain.GenesisHash);
         }
@@ -413,6 +557,11 @@ public sealed class JournalFile(Home home, TimeProvider clock)
     /// <summary>The seq and hash of the last line, read from the end of the file.</summary>
     private (long Seq, string Hash) ReadLastLine(FileStream stream)
     {
+        if (stream.Length == 0)
+        {
+            throw new JournalWriteException(Path, $"{stream.Name} is empty but its head says it holds lines; run ./run.sh journal verify", damaged: true);
+        }
+
         var chunk = (int)Math.Min(stream.Length, TailChunk);
         var buffer = new byte[chunk];
         stream.Seek(-chunk, SeekOrigin.End);
