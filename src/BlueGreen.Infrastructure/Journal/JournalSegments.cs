@@ -45,6 +45,11 @@ public sealed class JournalSegments(string firstPath)
     /// <summary>A full segment stays as written: nobody, the product included, may write to it again.</summary>
     public static void MakeReadOnly(string path)
     {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
         try
         {
             var mode = File.GetUnixFileMode(path);
