@@ -62,9 +62,10 @@ public static class JournalLineBytes
     /// <summary>
     /// Checks one line against the previous one: its hash recomputes over the bytes as written, its seq is
     /// <paramref name="expectedSeq"/> and its prev_hash is <paramref name="expectedPrevHash"/> (hex bytes).
-    /// Null when it holds; the reason otherwise. <paramref name="sha"/> is reused from line to line.
+    /// Null when it holds; the reason otherwise. <paramref name="scratch"/> is reused from line to line
+    /// (it grows to the longest line).
     /// </summary>
-    public static string? Check(ReadOnlySpan<byte> line, long expectedSeq, ReadOnlySpan<byte> expectedPrevHash, IncrementalHash sha)
+    public static string? Check(ReadOnlySpan<byte> line, long expectedSeq, ReadOnlySpan<byte> expectedPrevHash, ref byte[] scratch)
     {
         var at = HashAt(line);
         if (at < 0)
@@ -73,10 +74,16 @@ public static class JournalLineBytes
         }
 
         // The hash covers the line without its hash member: the bytes before it, then the closing '}'.
-        sha.AppendData(line[..at]);
-        sha.AppendData("}"u8);
+        // Copied together so that one one-shot hash call does it (cheaper than an incremental hash per line).
+        if (scratch.Length < at + 1)
+        {
+            scratch = new byte[Math.Max(at + 1, scratch.Length * 2)];
+        }
+
+        line[..at].CopyTo(scratch);
+        scratch[at] = (byte)'}';
         Span<byte> digest = stackalloc byte[32];
-        sha.GetHashAndReset(digest);
+        SHA256.HashData(scratch.AsSpan(0, at + 1), digest);
         Span<byte> actual = stackalloc byte[HashHexLength];
         ToHexLower(digest, actual);
         var claimed = line.Slice(at + HashMember.Length, HashHexLength);

@@ -61,7 +61,14 @@ public sealed class JournalFile(Home home, TimeProvider clock, long segmentBytes
 
     private JournalIndex? _index;
 
-    public JournalEntry Append(JournalEntry entry)
+    public JournalEntry Append(JournalEntry entry) => Append([entry])[0];
+
+    /// <summary>
+    /// Appends entries in order under one lock. Each run of lines that fits in one segment is written with a
+    /// single write() (a concurrent reader never sees half a line), flushed to disk, then the head: that run
+    /// is all or nothing. A single entry is one run; a long batch (the journal benchmark's) may span several.
+    /// </summary>
+    public IReadOnlyList<JournalEntry> Append(IReadOnlyList<JournalEntry> entries)
     {
         try
         {
@@ -70,40 +77,82 @@ public sealed class JournalFile(Home home, TimeProvider clock, long segmentBytes
             using var exclusive = TakeAppendLock();
             var head = ReadHead();
             var (stream, segment) = OpenTail(head);
-            using (stream)
+            var fresh = false;
+            try
             {
                 var (lastSeq, lastHash) = CheckTailAgainstHead(stream, segment, head);
-                var stamped = entry with { Time = clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ") };
-                var (line, sealedEntry) = JournalChain.Seal(stamped, lastSeq + 1, lastHash);
-                var bytes = Encoding.UTF8.GetBytes(line + "\n");
-                if (stream.Length > 0 && stream.Length + bytes.Length > segmentBytes)
+                var time = clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ");
+                var sealedEntries = new List<JournalEntry>(entries.Count);
+                var run = new MemoryStream();
+                JournalEntry? runLast = null;
+                foreach (var entry in entries)
                 {
-                    stream.Dispose();
-                    AppendToNewSegment(segment + 1, bytes, sealedEntry);
-                    return sealedEntry;
+                    var (line, sealedEntry) = JournalChain.Seal(entry with { Time = time }, lastSeq + 1, lastHash);
+                    var bytes = Encoding.UTF8.GetBytes(line + "\n");
+                    if (stream.Length + run.Length > 0 && stream.Length + run.Length + bytes.Length > segmentBytes)
+                    {
+                        // Past the segment size: what is pending closes this segment, the line starts the next.
+                        WriteRun(stream, segment, run, runLast, fresh);
+                        stream.Dispose();
+                        segment++;
+                        stream = new FileStream(Segments.PathOf(segment), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite);
+                        fresh = true;
+                    }
+
+                    run.Write(bytes);
+                    runLast = sealedEntry;
+                    sealedEntries.Add(sealedEntry);
+                    (lastSeq, lastHash) = (sealedEntry.Seq, sealedEntry.Hash!);
                 }
 
-                var before = stream.Length;
-                try
-                {
-                    // One write() of the whole line: a concurrent reader never sees half a line.
-                    stream.Seek(0, SeekOrigin.End);
-                    stream.Write(bytes);
-                    stream.Flush(flushToDisk: true);
-                    WriteHead(new JournalHead(sealedEntry.Seq, sealedEntry.Hash!, stream.Length) { Segment = segment });
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    CutBack(stream, before);
-                    throw;
-                }
-
-                return sealedEntry;
+                WriteRun(stream, segment, run, runLast, fresh);
+                return sealedEntries;
+            }
+            finally
+            {
+                stream.Dispose();
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new JournalWriteException(Path, e.Message, e);
+        }
+    }
+
+    /// <summary>
+    /// Writes the pending lines at the end of the segment, flushes them, then the head. On failure the segment
+    /// is cut back (a segment this append started is removed). A segment started here seals its predecessor.
+    /// </summary>
+    private void WriteRun(FileStream stream, int segment, MemoryStream run, JournalEntry? last, bool fresh)
+    {
+        if (run.Length == 0 || last is null)
+        {
+            return;
+        }
+
+        var before = stream.Length;
+        try
+        {
+            stream.Seek(0, SeekOrigin.End);
+            stream.Write(run.GetBuffer(), 0, (int)run.Length);
+            stream.Flush(flushToDisk: true);
+            WriteHead(new JournalHead(last.Seq, last.Hash!, stream.Length) { Segment = segment });
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            CutBack(stream, before);
+            if (fresh && before == 0)
+            {
+                File.Delete(Segments.PathOf(segment));
+            }
+
+            throw;
+        }
+
+        run.SetLength(0);
+        if (fresh && before == 0)
+        {
+            JournalSegments.MakeReadOnly(Segments.PathOf(segment - 1));
         }
     }
 
@@ -149,33 +198,6 @@ public sealed class JournalFile(Home home, TimeProvider clock, long segmentBytes
         return (stream, headSegment);
 
         static FileStream Open(string path) => new(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite);
-    }
-
-    /// <summary>
-    /// Starts segment <paramref name="number"/> with the line (which chains to the previous segment's last),
-    /// then the head; the full segment becomes read-only. On failure the new segment is removed.
-    /// </summary>
-    private void AppendToNewSegment(int number, byte[] line, JournalEntry sealedEntry)
-    {
-        var path = Segments.PathOf(number);
-        using (var fresh = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite))
-        {
-            try
-            {
-                fresh.Write(line);
-                fresh.Flush(flushToDisk: true);
-                WriteHead(new JournalHead(sealedEntry.Seq, sealedEntry.Hash!, fresh.Length) { Segment = number });
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                CutBack(fresh, 0);
-                fresh.Dispose();
-                File.Delete(path);
-                throw;
-            }
-        }
-
-        JournalSegments.MakeReadOnly(Segments.PathOf(number - 1));
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Win32.SafeHandles;
 
 namespace BlueGreen.Infrastructure.Journal;
 
@@ -133,21 +134,42 @@ internal static class ForwardLines
     /// <summary>The line that starts at <paramref name="start"/> (without its '\n'), or null when none ends there.</summary>
     public static byte[]? At(string path, long start)
     {
-        byte[]? found = null;
+        SafeFileHandle handle;
         try
         {
-            Read(path, start, (line, _) =>
-            {
-                found = line.ToArray();
-                return false;
-            }, partialToo: false);
+            handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             return null;
         }
 
-        return found;
+        using (handle)
+        {
+            // A line is a few hundred bytes: read a little, more only for a long one.
+            var buffer = new byte[4096];
+            var filled = 0;
+            while (true)
+            {
+                var read = RandomAccess.Read(handle, buffer.AsSpan(filled), start + filled);
+                if (read == 0)
+                {
+                    return null;
+                }
+
+                var newline = buffer.AsSpan(filled, read).IndexOf((byte)'\n');
+                if (newline >= 0)
+                {
+                    return buffer[..(filled + newline)];
+                }
+
+                filled += read;
+                if (filled == buffer.Length)
+                {
+                    Array.Resize(ref buffer, buffer.Length * 2);
+                }
+            }
+        }
     }
 
     /// <summary>The complete line that ends just before <paramref name="end"/> (its '\n' at end - 1), or null.</summary>

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using BlueGreen.Core;
@@ -179,7 +178,7 @@ internal sealed class JournalVerifier(JournalFile journal)
     {
         private readonly JournalHead? _head;
         private readonly byte[]? _headHash;
-        private readonly IncrementalHash _sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private byte[] _scratch = new byte[1024];
 
         public Scan(JournalHead? head, JournalCheckpoint? resume)
         {
@@ -227,7 +226,7 @@ internal sealed class JournalVerifier(JournalFile journal)
             {
                 line++;
                 lastStart = start;
-                if (JournalLineBytes.Check(bytes, Seq + 1, Prev, _sha) is { } error)
+                if (JournalLineBytes.Check(bytes, Seq + 1, Prev, ref _scratch) is { } error)
                 {
                     broken = new ChainBreak(line, error, path);
                     return false;
@@ -253,7 +252,6 @@ internal sealed class JournalVerifier(JournalFile journal)
 
         public JournalVerification Verdict(ChainBreak? broken)
         {
-            _sha.Dispose();
             return new JournalVerification(broken, Seq, FromCheckpoint);
         }
     }
