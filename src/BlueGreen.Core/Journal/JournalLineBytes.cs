@@ -62,10 +62,16 @@ public static class JournalLineBytes
     /// <summary>
     /// Checks one line against the previous one: its hash recomputes over the bytes as written, its seq is
     /// <paramref name="expectedSeq"/> and its prev_hash is <paramref name="expectedPrevHash"/> (hex bytes).
-    /// Null when it holds; the reason otherwise. <paramref name="scratch"/> is reused from line to line
-    /// (it grows to the longest line).
+    /// Null when it holds; the reason otherwise.
     /// </summary>
-    public static string? Check(ReadOnlySpan<byte> line, long expectedSeq, ReadOnlySpan<byte> expectedPrevHash, ref byte[] scratch)
+    public static string? Check(ReadOnlySpan<byte> line, long expectedSeq, ReadOnlySpan<byte> expectedPrevHash, ref byte[] scratch) =>
+        CheckHash(line, ref scratch) ?? CheckLink(line, expectedSeq, expectedPrevHash);
+
+    /// <summary>
+    /// The line's own half of <see cref="Check"/>: its hash recomputes. It needs no other line, so lines can
+    /// be hashed in parallel. <paramref name="scratch"/> is reused from line to line (it grows to the longest).
+    /// </summary>
+    public static string? CheckHash(ReadOnlySpan<byte> line, ref byte[] scratch)
     {
         var at = HashAt(line);
         if (at < 0)
@@ -73,8 +79,8 @@ public static class JournalLineBytes
             return "no hash at the end of the line";
         }
 
-        // The hash covers the line without its hash member: the bytes before it, then the closing '}'.
-        // Copied together so that one one-shot hash call does it (cheaper than an incremental hash per line).
+        // The hash covers the line without its hash member: the bytes before it, then the closing '}',
+        // copied together so that one one-shot hash call does it.
         if (scratch.Length < at + 1)
         {
             scratch = new byte[Math.Max(at + 1, scratch.Length * 2)];
@@ -85,13 +91,15 @@ public static class JournalLineBytes
         Span<byte> digest = stackalloc byte[32];
         SHA256.HashData(scratch.AsSpan(0, at + 1), digest);
         Span<byte> actual = stackalloc byte[HashHexLength];
-        ToHexLower(digest, actual);
+        Convert.TryToHexStringLower(digest, actual, out _);
         var claimed = line.Slice(at + HashMember.Length, HashHexLength);
-        if (!claimed.SequenceEqual(actual))
-        {
-            return $"hash mismatch: the line was changed after it was written (stored {Short(claimed)}, computed {Short(actual)})";
-        }
+        return claimed.SequenceEqual(actual) ? null : $"hash mismatch: the line was changed after it was written (stored {Short(claimed)}, computed {Short(actual)})";
+    }
 
+    /// <summary>The chain's half of <see cref="Check"/>, on a line whose hash holds: its seq and prev_hash follow the previous line.</summary>
+    public static string? CheckLink(ReadOnlySpan<byte> line, long expectedSeq, ReadOnlySpan<byte> expectedPrevHash)
+    {
+        var at = HashAt(line);
         var seq = Seq(line);
         if (seq < 0)
         {
@@ -122,16 +130,6 @@ public static class JournalLineBytes
     {
         var at = line.Length - Closing.Length - HashHexLength - HashMember.Length;
         return at >= 0 && line[at..].StartsWith(HashMember) && line.EndsWith(Closing) ? at : -1;
-    }
-
-    private static void ToHexLower(ReadOnlySpan<byte> bytes, Span<byte> hex)
-    {
-        const string Digits = "0123456789abcdef";
-        for (var i = 0; i < bytes.Length; i++)
-        {
-            hex[2 * i] = (byte)Digits[bytes[i] >> 4];
-            hex[(2 * i) + 1] = (byte)Digits[bytes[i] & 0xF];
-        }
     }
 
     private static string Short(ReadOnlySpan<byte> hash) => System.Text.Encoding.ASCII.GetString(hash[..12]) + "…";

@@ -178,7 +178,7 @@ internal sealed class JournalVerifier(JournalFile journal)
     {
         private readonly JournalHead? _head;
         private readonly byte[]? _headHash;
-        private byte[] _scratch = new byte[1024];
+        private const int BlockSize = 4 * 1024 * 1024;
 
         public Scan(JournalHead? head, JournalCheckpoint? resume)
         {
@@ -217,37 +217,107 @@ internal sealed class JournalVerifier(JournalFile journal)
         /// <summary>False when the last line had no newline: no checkpoint can be taken after it.</summary>
         public bool Complete { get; private set; } = true;
 
+        /// <summary>
+        /// Reads the segment from <paramref name="from"/> in large blocks. The lines of a block are hashed in
+        /// parallel (a line's hash needs no other line); then, in order, each line's seq and prev_hash are
+        /// checked against the line before. The first break in line order is the one reported.
+        /// </summary>
         public ChainBreak? Read(int segment, string path, long from)
         {
-            ChainBreak? broken = null;
             var line = Segment == segment ? Line : 0;
-            var lastStart = -1L;
-            var end = ForwardLines.Read(path, from, (bytes, start) =>
-            {
-                line++;
-                lastStart = start;
-                if (JournalLineBytes.Check(bytes, Seq + 1, Prev, ref _scratch) is { } error)
-                {
-                    broken = new ChainBreak(line, error, path);
-                    return false;
-                }
-
-                Seq++;
-                JournalLineBytes.StoredHash(bytes).CopyTo(Prev);
-                if (_head is not null && Seq == _head.Seq)
-                {
-                    HeadLine = line;
-                    HeadFile = path;
-                    HeadMatches = segment == _head.Segment && JournalLineBytes.StoredHash(bytes).SequenceEqual(_headHash);
-                }
-
-                return true;
-            }, partialToo: true);
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            var buffer = new byte[BlockSize];
+            var filled = 0;
+            var bufferStart = from;
+            var starts = new List<int>();
+            var lengths = new List<int>();
             Segment = segment;
-            Offset = end;
+            Offset = from;
             Line = line;
-            Complete = lastStart < end;
-            return broken;
+            Complete = true;
+            while (true)
+            {
+                var read = RandomAccess.Read(handle, buffer.AsSpan(filled), bufferStart + filled);
+                var endOfFile = read == 0;
+                filled += read;
+                starts.Clear();
+                lengths.Clear();
+                var consumed = 0;
+                int newline;
+                while ((newline = buffer.AsSpan(consumed, filled - consumed).IndexOf((byte)'\n')) >= 0)
+                {
+                    starts.Add(consumed);
+                    lengths.Add(newline);
+                    consumed += newline + 1;
+                }
+
+                var partial = endOfFile && consumed < filled;
+                if (partial)
+                {
+                    starts.Add(consumed); // a last line without its newline is checked like any other
+                    lengths.Add(filled - consumed);
+                }
+
+                var errors = HashAll(buffer, starts, lengths);
+                for (var i = 0; i < starts.Count; i++)
+                {
+                    var bytes = buffer.AsSpan(starts[i], lengths[i]);
+                    line++;
+                    if ((errors[i] ?? JournalLineBytes.CheckLink(bytes, Seq + 1, Prev)) is { } error)
+                    {
+                        return new ChainBreak(line, error, path);
+                    }
+
+                    Seq++;
+                    JournalLineBytes.StoredHash(bytes).CopyTo(Prev);
+                    if (_head is not null && Seq == _head.Seq)
+                    {
+                        HeadLine = line;
+                        HeadFile = path;
+                        HeadMatches = segment == _head.Segment && JournalLineBytes.StoredHash(bytes).SequenceEqual(_headHash);
+                    }
+                }
+
+                if (endOfFile)
+                {
+                    Complete = !partial;
+                    if (!partial)
+                    {
+                        Offset = bufferStart + consumed;
+                        Line = line;
+                    }
+
+                    return null;
+                }
+
+                Offset = bufferStart + consumed;
+                Line = line;
+                buffer.AsSpan(consumed, filled - consumed).CopyTo(buffer);
+                filled -= consumed;
+                bufferStart += consumed;
+                if (filled == buffer.Length)
+                {
+                    Array.Resize(ref buffer, buffer.Length * 2); // a line longer than a block
+                }
+            }
+        }
+
+        /// <summary>Each line's hash check (null when it holds), spread over the processors.</summary>
+        private static string?[] HashAll(byte[] buffer, List<int> starts, List<int> lengths)
+        {
+            var errors = new string?[starts.Count];
+            var parts = starts.Count < 2048 ? 1 : Environment.ProcessorCount;
+            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
+            {
+                var scratch = new byte[1024];
+                var from = (int)((long)starts.Count * part / parts);
+                var to = (int)((long)starts.Count * (part + 1) / parts);
+                for (var i = from; i < to; i++)
+                {
+                    errors[i] = JournalLineBytes.CheckHash(buffer.AsSpan(starts[i], lengths[i]), ref scratch);
+                }
+            });
+            return errors;
         }
 
         public JournalVerification Verdict(ChainBreak? broken)

@@ -141,4 +141,23 @@ public sealed class JournalIncrementalVerificationTests : IDisposable
         Assert.Equal(new JournalVerification(null, 6, FromCheckpoint: true), journal.VerifyIncrementally());
         Assert.False(File.Exists(journal.CheckpointPath));
     }
+
+    [Fact]
+    public void In_a_block_of_lines_hashed_in_parallel_the_first_break_in_line_order_is_reported()
+    {
+        var journal = new JournalFile(Home.At(_home.Root), TimeProvider.System);
+        journal.Append(Enumerable.Range(1, 5000).Select(Entry).ToList());
+        Assert.Null(journal.Verify());
+        var lines = File.ReadAllLines(_home.JournalFile);
+        // A hash mismatch late in the block and a seq gap earlier: the earlier one is the break.
+        lines[4000] = lines[4000].Replace("entry 4001", "entry 4OO1", StringComparison.Ordinal);
+        lines = [.. lines[..1200], .. lines[1201..]];
+        File.WriteAllLines(_home.JournalFile, lines);
+
+        var broken = journal.Verify();
+
+        Assert.NotNull(broken);
+        Assert.Equal(1201, broken.Line);
+        Assert.Contains("seq 1202 where 1201 was expected", broken.Reason);
+    }
 }

@@ -196,4 +196,19 @@ public sealed class JournalSegmentTests : IDisposable
         journal.Append(Entry("closed", site: "shop", outcome: JournalOutcome.Interrupted, action: JournalAction.Apply) with { Ref = started.Seq });
         Assert.Null(journal.FindInterrupted("shop"));
     }
+
+    [Fact]
+    public void A_batch_of_appends_crosses_segments_like_single_appends_and_the_head_names_the_last()
+    {
+        var journal = Journal;
+        journal.Append(Entry("first"));
+
+        var batch = journal.Append(Enumerable.Range(1, 30).Select(i => Entry($"batch {i}")).ToList());
+
+        Assert.Equal(Enumerable.Range(2, 30).Select(i => (long)i), batch.Select(e => e.Seq));
+        Assert.True(journal.Segments.Last() >= 5);
+        Assert.Null(journal.Verify());
+        Assert.Equal((31L, journal.Segments.Last()), (journal.ReadHead()!.Seq, journal.ReadHead()!.Segment));
+        Assert.Equal(batch[^1].Hash, journal.ReadHead()!.Hash);
+    }
 }
