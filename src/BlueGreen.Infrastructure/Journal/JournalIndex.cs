@@ -22,6 +22,9 @@ public sealed class JournalIndex(JournalFile journal, bool inMemory = false)
 
     private readonly MemoryStore? _memory = inMemory ? new MemoryStore() : null;
 
+    /// <summary>The last segment's number and length when this process last brought the index up to date.</summary>
+    private string? _indexedEnd;
+
     /// <summary>Records held in memory before they are written out, while indexing.</summary>
     private const int FlushEvery = 200_000;
 
@@ -126,13 +129,29 @@ public sealed class JournalIndex(JournalFile journal, bool inMemory = false)
     {
         try
         {
+            // The journal's end as this process last indexed it: unchanged, there is nothing to add
+            // (10,000 sites' look-ups in one `status` cost one catch-up, not 10,000).
+            var end = JournalEnd();
+            if (!rebuild && end == Volatile.Read(ref _indexedEnd))
+            {
+                return true;
+            }
+
             CatchUp(rebuild);
+            Volatile.Write(ref _indexedEnd, end);
             return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return false;
         }
+    }
+
+    private string JournalEnd()
+    {
+        var last = journal.Segments.Last();
+        var info = new FileInfo(journal.Segments.PathOf(last));
+        return $"{last}:{(info.Exists ? info.Length : -1)}:{(info.Exists ? info.LastWriteTimeUtc.Ticks : 0)}";
     }
 
     private void CatchUp(bool rebuild)
@@ -214,7 +233,11 @@ public sealed class JournalIndex(JournalFile journal, bool inMemory = false)
         }
 
         Flush(pending);
-        WriteState(new IndexedUpTo(position.Segment, position.Offset, seq));
+        var reached = new IndexedUpTo(position.Segment, position.Offset, seq);
+        if (reached != state || state.Offset == 0)
+        {
+            WriteState(reached);
+        }
     }
 
     private void Clear()
