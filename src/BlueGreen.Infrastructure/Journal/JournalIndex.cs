@@ -132,7 +132,7 @@ public sealed class JournalIndex(JournalFile journal, bool inMemory = false)
             // The journal's end as this process last indexed it: unchanged, there is nothing to add
             // (10,000 sites' look-ups in one `status` cost one catch-up, not 10,000).
             var end = JournalEnd();
-            if (!rebuild && end == Volatile.Read(ref _indexedEnd))
+            if (!rebuild && end == Volatile.Read(ref _indexedEnd) && (_memory is not null || File.Exists(StatePath)))
             {
                 return true;
             }
