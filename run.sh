@@ -3,23 +3,63 @@
 # sources changed, then runs it (no `dotnet run`: a started program must not rebuild).
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-BUILD="$ROOT/.build"
-APP="$BUILD/bin/bluegreen.dll"
+# The script's folder without forking a subshell (every fork counts in a command's start-up).
+case "${BASH_SOURCE[0]}" in
+  /*/*) ROOT="${BASH_SOURCE[0]%/*}" ;;
+  */*) ROOT="$PWD/${BASH_SOURCE[0]%/*}" ;;
+  *) ROOT="$PWD" ;;
+esac
+ROOT="${ROOT%/.}"
 export BLUEGREEN_SCRIPT_DIR="$ROOT"
 export BLUEGREEN_RUN_SH="$ROOT/run.sh"
+
+# An installed release (the ZIP): the native program sits beside this script; never build.
+if [ -x "$ROOT/bin/bluegreen" ]; then
+  if [ "${1:-}" = "--version" ]; then
+    cat "$ROOT/VERSION"
+    exit 0
+  fi
+  exec "$ROOT/bin/bluegreen" "$@"
+fi
+
+BUILD="$ROOT/.build"
+APP="$BUILD/bin/bluegreen.dll"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+version() {
+  git -C "$ROOT" describe --tags --always --dirty 2>/dev/null || echo "0.0.0-unknown"
+}
+
+if [ "${1:-}" = "--version" ]; then
+  version
+  exit 0
+fi
 
 if ! command -v dotnet >/dev/null 2>&1; then
   echo "run.sh: the .NET 10 SDK is needed (dotnet is not on PATH): see README.md" >&2
   exit 2
 fi
 
+BUILT_FROM=(src samples Directory.Build.props Directory.Packages.props)
+
+# What the sources are, cheaply: in a git clone, the commit plus git's own list of changed and new files
+# under the built paths (git answers from its index's stat cache, without reading every file); elsewhere,
+# the newest file's time (a walk of the tree).
+sources_key() {
+  if git -C "$ROOT" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    { git -C "$ROOT" rev-parse HEAD 2>/dev/null
+      git -C "$ROOT" status --porcelain=v1 -uall --no-renames -- "${BUILT_FROM[@]}" | while read -r _ file; do
+        [[ "$file" == */bin/* || "$file" == */obj/* ]] || stat -c '%n %Y %s' "$ROOT/$file" 2>/dev/null || echo "$file gone"
+      done
+    } | cksum
+  else
+    (cd "$ROOT" && find "${BUILT_FROM[@]}" -not -path '*/bin/*' -not -path '*/obj/*' -type f -printf '%T@ %p\n' | sort -n | tail -n 1)
+  fi
+}
+
 sources_changed() {
   [ -f "$APP" ] && [ -f "$BUILD/stamp" ] || return 0
-  [ -n "$(find "$ROOT/src" "$ROOT/samples" "$ROOT/Directory.Build.props" "$ROOT/Directory.Packages.props" \
-      -newer "$BUILD/stamp" \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.css' -o -name '*.js' -o -name '*.html' \) \
-      -not -path '*/bin/*' -not -path '*/obj/*' -print -quit 2>/dev/null)" ]
+  [ "$(sources_key)" != "$(cat "$BUILD/stamp")" ]
 }
 
 build() {
@@ -30,7 +70,7 @@ build() {
   if sources_changed; then
     echo "run.sh: building BlueGreen Orchestrator (first run or sources changed)..." >&2
     local log="$BUILD/build.log" stamp="$BUILD/stamp.new"
-    touch "$stamp"
+    sources_key >"$stamp"
     # ReadyToRun: precompiled code halves the start-up time of every command.
     local rid
     case "$(uname -m)" in aarch64|arm64) rid=linux-arm64 ;; *) rid=linux-x64 ;; esac
@@ -46,7 +86,52 @@ build() {
   exec 9>&-
 }
 
+# The release ZIP: one NativeAOT program (every command, router and cockpit), the sample app, an example
+# configuration, the docs and the deployment files. No trimming or AOT warning passes (they are errors).
+release() {
+  local version rid=linux-x64 out="$ROOT/dist" stage
+  version="$(version)"
+  case "$(uname -m)" in x86_64|amd64) ;; *) echo "run.sh release: only linux-x64 is built (this machine is $(uname -m))" >&2; exit 2 ;; esac
+  local name="bluegreen-orchestrator-$version"
+  stage="$BUILD/release/$name"
+  rm -rf "$BUILD/release" && mkdir -p "$stage/bin" "$out"
+  local cc=()
+  # NativeAOT links with clang; Debian's clang-14 is not called plain `clang`.
+  if ! command -v clang >/dev/null 2>&1 && command -v clang-14 >/dev/null 2>&1; then cc=(-p:CppCompilerAndLinker=clang-14); fi
+  local aot=(-c Release -r "$rid" -p:PublishAot=true -p:StripSymbols=true "${cc[@]}"
+    -p:TreatWarningsAsErrors=true --artifacts-path "$BUILD/release-artifacts" --nologo -v q -clp:NoSummary)
+  echo "run.sh: building release $name (NativeAOT, a few minutes)..." >&2
+  local log="$BUILD/release.log"
+  if ! { dotnet publish "$ROOT/src/BlueGreen.Cli/BlueGreen.Cli.csproj" "${aot[@]}" -o "$BUILD/release-bin" \
+      && dotnet publish "$ROOT/samples/Hello/Hello.csproj" "${aot[@]}" -o "$BUILD/release-hello"; } >"$log" 2>&1 \
+      || grep -qE "warning (IL|CS)[0-9]+" "$log"; then
+    grep -E "error|warning" "$log" | sort -u | tail -n 40 >&2 || tail -n 30 "$log" >&2
+    echo "run.sh release: the build failed (full log: $log)" >&2
+    exit 1
+  fi
+  cp "$BUILD/release-bin/bluegreen" "$BUILD/release-hello/Hello" "$stage/bin/"
+  mv "$stage/bin/Hello" "$stage/bin/hello"
+  cp "$ROOT/run.sh" "$stage/"
+  mkdir -p "$stage/samples/Hello"
+  cp "$ROOT/samples/Hello/deploy.sh" "$stage/samples/Hello/"
+  cp -r "$ROOT/docs" "$ROOT/conf.example" "$ROOT/deploy" "$stage/"
+  cp "$ROOT/README.md" "$stage/"
+  if [ -f "$ROOT/LICENSE" ]; then cp "$ROOT/LICENSE" "$stage/"; else
+    echo "No licence has been chosen for BlueGreen Orchestrator yet: until one is, all rights are reserved." >"$stage/LICENSE"
+  fi
+  echo "$version" >"$stage/VERSION"
+  local zip="$out/$name-$rid.zip"
+  rm -f "$zip" "$zip.sha256"
+  (cd "$BUILD/release" && zip -qr -X "$zip" "$name")
+  (cd "$out" && sha256sum "$(basename "$zip")" >"$(basename "$zip").sha256")
+  echo "$zip"
+}
+
 case "${1:-}" in
+  release)
+    release
+    exit 0
+    ;;
   test)
     shift
     build

@@ -4,7 +4,9 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-export APP_START="dotnet $root/.build/hello/Hello.dll --urls $BG_SLOT_URL --version $BG_VERSION --slot $BG_SLOT"
+# The release ships the app as a native program (bin/hello); a clone runs the build's Hello.dll.
+if [ -x "$root/bin/hello" ]; then app="$root/bin/hello"; else app="dotnet $root/.build/hello/Hello.dll"; fi
+export APP_START="$app --urls $BG_SLOT_URL --version $BG_VERSION --slot $BG_SLOT"
 sh "$root/docs/recipes/deploy-plain-process.sh"
 i=0
 until curl -fsS "$BG_SLOT_URL/health" >/dev/null 2>&1; do

@@ -74,6 +74,7 @@ public static class Program
             SwitchCommands.Apply(),
             SwitchCommands.Rollback(),
             RecoverCommand.Build(),
+            LockCommand.Build(),
             JournalCommand.Build(),
             RouterCommand.Build(),
             CockpitCommand.Build(),

@@ -24,7 +24,7 @@ public static class LogMarker
             using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             return new LogMark(path, RandomAccess.GetLength(handle), FileIdentity.InodeOf(handle), at);
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return new LogMark(path, 0, null, at);
         }

@@ -2,7 +2,7 @@ using BlueGreen.Core.Configuration;
 
 namespace BlueGreen.Infrastructure;
 
-/// <summary>The installation layout under BLUEGREEN_HOME (CONTRACT, "Installation layout"): one place for every path.</summary>
+/// <summary>The installation layout under BLUEGREEN_HOME (docs/reference.md, "Installation layout"): one place for every path.</summary>
 public sealed record Home(string Root)
 {
     public static Home At(string root) => new(Path.GetFullPath(root));

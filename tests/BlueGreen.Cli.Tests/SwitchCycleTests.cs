@@ -147,7 +147,7 @@ public sealed class SwitchCycleTests : TwoSlotHomeTest
         var apply = await Run("apply", "shop", "--yes");
 
         Assert.Equal(1, apply.ExitCode);
-        Assert.Contains("restored", apply.All);
+        Assert.Contains("the previous routing file was put back", apply.All);
         Assert.Equal(before, File.ReadAllBytes(Home.RoutingFile("shop")));
         var status = await StatusOf("shop");
         Assert.False(status.TryGetProperty("live", out _));

@@ -111,6 +111,11 @@ public sealed partial class AdminGetHasNoSideEffectTests : IAsyncLifetime
         var to = result.GetProperty("to");
         Assert.Equal($"slot {to.GetProperty("slot").GetString()} ({to.GetProperty("version").GetString()})", WebUtility.HtmlDecode(PlanTo().Match(page).Groups["to"].Value));
 
+        // The same plan id (one function computes it for both), carried by the confirmation form.
+        var plan = result.GetProperty("plan").GetString()!;
+        Assert.Matches(@"^\d{8}T\d{6}-[0-9a-f]{6}@[0-9a-f]{12}$", plan);
+        Assert.Contains($"name=\"plan\" value=\"{plan}\"", page);
+
         // The same routing change, comments aside (run.sh's header comment names who ran it).
         var cliDiff = result.GetProperty("diff").EnumerateArray().Select(d => d.GetString()!)
             .Where(line => !line[2..].TrimStart().StartsWith('#')).ToList();

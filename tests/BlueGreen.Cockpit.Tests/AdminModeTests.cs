@@ -156,6 +156,36 @@ public sealed class AdminModeTests(Browser browser) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_confirmation_whose_plan_went_stale_is_refused_and_nothing_switches()
+    {
+        await Cli.MustAsync(_home.Root, "validate", "shop");
+        var page = await LoggedInAsync();
+        await page.GotoAsync(_cockpit.At("/admin/sites/shop/apply"));
+        Assert.Equal("slot a (2.0.0)", await page.Locator("#plan-to").InnerTextAsync());
+        var shown = await page.Locator("#plan-id").InnerTextAsync();
+
+        // A colleague deploys and validates another version while the plan page is open.
+        await Cli.MustAsync(_home.Root, "deploy", "shop", "--version", "2.1.0");
+        await Cli.MustAsync(_home.Root, "validate", "shop");
+        string? Routing() => File.Exists(_home.RoutingFile("shop")) ? File.ReadAllText(_home.RoutingFile("shop")) : null;
+        var routingBefore = Routing();
+
+        await PostAndWaitAsync(page, () => page.ClickAsync("#confirm"));
+        var main = await page.Locator("main").InnerTextAsync();
+        Assert.Contains("apply did not go through", main);
+        Assert.Contains("exit code 3", main);
+        Assert.Contains($"--expect {shown}", main);
+        Assert.Contains($"the plan changed since {shown} was shown: the deployment it makes live is now", main);
+
+        Assert.Equal(routingBefore, Routing());
+        Assert.False((await Cli.StatusAsync(_home.Root, "shop")).TryGetProperty("live", out _), "nothing became live");
+        var refused = (await Cli.JournalAsync(_home.Root)).Last(e => e.GetProperty("action").GetString() == "apply");
+        Assert.Equal("refused", refused.GetProperty("outcome").GetString());
+        Assert.Equal("cockpit", refused.GetProperty("via").GetString());
+        Assert.Contains(shown, refused.GetProperty("message").GetString());
+    }
+
+    [Fact]
     public async Task Rollback_through_the_browser_restores_the_previous_live_slot()
     {
         foreach (var version in new[] { "2.0.0", "2.1.0" })

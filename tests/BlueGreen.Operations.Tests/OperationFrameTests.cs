@@ -102,6 +102,33 @@ public sealed class OperationFrameTests : OperationTest
     }
 
     [Fact]
+    public async Task A_process_group_number_that_now_belongs_to_another_process_is_never_signalled()
+    {
+        using var dead = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!;
+        await dead.WaitForExitAsync();
+        using var other = Process.Start(new ProcessStartInfo("setsid", ["sleep", "300"]) { UseShellExecute = false })!;
+        try
+        {
+            var pgid = other.Id;
+            await Until.True(() => ProcessGroup.GroupOf(pgid) == pgid, "setsid to give sleep its own process group");
+            Directory.CreateDirectory(HomeDir.LocksDir);
+            // Recorded before a reboot (another boot id): the number is the same, the group is not.
+            File.WriteAllText(Path.Combine(HomeDir.LocksDir, "site-shop.holder"),
+                $$"""{"pid":{{dead.Id}},"user":"ghost","host":"test-host","command":"run.sh deploy shop --version v0","since":"2026-01-01T00:00:00.000Z","child_group":{{pgid}},"child_identity":"00000000-0000-0000-0000-000000000000/1"}""");
+
+            var result = await Deploy("v1", clock: TimeProvider.System);
+
+            AssertCode(ExitCode.Done, result);
+            Assert.False(other.HasExited);
+            Assert.Contains("now belongs to another process (not ended)", Assert.Single(Journal(), l => l.Action == "lock-takeover").Message);
+        }
+        finally
+        {
+            other.Kill();
+        }
+    }
+
+    [Fact]
     public async Task A_stale_lock_whose_dead_holder_left_a_process_group_running_is_taken_over_after_ending_the_group()
     {
         // The dead holder: a process that has exited. Its leftover: a process group of its own, still running.
@@ -114,7 +141,7 @@ public sealed class OperationFrameTests : OperationTest
             await Until.True(() => ProcessGroup.GroupOf(pgid) == pgid, "setsid to give sleep its own process group");
             Directory.CreateDirectory(HomeDir.LocksDir);
             File.WriteAllText(Path.Combine(HomeDir.LocksDir, "site-shop.holder"),
-                $$"""{"pid":{{dead.Id}},"user":"ghost","host":"test-host","command":"run.sh deploy shop --version v0","since":"2026-01-01T00:00:00.000Z","child_group":{{pgid}}}""");
+                $$"""{"pid":{{dead.Id}},"user":"ghost","host":"test-host","command":"run.sh deploy shop --version v0","since":"2026-01-01T00:00:00.000Z","child_group":{{pgid}},"child_identity":"{{ProcessGroup.IdentityOf(pgid)}}"}""");
 
             // Real time: ending the group waits (TERM, a grace, KILL) on the clock.
             var result = await Deploy("v1", clock: TimeProvider.System);

@@ -1,6 +1,7 @@
 using BlueGreen.Core;
 using BlueGreen.Core.Journal;
 using BlueGreen.Core.Slots;
+using BlueGreen.Infrastructure.Journal;
 using BlueGreen.Operations.Common;
 using BlueGreen.Operations.Tests.Support;
 
@@ -161,6 +162,31 @@ public sealed class RecoverOperationTests : OperationTest
     }
 
     [Fact]
+    public async Task An_apply_interrupted_in_the_previous_journal_segment_is_found_and_closed_in_the_new_one()
+    {
+        WriteGlobal("JOURNAL_SEGMENT_MB=1");
+        await LiveOnAWithCandidateOnB();
+        var seq = JournalStartedWithoutOutcome("apply", new("a", "v1"), new("b", "v2"));
+        // Other sites' lines fill the segment past 1 MiB: the `started` line is no longer in the last segment.
+        var journal = new JournalFile(HomeDir, Clock, 1024 * 1024);
+        var filler = Enumerable.Range(1, 5000)
+            .Select(i => new JournalEntry { Site = $"other{i % 7}", Action = "deploy", Outcome = JournalOutcome.Succeeded, Actor = "ops@host", Message = $"filler {i}" })
+            .ToList();
+        journal.Append(filler);
+        Assert.True(journal.Segments.Last() >= 2, "5000 lines make more than 1 MiB");
+        Assert.DoesNotContain(File.ReadLines(journal.Segments.PathOf(journal.Segments.Last())), l => l.Contains("\"seq\":" + seq + ",", StringComparison.Ordinal));
+        WriteRouting(Slot.B); // the routing file was renamed into place, then the process died
+
+        await Done(Deploy("v3"));
+
+        var resolved = Assert.Single(Journal(), l => l.Outcome == JournalOutcome.Interrupted);
+        Assert.Equal((seq, "apply"), (resolved.Ref, resolved.Action));
+        Assert.Equal(Slot.B, State().Live);
+        Assert.Null(journal.FindInterrupted(SiteName));
+        Assert.Null(journal.Verify());
+    }
+
+    [Fact]
     public async Task An_apply_interrupted_before_the_routing_changed_is_journaled_interrupted_and_changes_nothing()
     {
         await LiveOnAWithCandidateOnB();
@@ -196,10 +222,11 @@ public sealed class RecoverOperationTests : OperationTest
         // Recover adopts what the routing file serves, and closes the interrupted rollback's `started` line.
         await Done(Recover());
         Assert.Null(State().Live);
+        // The blocked rollback is closed first, then recover's own intent and outcome.
         var journal = Journal();
-        Assert.Equal((JournalOutcome.Interrupted, (long?)seq), (journal[^1].Outcome, journal[^1].Ref));
-        Assert.StartsWith($"closed by recover: rollback #{seq} was interrupted", journal[^1].Message);
-        Assert.Equal((JournalOutcome.Succeeded, (long?)journal[^3].Seq), (journal[^2].Outcome, journal[^2].Ref));
+        Assert.Equal((JournalOutcome.Interrupted, (long?)seq), (journal[^3].Outcome, journal[^3].Ref));
+        Assert.StartsWith($"closed by recover: rollback #{seq} was interrupted", journal[^3].Message);
+        Assert.Equal((JournalOutcome.Succeeded, (long?)journal[^2].Seq), (journal[^1].Outcome, journal[^1].Ref));
         await Done(Deploy("v3"));
     }
 

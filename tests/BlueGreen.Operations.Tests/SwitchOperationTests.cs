@@ -1,6 +1,7 @@
 using BlueGreen.Core;
 using BlueGreen.Core.Journal;
 using BlueGreen.Core.Slots;
+using BlueGreen.Infrastructure.Locking;
 using BlueGreen.Operations.Tests.Support;
 
 namespace BlueGreen.Operations.Tests;
@@ -368,14 +369,18 @@ public sealed class SwitchOperationTests : OperationTest
         Assert.Contains("users are served slot b (v2)", result.Message);
         Assert.Equal(Slot.B, RoutedSlot());
         Assert.Equal(Slot.A, State().Live);
-        Assert.Equal(JournalOutcome.Failed, LastCommand("apply").Outcome.Outcome);
+        // No outcome line: the intent stays open for the next command's recovery, which records what is served.
+        var started = Journal()[^1];
+        Assert.Equal(("apply", JournalOutcome.Started), (started.Action, started.Outcome));
 
-        // The next command sees the drift and refuses until recover.
         File.Delete(temp);
         Api.Frozen = false;
-        AssertCode(ExitCode.Refused, await Deploy("v3"));
-        await Done(Recover());
+        await Done(Deploy("v3"));
         Assert.Equal(Slot.B, State().Live);
+        var closing = Journal().Single(l => l.Ref == started.Seq);
+        Assert.Equal(JournalOutcome.Interrupted, closing.Outcome);
+        Assert.Contains("was interrupted after the routing changed: slot b (v2) is live", closing.Message);
+        Assert.Equal("a", Journal()[^1].ToSlot);
     }
 
     [Fact]
@@ -410,5 +415,59 @@ public sealed class SwitchOperationTests : OperationTest
         var resolved = Assert.Single(Journal(), l => l.Outcome == JournalOutcome.Interrupted);
         Assert.Equal(open.Seq, resolved.Ref);
         Assert.Contains("interrupted after its state was recorded: slot b (v2) is live", resolved.Message);
+    }
+
+    [Fact]
+    public async Task On_a_terminal_the_plan_is_asked_about_without_holding_a_lock_then_applied()
+    {
+        await ReadyCandidate("v1");
+        Reporter.AsksPerson = true;
+        var locksFreeWhileAsking = false;
+        Reporter.OnConfirm = () =>
+        {
+            // A colleague's command could take both locks while the operator reads the plan.
+            var files = new FileLock(HomeDir.LocksDir);
+            using var sw = files.Acquire(FileLock.SwitchLock, LockHolder.Current("colleague", Clock.GetUtcNow()));
+            using var site = files.Acquire(FileLock.SiteLock(SiteName), LockHolder.Current("colleague", Clock.GetUtcNow()));
+            locksFreeWhileAsking = true;
+        };
+
+        await Done(Apply());
+
+        Assert.True(locksFreeWhileAsking);
+        Assert.Single(Reporter.Questions);
+        Assert.Single(Reporter.DiffTitles); // shown once, before the question
+        Assert.Contains(Reporter.Steps, s => s.StartsWith("plan ", StringComparison.Ordinal));
+        Assert.Equal(Slot.A, State().Live);
+    }
+
+    [Fact]
+    public async Task On_a_terminal_a_plan_that_changed_while_the_operator_read_it_is_refused_after_yes()
+    {
+        await ReadyCandidate("v1");
+        Reporter.AsksPerson = true;
+        Reporter.OnConfirm = () => WriteSite("ENTRYPOINTS=websecure\n"); // the routing an apply would write changes
+
+        var result = await Apply();
+
+        AssertCode(ExitCode.Refused, result);
+        Assert.Contains("the routing it would write is now", result.Message);
+        Assert.Single(Reporter.Questions); // not asked again under the lock
+        Assert.Null(State().Live);
+        Assert.Equal(("apply", JournalOutcome.Refused), (Journal()[^1].Action, Journal()[^1].Outcome));
+        Assert.DoesNotContain(Journal(), l => l.Action == "apply" && l.Outcome == JournalOutcome.Started);
+    }
+
+    [Fact]
+    public async Task On_a_terminal_a_switch_the_rules_refuse_asks_nothing()
+    {
+        await Done(Deploy("v1"));
+        Reporter.AsksPerson = true;
+
+        var result = await Apply();
+
+        AssertCode(ExitCode.Refused, result);
+        Assert.Contains("not validated", result.Message);
+        Assert.Empty(Reporter.Questions);
     }
 }

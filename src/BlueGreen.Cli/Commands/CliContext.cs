@@ -25,6 +25,28 @@ public static class CommonOptions
     public static Option<bool> Yes() => new("--yes", "-y") { Description = "do not ask for confirmation (needed without a terminal)" };
 
     public static Argument<string> Site() => new("site") { Description = "the site's name (conf/sites/SITE.conf)" };
+
+    /// <summary>--lock-wait SECONDS: wait for a busy lock (or the maintenance lock) instead of exiting 4.</summary>
+    public static Option<int?> LockWait() => new("--lock-wait")
+    {
+        Description = "wait up to SECONDS for a busy lock (or the maintenance lock) instead of exiting 4",
+        HelpName = "SECONDS",
+        CustomParser = r =>
+        {
+            var text = r.Tokens.Count == 1 ? r.Tokens[0].Value : "";
+            if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n <= MaxLockWaitSeconds)
+            {
+                return n;
+            }
+
+            r.AddError($"--lock-wait must be a whole number of seconds from 0 to {MaxLockWaitSeconds} (got '{OperatorInput.Printable(text, 40)}')");
+            return null;
+        },
+    };
+
+    public const int MaxLockWaitSeconds = 86400;
+
+    public static TimeSpan LockWaitOf(ParseResult parse, Option<int?> option) => TimeSpan.FromSeconds(parse.GetValue(option) ?? 0);
 }
 
 /// <summary>The installation, global configuration and identity a command runs with.</summary>
@@ -80,8 +102,8 @@ public sealed record CliContext(Home Home, GlobalConfig Global, Terminal Termina
     /// <summary>The journal's actor: who the operating system says runs this command, never a value an environment can set.</summary>
     public static string OperatingSystemActor() => OperatorInput.Printable($"{Environment.UserName}@{Environment.MachineName}", 128);
 
-    public OperationContext ForOperation(string commandLine, bool dryRunFlag) =>
-        new(Home, Global, Actor, Via, dryRunFlag || Global.DryRun, commandLine, TimeProvider.System, new TerminalReporter(Terminal), Session);
+    public OperationContext ForOperation(string commandLine, bool dryRunFlag, TimeSpan lockWait = default) =>
+        new(Home, Global, Actor, Via, dryRunFlag || Global.DryRun, commandLine, TimeProvider.System, new TerminalReporter(Terminal), Session, lockWait);
 
     /// <summary>The command as the lock's holder file shows it; operator text made printable.</summary>
     public static string CommandLineOf(ParseResult parse) => OperatorInput.Printable("run.sh " + string.Join(' ', parse.Tokens.Select(t => t.Value)), 512);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using BlueGreen.Cli.Output;
 using BlueGreen.Infrastructure.Configuration;
 
 namespace BlueGreen.Cli.Commands;
@@ -18,8 +19,8 @@ public static class ConfigCommand
             var warnings = loaded.Problems.Where(p => p.IsWarning).ToList();
             if (parse.GetValue(json))
             {
-                Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(
-                    new { ok = errors.Count == 0, sites = loaded.Sites.Keys, errors = errors.Select(e => e.ToString()), warnings = warnings.Select(w => w.ToString()) },
+                Console.WriteLine(Core.Json.Serialize(
+                    new ConfigCheckJson(errors.Count == 0, loaded.Sites.Keys, errors.Select(e => e.ToString()), warnings.Select(w => w.ToString())),
                     Core.Json.Indented));
                 return errors.Count == 0 ? 0 : 2;
             }

@@ -11,7 +11,8 @@ public static class RecoverCommand
         var site = CommonOptions.Site();
         var dryRun = CommonOptions.DryRun();
         var json = CommonOptions.Json();
-        var command = new Command("recover", "resolves drift: records in the state what the routing file serves (never changes routing; see docs/failure-modes.md)") { site, dryRun, json };
+        var lockWait = CommonOptions.LockWait();
+        var command = new Command("recover", "resolves drift: records in the state what the routing file serves (never changes routing; see docs/failure-modes.md)") { site, dryRun, json, lockWait };
         command.SetAction(async (parse, ct) =>
         {
             var context = CliContext.Create(parse, parse.GetValue(json));
@@ -20,7 +21,7 @@ public static class RecoverCommand
                 return 2;
             }
 
-            var operation = new RecoverOperation(context.ForOperation(CliContext.CommandLineOf(parse), parse.GetValue(dryRun)));
+            var operation = new RecoverOperation(context.ForOperation(CliContext.CommandLineOf(parse), parse.GetValue(dryRun), CommonOptions.LockWaitOf(parse, lockWait)));
             return context.Terminal.Finish(await operation.RunAsync(parse.GetValue(site)!, ct));
         });
         return command;

@@ -45,7 +45,7 @@ public static class StatusCommand
             var statuses = await reader.ReadAsync(names, !parse.GetValue(noHealth), ct);
             if (context.Terminal.Json)
             {
-                context.Terminal.WriteJson(new { sites = statuses, journal = JournalHeadView.Read(context.Home) });
+                context.Terminal.WriteJson(new StatusJson(statuses, JournalHeadView.Read(context.Home)));
             }
             else
             {

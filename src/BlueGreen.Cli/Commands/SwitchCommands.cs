@@ -1,4 +1,5 @@
 using System.CommandLine;
+using BlueGreen.Core.Switching;
 using BlueGreen.Operations.Switching;
 
 namespace BlueGreen.Cli.Commands;
@@ -16,7 +17,20 @@ public static class SwitchCommands
         var yes = CommonOptions.Yes();
         var dryRun = CommonOptions.DryRun();
         var json = CommonOptions.Json();
-        var command = new Command(name, description) { site, yes, dryRun, json };
+        var lockWait = CommonOptions.LockWait();
+        var expect = new Option<string?>("--expect")
+        {
+            Description = "the plan printed by --dry-run (DEPLOYMENT@ROUTING): refused (exit 3) if the candidate or the routing changed since",
+            HelpName = "PLAN",
+        };
+        expect.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string?>() is { } text && PlanId.Parse(text, out var error) is null)
+            {
+                r.AddError($"--expect: {error}");
+            }
+        });
+        var command = new Command(name, description) { site, yes, dryRun, json, lockWait, expect };
         Option<bool>? force = null;
         if (kind == SwitchKind.Rollback)
         {
@@ -32,8 +46,9 @@ public static class SwitchCommands
                 return 2;
             }
 
-            var operation = new SwitchOperation(context.ForOperation(CliContext.CommandLineOf(parse), parse.GetValue(dryRun)), CliContext.Http);
-            var result = await operation.RunAsync(kind, parse.GetValue(site)!, force is not null && parse.GetValue(force), ct);
+            var operation = new SwitchOperation(context.ForOperation(CliContext.CommandLineOf(parse), parse.GetValue(dryRun), CommonOptions.LockWaitOf(parse, lockWait)), CliContext.Http);
+            var expected = parse.GetValue(expect) is { } text ? PlanId.Parse(text, out _) : null;
+            var result = await operation.RunAsync(kind, parse.GetValue(site)!, force is not null && parse.GetValue(force), ct, expected);
             return context.Terminal.Finish(result);
         });
         return command;

@@ -10,7 +10,8 @@ public static class ValidateCommand
     {
         var site = CommonOptions.Site();
         var json = CommonOptions.Json();
-        var command = new Command("validate", "runs every configured gate against the candidate; stores a report bound to that deployment") { site, json };
+        var lockWait = CommonOptions.LockWait();
+        var command = new Command("validate", "runs every configured gate against the candidate; stores a report bound to that deployment") { site, json, lockWait };
         command.SetAction(async (parse, ct) =>
         {
             var context = CliContext.Create(parse, parse.GetValue(json));
@@ -19,7 +20,7 @@ public static class ValidateCommand
                 return 2;
             }
 
-            var operation = new ValidateOperation(context.ForOperation(CliContext.CommandLineOf(parse), dryRunFlag: false), CliContext.Http);
+            var operation = new ValidateOperation(context.ForOperation(CliContext.CommandLineOf(parse), dryRunFlag: false, CommonOptions.LockWaitOf(parse, lockWait)), CliContext.Http);
             return context.Terminal.Finish(await operation.RunAsync(parse.GetValue(site)!, ct));
         });
         return command;

@@ -42,18 +42,29 @@ public sealed class Terminal
 
     public IAnsiConsole Out { get; }
 
-    public void Line(string text) => Out.WriteLine(text);
+    /// <summary>One line of text. Plain output is never wrapped: a script reading it gets each line whole.</summary>
+    public void Line(string text)
+    {
+        if (Rich)
+        {
+            Out.WriteLine(text);
+        }
+        else
+        {
+            (Json ? Console.Error : Console.Out).WriteLine(text);
+        }
+    }
 
     public void Markup(string markup) => Out.MarkupLine(markup);
 
-    public void WriteJson(object value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, BlueGreen.Core.Json.Indented));
+    public void WriteJson<T>(T value) => Console.Out.WriteLine(BlueGreen.Core.Json.Serialize(value, BlueGreen.Core.Json.Indented));
 
     /// <summary>Prints an operation's outcome and returns its exit code.</summary>
     public int Finish(OperationResult result)
     {
         if (Json)
         {
-            WriteJson(new { exit_code = (int)result.Code, ok = result.Code == ExitCode.Done, message = result.Message, hint = result.Hint, result = result.Data });
+            WriteJson(new ResultJson((int)result.Code, result.Code == ExitCode.Done, result.Message, result.Hint, result.Data));
             return (int)result.Code;
         }
 
@@ -107,7 +118,23 @@ public sealed class Terminal
 /// <summary>Shows what an operation does, as it does it.</summary>
 public sealed class TerminalReporter(Terminal terminal) : IOperationReporter
 {
-    public void Step(string message)
+    public void Step(string message) => Safely(() => StepCore(message));
+
+    public void Warn(string message) => Safely(() => WarnCore(message));
+
+    /// <summary>A terminal that went away (SSH dropped: EIO) must not stop a command half-way through its steps.</summary>
+    private static void Safely(Action write)
+    {
+        try
+        {
+            write();
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private void StepCore(string message)
     {
         if (terminal.Rich)
         {
@@ -119,7 +146,7 @@ public sealed class TerminalReporter(Terminal terminal) : IOperationReporter
         }
     }
 
-    public void Warn(string message)
+    private void WarnCore(string message)
     {
         if (terminal.Rich)
         {
@@ -132,6 +159,8 @@ public sealed class TerminalReporter(Terminal terminal) : IOperationReporter
     }
 
     public void ShowDiff(string title, IReadOnlyList<DiffLine> diff) => terminal.Diff(title, diff);
+
+    public bool AsksPerson => !terminal.AssumeYes && terminal.IsInteractive;
 
     public bool Confirm(string question)
     {

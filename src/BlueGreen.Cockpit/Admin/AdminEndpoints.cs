@@ -71,7 +71,13 @@ internal static class AdminEndpoints
                     return Results.BadRequest("a switch needs the confirmation form");
                 }
 
-                return await RunAsync(http, rt, site, action, [action, site, "--yes"], ct);
+                // The plan the operator confirmed: run.sh refuses (exit 3) when it is no longer the current one.
+                if (Core.Switching.PlanId.Parse(form["plan"].ToString(), out var error) is not { } plan)
+                {
+                    return Results.BadRequest($"a switch needs the plan it confirms: {error}");
+                }
+
+                return await RunAsync(http, rt, site, action, [action, site, "--yes", "--expect", plan.ToString()], ct);
             }));
     }
 

@@ -32,7 +32,7 @@ internal static class AdminPages
         var verb = action == "apply" ? "Apply" : "Rollback";
         h.Raw("<div class=\"summary\"><h1>").Text($"{verb} {site}?").Raw("</h1>").El("span", plan.WouldGoThrough ? "pill warn" : "pill bad", plan.WouldGoThrough ? "confirmation needed" : "would be refused").Raw("</div>");
         h.Raw("<section class=\"card\" id=\"plan\"><h2>The plan</h2><p class=\"muted\">")
-            .Text($"Worked out from the state and routing files by the rules ./run.sh {action} applies; showing it ran nothing. On confirmation, run.sh checks everything again under its lock, including the target's health.")
+            .Text($"Worked out from the state and routing files by the rules ./run.sh {action} applies; showing it ran nothing. On confirmation, run.sh checks everything again under its lock, including the target's health, and refuses if the candidate or the routing changed since (the plan id below).")
             .Raw("</p>");
         if (plan.Drift is { } drift)
         {
@@ -44,6 +44,7 @@ internal static class AdminPages
             h.Raw("<dl class=\"plan\">")
                 .Raw("<dt>Becomes live</dt><dd id=\"plan-to\">").Text($"slot {sw.To}").Raw("</dd>")
                 .Raw("<dt>Live now</dt><dd id=\"plan-from\">").Text(sw.From is { } from ? $"slot {from}" : "nothing (first switch)").Raw("</dd>")
+                .Raw("<dt>Plan</dt><dd id=\"plan-id\"><code>").Text(plan.Plan?.ToString() ?? "").Raw("</code></dd>")
                 .Raw("</dl>");
             h.Raw("<p class=\"muted\">").Text($"Change to {plan.RoutingPath} (comments aside):").Raw("</p>");
             h.Pre(string.Join('\n', plan.Diff.Select(d => d.ToString())), "code full diff");
@@ -54,7 +55,8 @@ internal static class AdminPages
         {
             h.Raw($"<form method=\"post\" action=\"/admin/sites/{Html.E(Uri.EscapeDataString(site))}/{Html.E(action)}\" class=\"confirm\">").Raw(ctx.HiddenToken)
                 .Raw("<input type=\"hidden\" name=\"confirm\" value=\"yes\">")
-                .Raw("<p>").Text($"This runs ./run.sh {action} {site} --yes and switches production traffic of {site}.").Raw("</p>")
+                .Raw($"<input type=\"hidden\" name=\"plan\" value=\"{Html.E(plan.Plan!.ToString())}\">")
+                .Raw("<p>").Text($"This runs ./run.sh {action} {site} --yes --expect {plan.Plan} and switches production traffic of {site}, only if the plan is still this one.").Raw("</p>")
                 .Raw("<button type=\"submit\" class=\"btn danger\" id=\"confirm\">").Text($"Yes, {action} {site} now").Raw("</button> ")
                 .Link("/sites/" + site, "Cancel", "btn").Raw("</form>");
         }

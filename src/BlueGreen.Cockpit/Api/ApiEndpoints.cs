@@ -17,51 +17,29 @@ internal static class ApiEndpoints
         app.MapGet("/api/sites", async (CancellationToken ct) =>
         {
             var board = await rt.Reader.BoardAsync(ct);
-            return Json(new { mode, read_only = mode == "safe", generated_at = board.GeneratedAt, sites = board.Sites.Select(Row) });
+            return Json(new SitesJson(mode, mode == "safe", board.GeneratedAt, board.Sites.Select(Row).ToList()));
         });
 
         app.MapGet("/api/sites/{site}", async (string site, CancellationToken ct) =>
         {
             if (!rt.Reader.Exists(site))
             {
-                return Results.Json(new { error = $"no site named '{site}'" }, Core.Json.Options, statusCode: 404);
+                return Results.Json(new ErrorJson($"no site named '{site}'"), Core.Json.Info<ErrorJson>(Core.Json.Options), statusCode: 404);
             }
 
             var d = await rt.Reader.SiteAsync(site, ct);
-            return Json(new
-            {
-                mode,
-                generated_at = d.GeneratedAt,
-                site = Row(d.Row),
-                state = d.State,
-                validation_report = d.Report,
-                validation_report_error = d.ReportError,
-                routing_file = new { path = d.RoutingPath, text = d.RoutingText },
-                routing_history = d.RoutingHistory,
-                journal = d.Journal,
-            });
+            return Json(new SiteJson(mode, d.GeneratedAt, Row(d.Row), d.State, d.Report, d.ReportError, new RoutingFileJson(d.RoutingPath, d.RoutingText), d.RoutingHistory, d.Journal));
         });
 
         app.MapGet("/api/journal", (string? site, string? action, string? outcome, int? page, int? size) =>
         {
             var d = rt.Reader.Journal(JournalQuery.From(site, action, outcome, page, size));
-            return Json(new
-            {
-                mode,
-                generated_at = d.GeneratedAt,
-                verify = d.Verdict,
-                filter = new { d.Query.Site, d.Query.Action, d.Query.Outcome },
-                page = d.Query.Page,
-                size = d.Query.Size,
-                pages = d.Pages,
-                total = d.Total,
-                entries = d.Entries,
-            });
+            return Json(new JournalJson(mode, d.GeneratedAt, d.Verdict, new FilterJson(d.Query.Site, d.Query.Action, d.Query.Outcome), d.Query.Page, d.Query.Size, d.Pages, d.Total, d.Entries));
         });
     }
 
     /// <summary>A site's status with the live slot's last health reading merged in.</summary>
-    private static object Row(SiteRow row) => new { status = row.Status, live_health = row.Health, needs_attention = row.NeedsAttention };
+    private static RowJson Row(SiteRow row) => new(row.Status, row.Health, row.NeedsAttention);
 
-    private static IResult Json(object value) => Results.Json(value, Core.Json.Options);
+    private static IResult Json<T>(T value) => Results.Json(value, Core.Json.Info<T>(Core.Json.Options));
 }

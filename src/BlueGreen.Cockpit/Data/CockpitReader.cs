@@ -151,7 +151,7 @@ internal sealed partial class CockpitReader(CockpitSources sources, HealthMonito
         var path = sources.Home.Resolve(validation.ReportFile);
         try
         {
-            return (JsonSerializer.Deserialize<ValidationReport>(File.ReadAllText(path), Json.Options), null);
+            return (Json.Deserialize<ValidationReport>(File.ReadAllText(path)), null);
         }
         catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
         {

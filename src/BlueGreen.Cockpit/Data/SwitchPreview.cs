@@ -15,6 +15,8 @@ namespace BlueGreen.Cockpit.Data;
 /// <param name="Problem">Why no plan can be worked out (unreadable configuration or state).</param>
 /// <param name="Drift">The routing file and the state disagree: what run.sh will report.</param>
 /// <param name="Diff">The routing file's change, comments aside (run.sh writes its own header).</param>
+/// <param name="Plan">What the plan is bound to (<see cref="PlanId"/>): the confirmation passes it as --expect, so
+/// run.sh refuses when the candidate or the routing changed since this page was shown.</param>
 public sealed record SwitchPreview(
     string Site,
     string Action,
@@ -22,7 +24,8 @@ public sealed record SwitchPreview(
     string? Problem,
     string? Drift,
     string RoutingPath,
-    IReadOnlyList<DiffLine> Diff)
+    IReadOnlyList<DiffLine> Diff,
+    PlanId? Plan = null)
 {
     public bool WouldGoThrough => Problem is null && Decision is { Allowed: true };
 
@@ -43,7 +46,7 @@ public sealed record SwitchPreview(
 
         var after = RoutingPlanner.Render(site, plan.NewLive, plan.NewLive.Other(), "");
         var diff = LineDiff.Compute(WithoutComments(currentRouting ?? ""), WithoutComments(after));
-        return new SwitchPreview(site.Name, action, decision, null, drift, routingPath, diff);
+        return new SwitchPreview(site.Name, action, decision, null, drift, routingPath, diff, PlanId.Of(site, state, plan));
     }
 
     private static string WithoutComments(string yaml) =>

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using BlueGreen.Core.Draining;
 using BlueGreen.Core.Routing.Rules;
 using BlueGreen.Core.Slots;
 
@@ -53,6 +54,12 @@ public sealed record SiteConfig
     /// <summary>Extension: timeout of DEPLOY_CMD.</summary>
     public TimeSpan DeployTimeout { get; init; } = TimeSpan.FromSeconds(600);
 
+    /// <summary>Extension: how long `deploy` waits for a slot users were on before the last switch to go idle.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Extension: what `deploy` does when the slot is still busy after <see cref="DrainTimeout"/>.</summary>
+    public DrainPolicy DrainPolicy { get; init; } = DrainPolicy.Wait;
+
     public Uri UrlOf(Slot slot) => slot == Slot.A ? SlotAUrl : SlotBUrl;
 
     /// <summary>LOG_FILE with {slot} replaced, or null when no log gate is configured.</summary>
@@ -63,6 +70,7 @@ public sealed record SiteConfig
         "RULE", "PREVIEW_RULE", "ENTRYPOINTS", "SLOT_A_URL", "SLOT_B_URL", "DEPLOY_CMD", "DEPLOY_TIMEOUT",
         "HEALTH_PATH", "HEALTH_STATUS", "HEALTH_BODY", "HEALTH_TIMEOUT", "HEALTH_RETRIES",
         "TCP_CHECKS", "LOG_FILE", "LOG_ERROR_PATTERN", "LOG_MAX_ERRORS", "TEST_CMD", "TEST_TIMEOUT",
+        "DRAIN_TIMEOUT", "DRAIN_POLICY",
     };
 
     private static readonly Regex EntryPointPattern = new("^[A-Za-z0-9_-]+$", RegexOptions.CultureInvariant);
@@ -132,6 +140,8 @@ public sealed record SiteConfig
             LogMaxErrors = r.Integer("LOG_MAX_ERRORS", 0, 0, int.MaxValue),
             TestCmd = r.String("TEST_CMD", ""),
             TestTimeout = r.Duration("TEST_TIMEOUT", TimeSpan.FromSeconds(300), TimeSpan.FromMilliseconds(100)),
+            DrainTimeout = r.Duration("DRAIN_TIMEOUT", TimeSpan.FromSeconds(30), TimeSpan.Zero),
+            DrainPolicy = r.Choice("DRAIN_POLICY", DrainPolicy.Wait, new Dictionary<string, DrainPolicy> { ["wait"] = DrainPolicy.Wait, ["refuse"] = DrainPolicy.Refuse }),
         };
         return (errors.Any(e => !e.IsWarning) ? null : config, errors);
     }

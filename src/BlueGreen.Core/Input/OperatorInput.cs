@@ -10,6 +10,7 @@ public static partial class OperatorInput
 {
     public const int MaxVersionLength = 128;
     public const int MaxSessionLength = 128;
+    public const int MaxLockMessageLength = 200;
 
     [GeneratedRegex(@"\A[a-z0-9][a-z0-9-]{0,62}\z", RegexOptions.CultureInvariant)]
     private static partial Regex SiteNamePattern();
@@ -46,6 +47,14 @@ public static partial class OperatorInput
         var chars = text.Select(c => char.IsControl(c) || c is '\u2028' or '\u2029' ? '?' : c).Take(max).ToArray();
         return new string(chars);
     }
+
+    /// <summary>The maintenance lock's reason: shown to every refused command and journaled, so one printable line.</summary>
+    public static bool IsLockMessage(string? message) =>
+        message is not null && message.Trim().Length > 0 && message.Length <= MaxLockMessageLength && !HasControl(message);
+
+    public static string NotALockMessage(string? message) => message is null || message.Trim().Length == 0
+        ? "--message is required: say why the site is locked (one line, at most 200 characters)"
+        : $"--message '{Printable(message, 60)}{(message.Length > 60 ? "..." : "")}' must be one line of at most {MaxLockMessageLength} characters without control characters ({message.Length} characters{(HasControl(message) ? ", with control characters" : "")})";
 
     /// <summary>One line of error for a value that is not a site name.</summary>
     public static string NotASiteName(string name) => $"bad site name '{Printable(name, 80)}': use {SiteNameRule}";

@@ -25,7 +25,7 @@ public static class JournalChain
     public static (string Line, JournalEntry Sealed) Seal(JournalEntry entry, long seq, string prevHash)
     {
         var unsealed = entry with { Seq = seq, PrevHash = prevHash, Hash = null };
-        var body = JsonSerializer.Serialize(unsealed, Json.Options);
+        var body = Json.Serialize(unsealed, Json.Options);
         var hash = HashOf(body);
         return (body[..^1] + HashMember + hash + "\"}", unsealed with { Hash = hash });
     }
@@ -49,7 +49,7 @@ public static class JournalChain
         JournalEntry? entry;
         try
         {
-            entry = JsonSerializer.Deserialize<JournalEntry>(line, Json.Options);
+            entry = Json.Deserialize<JournalEntry>(line);
         }
         catch (JsonException e)
         {

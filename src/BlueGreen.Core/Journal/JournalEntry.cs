@@ -30,7 +30,7 @@ public static class JournalAction
 }
 
 /// <summary>
-/// One line of var/journal/journal.jsonl (CONTRACT, "Journal"). Seq, prev_hash and hash are set by
+/// One line of var/journal/journal.jsonl (docs/reference.md, "Journal"). Seq, prev_hash and hash are set by
 /// the journal when the entry is appended.
 /// </summary>
 public sealed record JournalEntry

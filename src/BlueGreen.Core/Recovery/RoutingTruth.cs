@@ -30,6 +30,13 @@ public sealed record RoutingTruth(bool Known, bool FileExists, Slot? Live, strin
             return Unknown($"the production router '{site}' and its weighted service '{site}' do not come together");
         }
 
+        // A production router that points elsewhere than its weighted service sends users where the weights do not say.
+        var service = config.Http!.Routers![site].Service;
+        if (service != site && service != $"{site}@file")
+        {
+            return Unknown($"the production router '{site}' points to service '{service}', not to its weighted service '{site}'");
+        }
+
         return RoutingPlanner.LiveSlotIn(config, site) is { } live
             ? Serving(live)
             : Unknown($"the weighted service '{site}' does not send all traffic to exactly one of {RoutingPlanner.SlotService(site, Slot.A)}, {RoutingPlanner.SlotService(site, Slot.B)}");

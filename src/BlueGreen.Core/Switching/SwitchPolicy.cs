@@ -17,7 +17,7 @@ public sealed record SwitchDecision(SwitchPlan? Plan, string? Refusal, string? H
 }
 
 /// <summary>
-/// The safety rules of a switch (CONTRACT, "apply, precisely" step 2 and "rollback"). Pure: the
+/// The safety rules of a switch (docs/reference.md, "apply, precisely" step 2 and "rollback, precisely"). Pure: the
 /// health check "right now" is done by the caller, which refuses on its own when it fails.
 /// </summary>
 public static class SwitchPolicy

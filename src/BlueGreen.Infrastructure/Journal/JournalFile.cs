@@ -95,7 +95,7 @@ public sealed class JournalFile(Home home, TimeProvider clock, long segmentBytes
                         WriteRun(stream, segment, run, runLast, fresh);
                         stream.Dispose();
                         segment++;
-                        stream = new FileStream(Segments.PathOf(segment), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite);
+                        stream = new FileStream(Segments.PathOf(segment), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite, bufferSize: 1);
                         fresh = true;
                     }
 
@@ -136,7 +136,7 @@ public sealed class JournalFile(Home home, TimeProvider clock, long segmentBytes
             stream.Seek(0, SeekOrigin.End);
             stream.Write(run.GetBuffer(), 0, (int)run.Length);
             stream.Flush(flushToDisk: true);
-            WriteHead(new JournalHead(last.Seq, last.Hash!, stream.Length) { Segment = segment });
+            WriteHead(new JournalHead(last.Seq, last.Hash!, stream.Length, segment));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -163,17 +163,7 @@ public sealed class JournalFile(Home home, TimeProvider clock, long segmentBytes
     private (FileStream Stream, int Segment) OpenTail(JournalHead? head)
     {
         var headSegment = head?.Segment ?? 1;
-        var last = Segments.Last();
-        if (headSegment > last || (headSegment > 1 && !File.Exists(Segments.PathOf(headSegment))))
-        {
-            throw new JournalWriteException(Path, $"its segment {Segments.PathOf(headSegment)} is missing but its head ({HeadPath}) says it holds seq {head!.Seq}; run ./run.sh journal verify", damaged: true);
-        }
-
-        if (last > headSegment + 1)
-        {
-            throw new JournalWriteException(Path, $"segment {Segments.PathOf(last)} is past its head's segment ({Segments.PathOf(headSegment)}): the journal was changed; run ./run.sh journal verify", damaged: true);
-        }
-
+        var last = CheckSegmentsAgainstHead(head);
         if (last == headSegment + 1)
         {
             var newer = Open(Segments.PathOf(last));
@@ -197,7 +187,30 @@ public sealed class JournalFile(Home home, TimeProvider clock, long segmentBytes
         CutInterruptedAppend(stream, head?.Length ?? 0);
         return (stream, headSegment);
 
-        static FileStream Open(string path) => new(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite);
+        // Unbuffered: a write the disk refuses leaves nothing pending that would stop the cut-back.
+        static FileStream Open(string path) => new(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite, bufferSize: 1);
+    }
+
+    /// <summary>
+    /// The last segment's number, once the segments agree with the head: the head's segment exists (so a
+    /// deleted last segment is damage, not a shorter journal) and at most one segment follows it (a rotation
+    /// that died before its head). Throws the damage otherwise.
+    /// </summary>
+    private int CheckSegmentsAgainstHead(JournalHead? head)
+    {
+        var headSegment = head?.Segment ?? 1;
+        var last = Segments.Last();
+        if (headSegment > last || (headSegment > 1 && !File.Exists(Segments.PathOf(headSegment))))
+        {
+            throw new JournalWriteException(Path, $"its segment {Segments.PathOf(headSegment)} is missing but its head ({HeadPath}) says it holds seq {head!.Seq}; run ./run.sh journal verify", damaged: true);
+        }
+
+        if (last > headSegment + 1)
+        {
+            throw new JournalWriteException(Path, $"segment {Segments.PathOf(last)} is past its head's segment ({Segments.PathOf(headSegment)}): the journal was changed; run ./run.sh journal verify", damaged: true);
+        }
+
+        return last;
     }
 
     /// <summary>
@@ -209,14 +222,11 @@ public sealed class JournalFile(Home home, TimeProvider clock, long segmentBytes
         try
         {
             EnsureRegularFile();
+            // Under the append lock: an append in progress must not look like damage.
+            using var exclusive = TakeAppendLock();
             var head = ReadHead();
+            var last = CheckSegmentsAgainstHead(head);
             var headSegment = head?.Segment ?? 1;
-            var last = Segments.Last();
-            if (last > headSegment + 1 || headSegment > last)
-            {
-                OpenTail(head).Stream.Dispose(); // throws the damage
-            }
-
             var path = Segments.PathOf(last);
             if (!File.Exists(path))
             {
@@ -250,7 +260,7 @@ public sealed class JournalFile(Home home, TimeProvider clock, long segmentBytes
     {
         try
         {
-            return JsonSerializer.Deserialize<JournalHead>(File.ReadAllText(HeadPath), Json.Options);
+            return Json.Deserialize<JournalHead>(File.ReadAllText(HeadPath));
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -365,7 +375,7 @@ public sealed class JournalFile(Home home, TimeProvider clock, long segmentBytes
         var last = Segments.Last();
         using var stream = new FileStream(Segments.PathOf(last), FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite);
         var (seq, hash) = stream.Length == 0 ? (0, JournalChain.GenesisHash) : ReadLastLine(stream);
-        WriteHead(new JournalHead(seq, hash, stream.Length) { Segment = last });
+        WriteHead(new JournalHead(seq, hash, stream.Length, last));
         return null;
     }
 
@@ -402,7 +412,7 @@ public sealed class JournalFile(Home home, TimeProvider clock, long segmentBytes
     {
         try
         {
-            return JsonSerializer.Deserialize<JournalEntry>(line, Json.Options);
+            return JsonSerializer.Deserialize(line, Json.Info<JournalEntry>(Json.Options));
         }
         catch (JsonException)
         {
@@ -415,7 +425,7 @@ public sealed class JournalFile(Home home, TimeProvider clock, long segmentBytes
     {
         try
         {
-            return JsonSerializer.Deserialize<JournalEntry>(line, Json.Options);
+            return Json.Deserialize<JournalEntry>(line);
         }
         catch (JsonException)
         {
@@ -481,7 +491,7 @@ public sealed class JournalFile(Home home, TimeProvider clock, long segmentBytes
         }
     }
 
-    private void WriteHead(JournalHead head) => AtomicFile.Write(HeadPath, JsonSerializer.Serialize(head, Json.Options) + "\n");
+    private void WriteHead(JournalHead head) => AtomicFile.Write(HeadPath, Json.Serialize(head, Json.Options) + "\n");
 
     /// <summary>
     /// A line with no newline at the end, past the head, is an append that died mid-write (it was never
@@ -557,9 +567,11 @@ public sealed class JournalFile(Home home, TimeProvider clock, long segmentBytes
             return (0, JournalChain.GenesisHash);
         }
 
-        if (segment == head.Segment && stream.Length < head.Length)
+        // The head's segment is the last one, or the one before a rotation that died before its head.
+        var headSegmentLength = segment == head.Segment ? stream.Length : new FileInfo(Segments.PathOf(head.Segment)).Length;
+        if (headSegmentLength < head.Length)
         {
-            throw new JournalWriteException(Path, $"it is shorter ({stream.Length} bytes) than its head says ({head.Length} bytes, seq {head.Seq}): lines were removed or the file was replaced; run ./run.sh journal verify", damaged: true);
+            throw new JournalWriteException(Path, $"{Segments.PathOf(head.Segment)} is shorter ({headSegmentLength} bytes) than its head says ({head.Length} bytes, seq {head.Seq}): lines were removed or the file was replaced; run ./run.sh journal verify", damaged: true);
         }
 
         if (stream.Length == 0 && segment == 1)
@@ -603,7 +615,7 @@ public sealed class JournalFile(Home home, TimeProvider clock, long segmentBytes
         var last = Encoding.UTF8.GetString(buffer, start, buffer.Length - 1 - start);
         try
         {
-            var entry = JsonSerializer.Deserialize<JournalEntry>(last, Json.Options);
+            var entry = Json.Deserialize<JournalEntry>(last);
             if (entry?.Hash is not { Length: 64 } hash)
             {
                 throw new JournalWriteException(Path, "its last line has no hash", damaged: true);

@@ -264,7 +264,7 @@ public sealed class JournalIndex(JournalFile journal, bool inMemory = false)
             return;
         }
 
-        AtomicFile.Write(StatePath, JsonSerializer.Serialize(state, Json.Options) + "\n");
+        AtomicFile.Write(StatePath, Json.Serialize(state, Json.Options) + "\n");
     }
 
     /// <summary>The index still describes this journal: the line it ends after is where it says, with that seq.</summary>
@@ -299,7 +299,7 @@ public sealed class JournalIndex(JournalFile journal, bool inMemory = false)
 
         try
         {
-            return JsonSerializer.Deserialize<IndexedUpTo>(File.ReadAllText(StatePath), Json.Options);
+            return Json.Deserialize<IndexedUpTo>(File.ReadAllText(StatePath));
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or JsonException)
         {
@@ -414,7 +414,7 @@ public sealed class JournalIndex(JournalFile journal, bool inMemory = false)
     }
 
     /// <summary>Everything before <see cref="Offset"/> in segment <see cref="Segment"/> is indexed; <see cref="Seq"/> is its last line's.</summary>
-    private sealed record IndexedUpTo(int Segment, long Offset, long Seq);
+    internal sealed record IndexedUpTo(int Segment, long Offset, long Seq);
 
     private readonly record struct Record(long Seq, int Segment, long Offset)
     {

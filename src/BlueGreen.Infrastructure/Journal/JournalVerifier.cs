@@ -128,7 +128,7 @@ internal sealed class JournalVerifier(JournalFile journal)
         JournalCheckpoint? checkpoint = journal.MemoryCheckpoint;
         try
         {
-            checkpoint ??= JsonSerializer.Deserialize<JournalCheckpoint>(File.ReadAllText(journal.CheckpointPath), Json.Options);
+            checkpoint ??= Json.Deserialize<JournalCheckpoint>(File.ReadAllText(journal.CheckpointPath));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
         {
@@ -165,7 +165,7 @@ internal sealed class JournalVerifier(JournalFile journal)
 
         try
         {
-            AtomicFile.Write(journal.CheckpointPath, JsonSerializer.Serialize(checkpoint, Json.Options) + "\n");
+            AtomicFile.Write(journal.CheckpointPath, Json.Serialize(checkpoint, Json.Options) + "\n");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -191,7 +191,10 @@ internal sealed class JournalVerifier(JournalFile journal)
             Line = resume?.Line ?? 0;
             Sealed = [.. resume?.Sealed ?? []];
             FromCheckpoint = resume is not null;
-            HeadMatches = head is not null && resume is not null && head.Seq == resume.Seq;
+            // An anchored empty journal (seq 0) is matched before any line: its head names the genesis.
+            HeadMatches = head is not null && (resume is not null
+                ? head.Seq == resume.Seq
+                : head.Seq == 0 && head.Hash == JournalChain.GenesisHash);
         }
 
         public byte[] Prev { get; }

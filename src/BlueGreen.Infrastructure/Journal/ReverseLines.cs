@@ -30,7 +30,14 @@ internal static class ReverseLines
                 var size = (int)Math.Min(Chunk, position);
                 position -= size;
                 stream.Seek(position, SeekOrigin.Begin);
-                stream.ReadExactly(buffer, 0, size);
+                // The file may be cut back by a failed append meanwhile: read what is there (the missing
+                // bytes read as zeros, so that line does not parse and is skipped).
+                var read = stream.ReadAtLeast(buffer.AsSpan(0, size), size, throwOnEndOfStream: false);
+                if (read < size)
+                {
+                    Array.Clear(buffer, read, size - read);
+                }
+
                 var block = new byte[size + carry.Length];
                 Buffer.BlockCopy(buffer, 0, block, 0, size);
                 Buffer.BlockCopy(carry, 0, block, size, carry.Length);

@@ -4,10 +4,12 @@ using BlueGreen.Infrastructure.Files;
 
 namespace BlueGreen.Infrastructure.Locking;
 
-/// <summary>Who holds a lock, as a refused command reports it (CONTRACT, "Locks").</summary>
+/// <summary>Who holds a lock, as a refused command reports it (docs/reference.md, "Locks").</summary>
 /// <paramref name="ChildGroup"/>: the process group of a command the holder is running (DEPLOY_CMD, TEST_CMD), so that
 /// whoever takes over the lock after the holder died can end what it left running.
-public sealed record LockHolder(int Pid, string User, string Host, string Command, DateTimeOffset Since, int? ChildGroup = null)
+/// <paramref name="ChildIdentity"/>: that group leader's boot id and start time, so that a number reused after a reboot or
+/// a wrap-around is never taken for it.
+public sealed record LockHolder(int Pid, string User, string Host, string Command, DateTimeOffset Since, int? ChildGroup = null, string? ChildIdentity = null)
 {
     public override string ToString() => $"pid {Pid} ({User}@{Host}, `{Command}`, since {Since:yyyy-MM-ddTHH:mm:ss.fffZ})";
 
@@ -41,8 +43,8 @@ public sealed class HeldLock : IDisposable
     /// <summary>Records (or clears, with null) the process group of the command this holder runs.</summary>
     public void RecordChildGroup(int? pgid)
     {
-        _holder = _holder with { ChildGroup = pgid };
-        AtomicFile.Write(_holderFile, JsonSerializer.Serialize(_holder, Json.Options));
+        _holder = _holder with { ChildGroup = pgid, ChildIdentity = pgid is { } g ? Processes.ProcessGroup.IdentityOf(g) : null };
+        AtomicFile.Write(_holderFile, Json.Serialize(_holder, Json.Options));
     }
 
     public void Dispose()
@@ -60,14 +62,29 @@ public sealed class HeldLock : IDisposable
     }
 }
 
-/// <summary>Thrown when a lock is held by another live process.</summary>
-public sealed class LockBusyException(string name, LockHolder? holder)
-    : Exception($"the {name} lock is held by {holder?.ToString() ?? "another process (it did not say who)"}")
+/// <summary>Thrown when a lock is held by another live process, or by an operator (the maintenance lock, with its reason).</summary>
+public sealed class LockBusyException(string name, LockHolder? holder, string? reason = null)
+    : Exception($"the {name} lock is held by {holder?.ToString() ?? "another process (it did not say who)"}{(reason is null ? "" : $": \"{reason}\"")}")
 {
     public string LockName { get; } = name;
 
     public LockHolder? Holder { get; } = holder;
+
+    /// <summary>Why an operator holds it (the maintenance lock's message).</summary>
+    public string? Reason { get; } = reason;
 }
+
+/// <summary>A lock as `lock status` shows it.</summary>
+public enum LockState
+{
+    Free,
+    Held,
+
+    /// <summary>Its holder died without releasing it: the next command takes it over.</summary>
+    Stale,
+}
+
+public sealed record LockStatus(string Name, LockState State, LockHolder? Holder);
 
 /// <summary>
 /// Named locks under var/locks. The mutual exclusion is the kernel's flock on NAME.lock (what .NET
@@ -89,7 +106,7 @@ public sealed class FileLock(string locksDir)
         try
         {
             var stale = ReadHolder(holderFile);
-            AtomicFile.Write(holderFile, JsonSerializer.Serialize(me, Json.Options));
+            AtomicFile.Write(holderFile, Json.Serialize(me, Json.Options));
             return new HeldLock(name, stream, holderFile, me, stale);
         }
         catch
@@ -98,6 +115,49 @@ public sealed class FileLock(string locksDir)
             stream.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The holder when a live process holds the lock now (its flock is taken); null when free or stale.</summary>
+    public LockHolder? HeldByLiveProcess(string name) => InspectOne(name) is { State: LockState.Held } held ? held.Holder : null;
+
+    /// <summary>
+    /// Every lock under var/locks and whether it is held. A lock with no holder file is free (a holder names
+    /// itself right after taking it). With one, a non-blocking attempt at the flock tells held from stale; it
+    /// is let go at once and never takes over (the holder file stays for the next command to report).
+    /// </summary>
+    public IReadOnlyList<LockStatus> Inspect()
+    {
+        if (!Directory.Exists(locksDir))
+        {
+            return [];
+        }
+
+        return Directory.EnumerateFiles(locksDir, "*.lock").Select(f => Path.GetFileNameWithoutExtension(f)).Order(StringComparer.Ordinal).Select(InspectOne).ToList();
+    }
+
+    private LockStatus InspectOne(string name)
+    {
+        var holderFile = Path.Combine(locksDir, name + ".holder");
+        if (ReadHolder(holderFile) is not { } holder)
+        {
+            return new LockStatus(name, LockState.Free, null);
+        }
+
+        try
+        {
+            using var probe = new FileStream(Path.Combine(locksDir, name + ".lock"), FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (FileNotFoundException)
+        {
+            return new LockStatus(name, LockState.Free, null);
+        }
+        catch (IOException)
+        {
+            return new LockStatus(name, LockState.Held, holder);
+        }
+
+        // Taken and let go again: was the holder releasing it just now, or is it gone?
+        return ReadHolder(holderFile) is { } still ? new LockStatus(name, LockState.Stale, still) : new LockStatus(name, LockState.Free, null);
     }
 
     /// <summary>The holder of a lock as last recorded (null when free and clean).</summary>
@@ -136,7 +196,7 @@ public sealed class FileLock(string locksDir)
     {
         try
         {
-            return JsonSerializer.Deserialize<LockHolder>(File.ReadAllText(holderFile), Json.Options);
+            return Json.Deserialize<LockHolder>(File.ReadAllText(holderFile));
         }
         catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
         {

@@ -2,7 +2,7 @@ using BlueGreen.Core.Slots;
 
 namespace BlueGreen.Infrastructure.Processes;
 
-/// <summary>The variables DEPLOY_CMD and TEST_CMD receive (CONTRACT.md), built without side effects.</summary>
+/// <summary>The variables DEPLOY_CMD and TEST_CMD receive (docs/reference.md, "Command environment"), built without side effects.</summary>
 public static class CommandEnvironment
 {
     /// <summary>

@@ -68,6 +68,51 @@ public static class ProcessGroup
         return false;
     }
 
+    /// <summary>
+    /// Who a process is, beyond its number: this boot's id and the process's start time (field 22 of /proc/PID/stat).
+    /// Null when it is gone.
+    /// </summary>
+    public static string? IdentityOf(int pid)
+    {
+        try
+        {
+            var boot = File.ReadAllText("/proc/sys/kernel/random/boot_id").Trim();
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return $"{boot}/{fields[19]}";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// True when group <paramref name="pgid"/> is the one whose leader had <paramref name="identity"/>: same boot, and the
+    /// same start time while the leader lives (once it is gone, its number cannot be a new group's while members remain).
+    /// </summary>
+    public static bool IsSameGroup(int pgid, string? identity)
+    {
+        if (identity is null || identity.IndexOf('/') is var slash && slash < 0)
+        {
+            return false;
+        }
+
+        if (IdentityOf(pgid) is { } now)
+        {
+            return now == identity;
+        }
+
+        try
+        {
+            return File.ReadAllText("/proc/sys/kernel/random/boot_id").Trim() == identity[..slash];
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The process group of a process, read from /proc; null when the process is gone.</summary>
     public static int? GroupOf(int pid)
     {

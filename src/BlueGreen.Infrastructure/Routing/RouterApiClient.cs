@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using BlueGreen.Core.Draining;
 using BlueGreen.Core.Routing;
 using BlueGreen.Core.Slots;
 
@@ -46,6 +47,42 @@ public sealed class RouterApiClient(Uri apiBase, HttpClient http, TimeProvider c
             }
 
             return (false, null, $"{url}: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// What is in flight on a load-balancer service's servers, summed, from the embedded router's `inFlight`
+    /// extension (docs/embedded-router.md, "API"). Load is null when it cannot be known: the API is not
+    /// reachable, has no such service, or does not report it (Traefik).
+    /// </summary>
+    public async Task<(SlotLoad? Load, string Detail)> ReadLoadAsync(string service, CancellationToken ct)
+    {
+        var url = new Uri(apiBase, $"/api/http/services/{Uri.EscapeDataString(service)}@file");
+        try
+        {
+            using var response = await http.GetAsync(url, ct);
+            if (!response.IsSuccessStatusCode)
+            {
+                return (null, $"{url} answered {(int)response.StatusCode}");
+            }
+
+            using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
+            if (!doc.RootElement.TryGetProperty("inFlight", out var inFlight) || inFlight.ValueKind != JsonValueKind.Object)
+            {
+                return (null, $"{url} does not report connections in flight (only the embedded router does)");
+            }
+
+            var servers = inFlight.EnumerateObject().Select(s => (Requests: s.Value.GetProperty("requests").GetInt32(), Streams: s.Value.GetProperty("streams").GetInt32())).ToList();
+            return (new SlotLoad(servers.Sum(s => s.Requests), servers.Sum(s => s.Streams)), url.ToString());
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or InvalidOperationException or KeyNotFoundException or FormatException)
+        {
+            if (ct.IsCancellationRequested)
+            {
+                throw;
+            }
+
+            return (null, $"{url}: {e.Message}");
         }
     }
 

@@ -42,7 +42,7 @@ public sealed class StateStore(Home home, TimeProvider? clock = null)
 
         try
         {
-            var state = JsonSerializer.Deserialize<SiteState>(text, Json.Options) ?? throw new CorruptStateException(path, "null document");
+            var state = Json.Deserialize<SiteState>(text) ?? throw new CorruptStateException(path, "null document");
             if (state.Site != site)
             {
                 throw new CorruptStateException(path, $"it describes site '{state.Site}'");
@@ -66,7 +66,7 @@ public sealed class StateStore(Home home, TimeProvider? clock = null)
     internal SiteState Write(SiteState state, DateTimeOffset now)
     {
         var next = state with { Revision = state.Revision + 1, UpdatedAt = now };
-        AtomicFile.Write(home.StateFile(state.Site), JsonSerializer.Serialize(next, Json.Indented) + "\n");
+        AtomicFile.Write(home.StateFile(state.Site), Json.Serialize(next, Json.Indented) + "\n");
         return next;
     }
 }

@@ -63,19 +63,27 @@ public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http
         // What recovery would find (status itself changes nothing): an interrupted command, and drift.
         var routing = new RoutingFiles(home, global).ReadTruth(name);
         InterruptedCommand? interrupted;
+        string? inProgress = null;
         try
         {
             interrupted = _journal.FindInterrupted(name);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return Broken(name, $"the journal cannot be read: {e.Message}");
         }
 
+        // A command holding the site's lock right now is in progress, not interrupted.
+        if (interrupted is not null && new Locking.FileLock(home.LocksDir).HeldByLiveProcess(Locking.FileLock.SiteLock(name)) is { } holder)
+        {
+            interrupted = null;
+            inProgress = $"in progress: {holder}";
+        }
+
         var recovery = RecoveryPolicy.Decide(state, routing, interrupted);
         var drift = recovery.Blocked;
-        var interruptedNote = recovery.Resolved is not null ? $"{recovery.ResolutionMessage} (the next command records it)"
-            : interrupted is not null ? $"{interrupted.Title} was interrupted" : null;
+        var interruptedNote = inProgress ?? (recovery.Resolved is not null ? $"{recovery.ResolutionMessage} (the next command records it)"
+            : interrupted is not null ? $"{interrupted.Title} was interrupted" : null);
         SlotStatus? live = null;
         if (state.Live is { } liveSlot)
         {

@@ -7,6 +7,7 @@ namespace BlueGreen.Operations.Common;
 /// <summary>
 /// What every operation runs with: where, as whom, and how it talks to the operator. <paramref name="Actor"/> is
 /// the operating-system user (user@host); <paramref name="Session"/> the cockpit session that asked, if any.
+/// <paramref name="LockWait"/>: how long a busy lock (or the maintenance lock) is waited for before exit 4 (--lock-wait).
 /// </summary>
 public sealed record OperationContext(
     Home Home,
@@ -17,7 +18,8 @@ public sealed record OperationContext(
     string CommandLine,
     TimeProvider Clock,
     IOperationReporter Reporter,
-    string? Session = null);
+    string? Session = null,
+    TimeSpan LockWait = default);
 
 /// <summary>How an operation tells the operator what it does. The CLI renders it; tests record it.</summary>
 public interface IOperationReporter
@@ -30,6 +32,9 @@ public interface IOperationReporter
 
     /// <summary>Asks before a switch. False when declined or when there is nobody to ask.</summary>
     bool Confirm(string question);
+
+    /// <summary>True when <see cref="Confirm"/> asks a person (a terminal, no --yes): the switch then plans without its locks first.</summary>
+    bool AsksPerson => false;
 
     /// <summary>A line of a child command's output, shown live.</summary>
     void Output(string line);

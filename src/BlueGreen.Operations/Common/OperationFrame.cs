@@ -92,7 +92,7 @@ internal static class OperationFrame
         {
             // A damaged journal refuses every mutating command before it does anything (docs/failure-modes.md).
             journal.File.EnsureIntact();
-            using var locks = await SiteLocks.TakeAsync(context, journal, site, switchLock);
+            using var locks = await SiteLocks.TakeAsync(context, journal, site, switchLock, signalled);
             TestFaults.At(action, "locked", signalled);
             var (state, routing, blocked, unresolved) = Recover(context, journal, site);
             TestFaults.At(action, "recovered", signalled);
@@ -119,7 +119,7 @@ internal static class OperationFrame
         catch (LockBusyException busy)
         {
             journal.TryRecord(site, action, JournalOutcome.Refused, busy.Message);
-            return new OperationResult(ExitCode.Locked, $"{action} {site} refused: {busy.Message}", "wait for it to finish, then try again");
+            return new OperationResult(ExitCode.Locked, $"{action} {site} refused: {busy.Message}", LockHint(busy));
         }
         catch (JournalWriteException e) when (e.Damaged)
         {
@@ -136,10 +136,17 @@ internal static class OperationFrame
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Before the body's intent nothing was written but locks and journal lines; inside it, the body handles its own I/O.
-            return new OperationResult(ExitCode.Failed, $"{action} {site} failed: {e.Message}", $"check the disk and permissions under {context.Home.Root}; ./run.sh status {site} shows what is live");
+            // Bodies handle the I/O of their steps; anything else lands here. If the intent was journaled it stays
+            // open on purpose: the next command's recovery records what the routing file and the state say.
+            return new OperationResult(ExitCode.Failed, $"{action} {site} failed: {e.Message}",
+                $"check the disk and permissions under {context.Home.Root}; the next command's recovery records what is true (./run.sh status {site} shows it)");
         }
     }
+
+    /// <summary>What to do about a busy lock: the maintenance lock ends only with `lock release`.</summary>
+    public static string LockHint(LockBusyException busy) => busy.LockName == MaintenanceLock.Name
+        ? "the maintenance lock stays until ./run.sh lock release (see ./run.sh lock status)"
+        : "wait for it to finish (or pass --lock-wait SECONDS), then try again";
 
     /// <summary>
     /// Recovery, before any new work: the interrupted command (a `started` line with no outcome) is resolved and

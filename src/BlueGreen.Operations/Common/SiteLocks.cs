@@ -8,10 +8,15 @@ namespace BlueGreen.Operations.Common;
 /// Takes the locks an operation needs, always in one order (switch, then site) so two commands never
 /// wait on each other. A stale lock (its holder died) is taken over and journaled, after ending whatever
 /// command the dead holder left running (TERM, then KILL after a grace): two deploys never share a slot.
+/// Once they are held, the maintenance lock is read: while an operator holds it, nothing goes on (exit 4).
+/// With --lock-wait, a busy lock is waited for: everything is let go, then tried again, so a waiting command
+/// never holds one lock while it waits for another.
 /// </summary>
 internal sealed class SiteLocks : IDisposable
 {
     private static readonly TimeSpan LeftoverGrace = TimeSpan.FromSeconds(3);
+
+    private static readonly TimeSpan WaitPoll = TimeSpan.FromMilliseconds(100);
 
     private readonly List<HeldLock> _held = [];
 
@@ -22,26 +27,68 @@ internal sealed class SiteLocks : IDisposable
     /// <summary>The site's own lock: where a running command's process group is recorded.</summary>
     public HeldLock SiteLock => _held[^1];
 
-    /// <exception cref="LockBusyException">A live process holds one of them; nothing is kept.</exception>
-    public static async Task<SiteLocks> TakeAsync(OperationContext context, OperationJournal journal, string site, bool switchLock)
+    /// <exception cref="LockBusyException">A live process holds one of them, or the maintenance lock is held; nothing is kept.</exception>
+    /// <exception cref="OperationCanceledException">A signal ended the wait; nothing is kept.</exception>
+    public static Task<SiteLocks> TakeAsync(OperationContext context, OperationJournal journal, string site, bool switchLock, CancellationToken signalled) =>
+        TakeAsync(context, journal, site, switchLock ? [FileLock.SwitchLock, FileLock.SiteLock(site)] : [FileLock.SiteLock(site)], signalled);
+
+    /// <param name="names">In the one order: the switch lock first, then site locks.</param>
+    /// <param name="journalSite">The site a stale-lock takeover is journaled under (null: the whole home).</param>
+    public static async Task<SiteLocks> TakeAsync(OperationContext context, OperationJournal journal, string? journalSite, IReadOnlyList<string> names, CancellationToken signalled)
+    {
+        var started = context.Clock.GetTimestamp();
+        string? waitingFor = null;
+        while (true)
+        {
+            try
+            {
+                return await TakeOnceAsync(context, journal, journalSite, names);
+            }
+            catch (LockBusyException busy) when (context.Clock.GetElapsedTime(started) < context.LockWait)
+            {
+                if (busy.Message != waitingFor)
+                {
+                    waitingFor = busy.Message;
+                    var left = context.LockWait - context.Clock.GetElapsedTime(started);
+                    context.Reporter.Step($"waiting (up to {left.TotalSeconds:0} s more, --lock-wait): {busy.Message}");
+                }
+
+                await Task.Delay(WaitPoll, context.Clock, signalled);
+            }
+        }
+    }
+
+    private static async Task<SiteLocks> TakeOnceAsync(OperationContext context, OperationJournal journal, string? journalSite, IReadOnlyList<string> names)
     {
         var locks = new SiteLocks();
         var files = new FileLock(context.Home.LocksDir);
         var me = LockHolder.Current(context.CommandLine, context.Clock.GetUtcNow());
         try
         {
-            var names = switchLock ? new[] { FileLock.SwitchLock, FileLock.SiteLock(site) } : [FileLock.SiteLock(site)];
             foreach (var name in names)
             {
                 var held = files.Acquire(name, me);
                 locks._held.Add(held);
                 if (held.StaleHolder is { } stale)
                 {
-                    var ended = await EndLeftoversAsync(stale, context.Clock);
+                    var (ended, stillRunning) = await EndLeftoversAsync(stale, context.Clock);
+                    if (stillRunning)
+                    {
+                        // Two commands must never work on one slot: refuse while the old one's group lives.
+                        throw new LockBusyException(name, stale with { Command = $"{stale.Command} (dead; its process group {stale.ChildGroup} is still running)" });
+                    }
+
                     var message = $"took over the stale {name} lock of {stale}: that process is gone{ended}";
                     context.Reporter.Warn(message);
-                    journal.Record(site, "lock-takeover", JournalOutcome.Succeeded, message);
+                    // The takeover (and any kill) already happened: a journal failure must not hide it.
+                    journal.TryRecord(journalSite, "lock-takeover", JournalOutcome.Succeeded, message);
                 }
+            }
+
+            // Read under the locks `lock acquire` writes it under: it cannot appear while this command runs.
+            if (new MaintenanceLock(context.Home.LocksDir).Read() is { } hold)
+            {
+                throw new LockBusyException(MaintenanceLock.Name, hold.Holder, hold.Message);
             }
 
             return locks;
@@ -53,11 +100,17 @@ internal sealed class SiteLocks : IDisposable
         }
     }
 
-    private static async Task<string> EndLeftoversAsync(LockHolder stale, TimeProvider clock)
+    private static async Task<(string Ended, bool StillRunning)> EndLeftoversAsync(LockHolder stale, TimeProvider clock)
     {
         if (stale.ChildGroup is not { } pgid || pgid <= 1 || !ProcessGroup.HasRunningMembers(pgid))
         {
-            return "";
+            return ("", false);
+        }
+
+        // A group number from another boot, or reused by another process since, is not ours to end.
+        if (!ProcessGroup.IsSameGroup(pgid, stale.ChildIdentity))
+        {
+            return ($"; process group {pgid} now belongs to another process (not ended)", false);
         }
 
         await new ShellCommand(clock).KillGroupAsync(pgid, LeftoverGrace);
@@ -69,8 +122,8 @@ internal sealed class SiteLocks : IDisposable
         }
 
         return ProcessGroup.HasRunningMembers(pgid)
-            ? $"; its command's process group {pgid} did not end"
-            : $"; ended process group {pgid} that it left running (TERM, then KILL after {LeftoverGrace.TotalSeconds:0} s)";
+            ? ($"; its command's process group {pgid} did not end", true)
+            : ($"; ended process group {pgid} that it left running (TERM, then KILL after {LeftoverGrace.TotalSeconds:0} s)", false);
     }
 
     public void Dispose()

@@ -1,5 +1,6 @@
 using BlueGreen.Core;
 using BlueGreen.Core.Configuration;
+using BlueGreen.Core.Draining;
 using BlueGreen.Core.Input;
 using BlueGreen.Core.Journal;
 using BlueGreen.Core.Recovery;
@@ -23,11 +24,15 @@ public sealed record DeployOutcome(string Site, string Slot, string Version, str
 /// <summary>
 /// `deploy SITE --version V`: puts V on the candidate slot, never on the live one (docs/reference.md,
 /// "deploy"). Runs DEPLOY_CMD, or only records the version when it is empty. In the frame's lock and
-/// recovery, then: prove the target is not live → journal intent → clear the slot → run DEPLOY_CMD →
-/// record state → preview route → journal outcome (docs/failure-modes.md).
+/// recovery, then: prove the target is not live → wait for it to drain → journal intent → clear the slot →
+/// run DEPLOY_CMD → record state → preview route → journal outcome (docs/failure-modes.md).
 /// </summary>
-public sealed class DeployOperation(OperationContext context)
+public sealed class DeployOperation(OperationContext context, HttpClient http)
 {
+    // One small GET on loopback per look: often enough that a deploy goes on soon after the last stream closes.
+    private static readonly TimeSpan DrainPollInterval = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan DrainProgressEvery = TimeSpan.FromSeconds(5);
+
     private readonly OperationJournal _journal = new(context);
 
     public async Task<OperationResult> RunAsync(string site, string version, CancellationToken ct)
@@ -66,6 +71,14 @@ public sealed class DeployOperation(OperationContext context)
             context.Reporter.Warn($"slot {slot.Name()} is the rollback target ({state.Candidate?.Version}): after this deploy there is nothing to roll back to");
         }
 
+        // Before the intent: waiting changes nothing, and a signal here ends the deploy with nothing to close.
+        var (refusal, busyNote) = await DrainAsync(tx, slot, to);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        tx.Reached("drained");
         if (context.DryRun)
         {
             context.Reporter.Step($"would {how} for {version} on candidate slot {slot.Name()} ({site.UrlOf(slot)}){replaces}; live slot {state.Live?.Name() ?? "(none)"} is not touched");
@@ -74,7 +87,7 @@ public sealed class DeployOperation(OperationContext context)
             return OperationResult.Done($"dry run: deploy {site.Name} {version} would go to slot {slot.Name()}; nothing was changed", new DeployOutcome(site.Name, slot.Name(), version, null, null, true));
         }
 
-        tx.JournalIntent($"deploying {version} on candidate slot {slot.Name()}{replaces}", null, to);
+        tx.JournalIntent($"deploying {version} on candidate slot {slot.Name()}{replaces}{busyNote}", null, to);
         if (tx.Signalled.IsCancellationRequested)
         {
             return Fail(tx, to, "interrupted by a signal before anything ran; nothing was changed", null);
@@ -172,6 +185,95 @@ public sealed class DeployOperation(OperationContext context)
         tx.Reached("outcome-journaled");
         return new OperationResult(ExitCode.Done, $"{site.Name}: {version} deployed on candidate slot {slot.Name()}", $"run ./run.sh validate {site.Name}",
             new DeployOutcome(site.Name, slot.Name(), version, id, site.DeployCmd.Length > 0 ? logFile : null, false));
+    }
+
+    /// <summary>
+    /// Waits until the router shows the slot idle when users were on it before the last switch (their
+    /// WebSockets and event streams stay on it), up to DRAIN_TIMEOUT; then DRAIN_POLICY decides. Returns the
+    /// refusal (journaled, exit 3), or the note the intent carries when it goes on while the slot is busy.
+    /// A signal during the wait cancels it: the frame ends the command, exit 1, nothing changed.
+    /// </summary>
+    private async Task<(OperationResult? Refusal, string Note)> DrainAsync(SiteTransaction tx, Slot slot, SlotVersion to)
+    {
+        var site = tx.Site;
+        // A signal that came before the wait is handled where every deploy looks at it, after its intent.
+        if (!DrainRules.MayHoldTraffic(tx.State, slot) || tx.Signalled.IsCancellationRequested)
+        {
+            return (null, "");
+        }
+
+        if (context.Global.Router == RouterKind.Traefik || context.Global.RouterApi is null)
+        {
+            var why = context.Global.Router == RouterKind.Traefik ? "Traefik does not report connections in flight" : "ROUTER_API is empty";
+            context.Reporter.Warn($"slot {slot.Name()} served users before the last switch, but its drain cannot be observed ({why}): connections still open on it may be cut");
+            return (null, "");
+        }
+
+        var client = new RouterApiClient(context.Global.RouterApi, http, context.Clock);
+        var service = RoutingPlanner.SlotService(site.Name, slot);
+        var started = context.Clock.GetUtcNow();
+        var deadline = started + site.DrainTimeout;
+        SlotLoad? shown = null;
+        var shownAt = started;
+        while (true)
+        {
+            SlotLoad? load;
+            string detail;
+            using (var attempt = CancellationTokenSource.CreateLinkedTokenSource(tx.Signalled))
+            {
+                attempt.CancelAfter(TimeSpan.FromSeconds(2));
+                try
+                {
+                    (load, detail) = await client.ReadLoadAsync(service, attempt.Token);
+                }
+                catch (OperationCanceledException) when (!tx.Signalled.IsCancellationRequested)
+                {
+                    (load, detail) = (null, "the router's API did not answer within 2 s");
+                }
+            }
+
+            if (load is not { } now)
+            {
+                context.Reporter.Warn($"slot {slot.Name()} served users before the last switch, but its drain cannot be observed ({detail}): connections still open on it may be cut");
+                return (null, "");
+            }
+
+            var at = context.Clock.GetUtcNow();
+            var step = DrainRules.Next(now, at >= deadline, site.DrainPolicy);
+            if (step == DrainStep.Idle)
+            {
+                context.Reporter.Step($"slot {slot.Name()} is drained: nothing in flight on {service}");
+                return (null, "");
+            }
+
+            if (context.DryRun)
+            {
+                context.Reporter.Step($"would wait up to {Duration.Format(site.DrainTimeout)} for slot {slot.Name()} to drain ({now} now), then {(site.DrainPolicy == DrainPolicy.Wait ? "go on" : "refuse")}");
+                return (null, "");
+            }
+
+            if (step == DrainStep.ProceedBusy)
+            {
+                context.Reporter.Warn($"slot {slot.Name()} is not drained after DRAIN_TIMEOUT {Duration.Format(site.DrainTimeout)} ({now}); going on (DRAIN_POLICY=wait): those connections may be cut");
+                return (null, $"; slot {slot.Name()} not drained after {Duration.Format(site.DrainTimeout)}: {now}");
+            }
+
+            if (step == DrainStep.Refuse)
+            {
+                var reason = $"slot {slot.Name()} is not drained after DRAIN_TIMEOUT {Duration.Format(site.DrainTimeout)}: {now} (DRAIN_POLICY=refuse)";
+                _journal.Record(site.Name, JournalAction.Deploy, JournalOutcome.Refused, reason, null, to);
+                return (new OperationResult(ExitCode.Refused, $"deploy {site.Name} refused: {reason}",
+                    $"wait for those clients to finish, raise DRAIN_TIMEOUT, or set DRAIN_POLICY=wait in conf/sites/{site.Name}.conf"), "");
+            }
+
+            if (shown != now || at - shownAt >= DrainProgressEvery)
+            {
+                context.Reporter.Step($"waiting for slot {slot.Name()} to drain: {now} ({Duration.Format(deadline - at)} left of DRAIN_TIMEOUT)");
+                (shown, shownAt) = (now, at);
+            }
+
+            await Task.Delay(DrainPollInterval, context.Clock, tx.Signalled);
+        }
     }
 
     /// <summary>A holder file that cannot be rewritten (full disk) must not stop a command that already runs.</summary>

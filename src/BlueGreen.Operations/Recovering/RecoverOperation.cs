@@ -62,6 +62,12 @@ public sealed class RecoverOperation(OperationContext context)
             return Task.FromResult(new OperationResult(ExitCode.Failed, $"recover {site}: interrupted by a signal before it began; nothing was changed"));
         }
 
+        if (tx.Unresolved is { } blocked)
+        {
+            // Closed first: a recover killed after its own intent must not leave this line open behind a newer one.
+            _journal.Record(site, blocked.Action, JournalOutcome.Interrupted, $"closed by recover: {blocked.Title} was interrupted; recover adopts what the routing file serves: {message}", blocked.From, blocked.To, blocked.Seq);
+        }
+
         tx.JournalIntent($"adopting what the routing file serves ({tx.Routing.Describe()})", null, null);
         try
         {
@@ -77,11 +83,6 @@ public sealed class RecoverOperation(OperationContext context)
         try
         {
             tx.Outcome(JournalOutcome.Succeeded, message, null, null);
-            if (tx.Unresolved is { } blocked)
-            {
-                // The command whose interruption blocked is answered too: its `started` line gets its outcome.
-                _journal.Record(site, blocked.Action, JournalOutcome.Interrupted, $"closed by recover: {blocked.Title} was interrupted; {message}", blocked.From, blocked.To, blocked.Seq);
-            }
         }
         catch (JournalWriteException e)
         {

@@ -1,11 +1,14 @@
 using BlueGreen.Core;
 using BlueGreen.Core.Configuration;
+using BlueGreen.Core.Input;
+using BlueGreen.Core.Recovery;
 using BlueGreen.Core.Journal;
 using BlueGreen.Core.Routing;
 using BlueGreen.Core.Slots;
 using BlueGreen.Core.State;
 using BlueGreen.Core.Switching;
 using BlueGreen.Gates;
+using BlueGreen.Infrastructure.Configuration;
 using BlueGreen.Infrastructure.Journal;
 using BlueGreen.Infrastructure.Routing;
 using BlueGreen.Infrastructure.State;
@@ -21,37 +24,102 @@ public enum SwitchKind
 }
 
 /// <summary>What a switch did or would do, for --json and the cockpit.</summary>
-public sealed record SwitchOutcome(string Site, string Action, SlotVersion? From, SlotVersion To, string RoutingFile, IReadOnlyList<string> Diff, bool DryRun, TimeSpan? Duration);
+/// <paramref name="Plan"/>: what the plan is bound to (<see cref="PlanId"/>), for --expect.
+public sealed record SwitchOutcome(string Site, string Action, SlotVersion? From, SlotVersion To, string RoutingFile, IReadOnlyList<string> Diff, bool DryRun, TimeSpan? Duration, string Plan);
 
 /// <summary>
 /// apply and rollback (docs/reference.md, "apply, precisely"; docs/failure-modes.md): in the frame's lock and
 /// recovery, then decide → check the target's health → journal intent → write routing → verify through the
 /// router → record state → journal outcome. One compensation path: put the previous routing file back.
+/// On a terminal, a first pass without any lock works out the plan, shows it and asks; the locked pass then
+/// goes on only if the plan is still the one shown (as with --expect).
 /// </summary>
 public sealed class SwitchOperation(OperationContext context, HttpClient http)
 {
     private readonly OperationJournal _journal = new(context);
 
-    public Task<OperationResult> RunAsync(SwitchKind kind, string site, bool force, CancellationToken ct)
+    /// <param name="expect">The plan the operator saw (--expect): the switch is refused when the current plan differs.</param>
+    public Task<OperationResult> RunAsync(SwitchKind kind, string site, bool force, CancellationToken ct, PlanId? expect = null)
     {
         var action = kind == SwitchKind.Apply ? JournalAction.Apply : JournalAction.Rollback;
-        return OperationFrame.RunAsync(context, _journal, action, site, switchLock: true, ct, tx => SwitchAsync(kind, action, tx, force));
+        var confirmed = false;
+        if (!context.DryRun && context.Reporter.AsksPerson && PlanWithoutLocks(kind, site) is { } shown)
+        {
+            // A stale --expect is not worth asking about: the locked pass refuses it and says what changed.
+            if (expect is null || PlanId.WhatChanged(expect, shown.Id) is null)
+            {
+                context.Reporter.ShowDiff(shown.RoutingPath, shown.Diff);
+                context.Reporter.Step($"plan {shown.Id} (deployment {shown.Id.DeploymentId}, routing {shown.Id.RoutingHash})");
+                if (!context.Reporter.Confirm(Question(action, site, shown.Plan)))
+                {
+                    return Task.FromResult(Refuse(site, action, "not confirmed (on a terminal, answer y; without one, pass --yes)", null));
+                }
+
+                expect ??= shown.Id;
+                confirmed = true;
+            }
+        }
+
+        return OperationFrame.RunAsync(context, _journal, action, site, switchLock: true, ct, tx => SwitchAsync(kind, action, tx, force, expect, confirmed));
     }
 
-    private async Task<OperationResult> SwitchAsync(SwitchKind kind, string action, SiteTransaction tx, bool force)
+    private static string Question(string action, string site, SwitchPlan plan) =>
+        $"{action} {site}: make slot {plan.To} live{(plan.From is null ? "" : $" instead of {plan.From}")}?";
+
+    private static SwitchDecision Decide(SwitchKind kind, SiteState state, DateTimeOffset now, TimeSpan validationMaxAge) =>
+        kind == SwitchKind.Apply ? SwitchPolicy.DecideApply(state, now, validationMaxAge) : SwitchPolicy.DecideRollback(state);
+
+    /// <summary>
+    /// The plan as the locked pass will see it (recovery's decision worked out, not recorded), read without a lock
+    /// so that a colleague is not locked out while the operator reads it. Null when the switch would not go
+    /// through: the locked pass then says why, journaled, without asking.
+    /// </summary>
+    private (SwitchPlan Plan, PlanId Id, string RoutingPath, IReadOnlyList<DiffLine> Diff)? PlanWithoutLocks(SwitchKind kind, string site)
+    {
+        if (!OperatorInput.IsSiteName(site) || ConfigLoader.LoadSite(context.Home, site, context.Global).Site is not { } config)
+        {
+            return null;
+        }
+
+        try
+        {
+            var routing = new RoutingFiles(context.Home, context.Global);
+            var state = new StateStore(context.Home, context.Clock).Read(site);
+            var recovery = RecoveryPolicy.Decide(state, routing.ReadTruth(site), _journal.File.FindInterrupted(site));
+            if (recovery.Blocked is not null || Decide(kind, recovery.State, context.Clock.GetUtcNow(), context.Global.ValidationMaxAge).Plan is not { } plan)
+            {
+                return null;
+            }
+
+            var after = RoutingPlanner.Render(config, plan.NewLive, plan.NewLive.Other(), $"live: slot {plan.To}");
+            return (plan, PlanId.Of(config, recovery.State, plan), routing.PathOf(site), LineDiff.Compute(routing.ReadText(site) ?? "", after));
+        }
+        catch (Exception e) when (e is CorruptStateException or JournalWriteException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <param name="expect">The plan the switch must still be (null: any).</param>
+    /// <param name="confirmed">The operator already answered y to this plan, before the locks.</param>
+    private async Task<OperationResult> SwitchAsync(SwitchKind kind, string action, SiteTransaction tx, bool force, PlanId? expect, bool confirmed)
     {
         var site = tx.Site;
         var state = tx.State;
         var routing = new RoutingFiles(context.Home, context.Global);
-        var decision = kind == SwitchKind.Apply
-            ? SwitchPolicy.DecideApply(state, context.Clock.GetUtcNow(), context.Global.ValidationMaxAge)
-            : SwitchPolicy.DecideRollback(state);
+        var decision = Decide(kind, state, context.Clock.GetUtcNow(), context.Global.ValidationMaxAge);
         if (!decision.Allowed)
         {
             return Refuse(site.Name, action, decision.Refusal!, decision.Hint);
         }
 
         var plan = decision.Plan!;
+        var planId = PlanId.Of(site, state, plan);
+        if (expect is not null && PlanId.WhatChanged(expect, planId) is { } changed)
+        {
+            return Refuse(site.Name, action, changed, $"look at the new plan: ./run.sh {action} {site.Name} --dry-run");
+        }
+
         var healthRefusal = await CheckTargetHealthAsync(kind, site, plan, force, tx.Signalled);
         if (healthRefusal is not null)
         {
@@ -61,16 +129,21 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
         var before = routing.ReadText(site.Name) ?? "";
         var after = RoutingPlanner.Render(site, plan.NewLive, plan.NewLive.Other(), $"live: slot {plan.To}; written by {action}");
         var diff = LineDiff.Compute(before, after);
-        context.Reporter.ShowDiff($"{routing.PathOf(site.Name)}", diff);
-        var outcome = new SwitchOutcome(site.Name, action, plan.From, plan.To, routing.PathOf(site.Name), diff.Select(d => d.ToString()).ToList(), context.DryRun, null);
+        if (!confirmed)
+        {
+            context.Reporter.ShowDiff($"{routing.PathOf(site.Name)}", diff);
+        }
+
+        var outcome = new SwitchOutcome(site.Name, action, plan.From, plan.To, routing.PathOf(site.Name), diff.Select(d => d.ToString()).ToList(), context.DryRun, null, planId.ToString());
 
         if (context.DryRun)
         {
-            _journal.Record(site.Name, action, JournalOutcome.DryRun, $"dry run: would switch {site.Name} from {plan.From?.ToString() ?? "nothing"} to {plan.To}", plan.From, plan.To);
-            return OperationResult.Done($"dry run: {action} {site.Name} would make slot {plan.To} live; nothing was changed", outcome);
+            _journal.Record(site.Name, action, JournalOutcome.DryRun, $"dry run: would switch {site.Name} from {plan.From?.ToString() ?? "nothing"} to {plan.To} (plan {planId})", plan.From, plan.To);
+            return new OperationResult(ExitCode.Done, $"dry run: {action} {site.Name} would make slot {plan.To} live (plan {planId}); nothing was changed",
+                $"to {action} exactly this plan: ./run.sh {action} {site.Name} --expect {planId}", outcome);
         }
 
-        if (!context.Reporter.Confirm($"{action} {site.Name}: make slot {plan.To} live{(plan.From is null ? "" : $" instead of {plan.From}")}?"))
+        if (!confirmed && !context.Reporter.Confirm(Question(action, site.Name, plan)))
         {
             return Refuse(site.Name, action, "not confirmed (on a terminal, answer y; without one, pass --yes)", null);
         }

@@ -41,7 +41,7 @@ public sealed class ValidateOperation(OperationContext context, HttpClient http)
 
         var to = SlotVersion.Of(slot, deployment);
         tx.JournalIntent($"validating {deployment.Version} on candidate slot {slot.Name()}", null, to);
-        var runner = new GateRunner([new HttpGate(http, context.Clock), new TcpGate(context.Clock), new LogGate(context.Clock), new TestCommandGate(timeProvider: context.Clock, onStarted: tx.Locks.SiteLock.RecordChildGroup)], context.Clock);
+        var runner = new GateRunner([new HttpGate(http, context.Clock), new TcpGate(context.Clock), new LogGate(context.Clock), new TestCommandGate(timeProvider: context.Clock, onStarted: pgid => RecordChildGroup(tx, pgid))], context.Clock);
         context.Reporter.Step($"validating {deployment.Version} on candidate slot {slot.Name()} ({site.UrlOf(slot)})");
         ValidationReport report;
         try
@@ -64,7 +64,7 @@ public sealed class ValidateOperation(OperationContext context, HttpClient http)
         var summary = new ValidationSummary(deployment.Id, report.Passed, report.StartedAt, failure?.Gate, failure?.Reason, reportFile);
         try
         {
-            AtomicFile.Write(reportFile, JsonSerializer.Serialize(report, Json.Indented) + "\n");
+            AtomicFile.Write(reportFile, Json.Serialize(report, Json.Indented) + "\n");
             tx.Reached("report-written");
             store.Write(state with { Validation = summary }, context.Clock.GetUtcNow());
         }
@@ -107,6 +107,19 @@ public sealed class ValidateOperation(OperationContext context, HttpClient http)
         }
 
         return new OperationResult(ExitCode.Failed, $"{site.Name}: candidate {deployment.Version} failed gate {failure!.Gate}: {failure.Reason}", $"fix it, then run ./run.sh validate {site.Name}; see {reportFile}", report);
+    }
+
+    /// <summary>A holder file that cannot be rewritten (full disk) must not stop TEST_CMD from being waited for.</summary>
+    private void RecordChildGroup(SiteTransaction tx, int? pgid)
+    {
+        try
+        {
+            tx.Locks.SiteLock.RecordChildGroup(pgid);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            context.Reporter.Warn($"could not record TEST_CMD's process group in the lock's holder file ({e.Message})");
+        }
     }
 
     private static OperationResult Fail(SiteTransaction tx, SlotVersion to, string message)

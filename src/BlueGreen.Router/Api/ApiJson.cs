@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using BlueGreen.Core.Routing;
 using BlueGreen.Router.Configuration;
+using BlueGreen.Router.Proxy;
 
 namespace BlueGreen.Router.Api;
 
@@ -35,22 +36,30 @@ internal static class ApiJson
         return json;
     }
 
-    public static JsonObject Service(ServiceView view)
+    /// <summary>
+    /// A service in Traefik's shape, plus one extension field for a loadBalancer: <c>inFlight</c>, per server
+    /// URL, the exchanges in flight and the WebSockets/event streams open (deploy waits on it to drain a slot).
+    /// </summary>
+    public static JsonObject Service(ServiceView view, ServerLoads loads)
     {
         var json = new JsonObject();
         if (view.Config.LoadBalancer is { } lb)
         {
             var servers = new JsonArray();
             var status = new JsonObject();
+            var inFlight = new JsonObject();
             foreach (var server in lb.Servers)
             {
-                servers.Add(new JsonObject { ["url"] = server.Url });
+                servers.Add((JsonNode)new JsonObject { ["url"] = server.Url });
                 status[server.Url] = "UP";
+                var (requests, streams) = loads.Of(server.Url);
+                inFlight[server.Url] = new JsonObject { ["requests"] = requests, ["streams"] = streams };
             }
 
             json["loadBalancer"] = new JsonObject { ["servers"] = servers, ["passHostHeader"] = lb.PassHostHeader ?? true };
             AddStatus(json, view.Status, view.Errors, view.Warnings);
             json["serverStatus"] = status;
+            json["inFlight"] = inFlight;
             json["type"] = TypeOf(view.Config);
         }
         else
@@ -58,7 +67,7 @@ internal static class ApiJson
             var children = new JsonArray();
             foreach (var child in view.Config.Weighted?.Services ?? [])
             {
-                children.Add(new JsonObject { ["name"] = child.Name, ["weight"] = child.Weight });
+                children.Add((JsonNode)new JsonObject { ["name"] = child.Name, ["weight"] = child.Weight });
             }
 
             json["weighted"] = new JsonObject { ["services"] = children };

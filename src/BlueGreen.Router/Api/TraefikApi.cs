@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using BlueGreen.Router.Configuration;
+using BlueGreen.Router.Proxy;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -15,8 +16,8 @@ namespace BlueGreen.Router.Api;
 /// </summary>
 internal static class TraefikApi
 {
-    public static void Map(WebApplication app, SnapshotHolder holder, bool accessLog) =>
-        app.Run(context => ServeAsync(context, holder, accessLog));
+    public static void Map(WebApplication app, SnapshotHolder holder, ServerLoads loads, bool accessLog) =>
+        app.Run(context => ServeAsync(context, holder, loads, accessLog));
 
     /// <summary>What an escaped request path asks for (gorilla/mux templates; <c>{name}</c> is one non-empty segment).</summary>
     public static (ApiEndpoint Endpoint, string EscapedName) Resolve(string escapedPath)
@@ -40,7 +41,7 @@ internal static class TraefikApi
         return (ApiEndpoint.NotFound, "");
     }
 
-    private static Task ServeAsync(HttpContext context, SnapshotHolder holder, bool accessLog)
+    private static Task ServeAsync(HttpContext context, SnapshotHolder holder, ServerLoads loads, bool accessLog)
     {
         var (path, rawQuery) = SplitTarget(context);
         var (endpoint, escapedName) = Resolve(path);
@@ -67,9 +68,9 @@ internal static class TraefikApi
         {
             ApiEndpoint.Overview => JsonAsync(context, ApiJson.Overview(snapshot, accessLog)),
             ApiEndpoint.Routers => PageAsync(context, ApiListing.Routers(snapshot.Routers.Values, query), query, ApiJson.Router),
-            ApiEndpoint.Services => PageAsync(context, ApiListing.Services(snapshot.Services.Values, query), query, ApiJson.Service),
+            ApiEndpoint.Services => PageAsync(context, ApiListing.Services(snapshot.Services.Values, query), query, s => ApiJson.Service(s, loads)),
             ApiEndpoint.Router => OneAsync(context, "router", escapedName, snapshot.Routers, ApiJson.Router),
-            _ => OneAsync(context, "service", escapedName, snapshot.Services, ApiJson.Service),
+            _ => OneAsync(context, "service", escapedName, snapshot.Services, s => ApiJson.Service(s, loads)),
         };
     }
 

@@ -40,15 +40,16 @@ public static class EmbeddedRouter
         var watcher = new RoutesWatcher(loader, syncLog, time);
 
         var invoker = ProxyHandler.CreateInvoker(syncLog);
+        var loads = new ServerLoads();
         WebApplication? proxy = null;
         WebApplication? api = null;
         try
         {
-            proxy = BuildProxy(listen, holder, invoker, options.AccessLog ? new AccessLog(syncLog, time) : null, syncLog);
+            proxy = BuildProxy(listen, holder, loads, invoker, options.AccessLog ? new AccessLog(syncLog, time) : null, syncLog);
             await proxy.StartAsync(ct);
             if (apiListen is not null)
             {
-                api = BuildApi(apiListen, holder, options.AccessLog);
+                api = BuildApi(apiListen, holder, loads, options.AccessLog);
                 await api.StartAsync(ct);
             }
         }
@@ -73,7 +74,7 @@ public static class EmbeddedRouter
         return new RunningRouter(proxy, api, watcher, invoker, syncLog, proxyUrl, apiUrl, holder, ct);
     }
 
-    private static WebApplication BuildProxy(IPEndPoint listen, SnapshotHolder holder, HttpMessageInvoker invoker, AccessLog? accessLog, TextWriter log)
+    private static WebApplication BuildProxy(IPEndPoint listen, SnapshotHolder holder, ServerLoads loads, HttpMessageInvoker invoker, AccessLog? accessLog, TextWriter log)
     {
         var builder = SlimBuilder(listen, kestrel =>
         {
@@ -82,17 +83,17 @@ public static class EmbeddedRouter
         });
         builder.Services.AddHttpForwarder();
         var app = builder.Build();
-        var handler = new ProxyHandler(holder, app.Services.GetRequiredService<IHttpForwarder>(), invoker, accessLog, log);
+        var handler = new ProxyHandler(holder, loads, app.Services.GetRequiredService<IHttpForwarder>(), invoker, accessLog, log);
         app.Run(handler.HandleAsync);
         return app;
     }
 
-    private static WebApplication BuildApi(IPEndPoint listen, SnapshotHolder holder, bool accessLog)
+    private static WebApplication BuildApi(IPEndPoint listen, SnapshotHolder holder, ServerLoads loads, bool accessLog)
     {
         var builder = SlimBuilder(listen, _ => { });
         builder.Services.AddRoutingCore();
         var app = builder.Build();
-        TraefikApi.Map(app, holder, accessLog);
+        TraefikApi.Map(app, holder, loads, accessLog);
         return app;
     }
 

@@ -59,6 +59,17 @@ internal sealed class ForwardingTransformer(bool passHostHeader) : HttpTransform
         Set(headers, "X-Forwarded-Server", ServerName);
     }
 
+    public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        var copy = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        if (InFlightExchange.IsEventStream(proxyResponse?.Content.Headers.ContentType?.MediaType))
+        {
+            httpContext.Features.Get<InFlightExchange>()?.BecomeStream();
+        }
+
+        return copy;
+    }
+
     private static bool IsManaged(string name) => ManagedHeaders.Contains(name.Replace('_', '-'));
 
     private static void Set(HttpRequestHeaders headers, string name, string? value)

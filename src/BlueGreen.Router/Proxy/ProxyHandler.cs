@@ -10,7 +10,7 @@ namespace BlueGreen.Router.Proxy;
 /// The whole proxy pipeline: read the current snapshot once, match, pick an upstream, forward.
 /// A request keeps the snapshot it started with, so a reload never changes it midway.
 /// </summary>
-internal sealed class ProxyHandler(SnapshotHolder holder, IHttpForwarder forwarder, HttpMessageInvoker invoker, AccessLog? accessLog, TextWriter log)
+internal sealed class ProxyHandler(SnapshotHolder holder, ServerLoads loads, IHttpForwarder forwarder, HttpMessageInvoker invoker, AccessLog? accessLog, TextWriter log)
 {
     // HTTP/1.1 to upstreams, as Traefik does by default; YARP would otherwise try HTTP/2 first.
     private static readonly ForwarderRequestConfig RequestConfig = new()
@@ -37,10 +37,20 @@ internal sealed class ProxyHandler(SnapshotHolder holder, IHttpForwarder forward
         else
         {
             var transformer = upstream.PassHostHeader ? ForwardingTransformer.PassHost : ForwardingTransformer.UpstreamHost;
-            var error = await forwarder.SendAsync(context, upstream.Prefix, invoker, RequestConfig, transformer);
-            if (error != ForwarderError.None)
+            // Counted until the exchange ends: for a WebSocket or an event stream, when the connection closes.
+            var exchange = loads.For(upstream.Prefix).Enter(InFlightExchange.IsUpgrade(context));
+            context.Features.Set(exchange);
+            try
             {
-                ReportError(context, error, upstream);
+                var error = await forwarder.SendAsync(context, upstream.Prefix, invoker, RequestConfig, transformer);
+                if (error != ForwarderError.None)
+                {
+                    ReportError(context, error, upstream);
+                }
+            }
+            finally
+            {
+                exchange.Leave();
             }
         }
 

@@ -66,4 +66,41 @@ public sealed class RoutingFileFormatTests
         Assert.Null(config);
         Assert.StartsWith($"line {line}, column ", error);
     }
+
+    [Fact]
+    public void The_yaml_is_the_text_the_reflection_serializer_wrote()
+    {
+        // Captured from YamlDotNet's reflection serializer before the switch to the low-level emitter:
+        // routing files written by earlier versions and by this one are byte-identical.
+        var config = new DynamicConfig
+        {
+            Http = new HttpConfig
+            {
+                Routers = new() { ["true"] = new RouterConfig { Rule = "a: b", Service = "", EntryPoints = ["123", "x #y"], Priority = -2 } },
+                Services = new()
+                {
+                    ["'q'"] = new ServiceConfig { Weighted = new WeightedConfig { Services = [new() { Name = "\"dq\"", Weight = 0 }] } },
+                    ["lb"] = new ServiceConfig { LoadBalancer = new LoadBalancerConfig { Servers = [], PassHostHeader = false } },
+                    ["empty"] = new ServiceConfig(),
+                },
+            },
+        };
+
+        var yaml = RoutingFileFormat.Serialize(config, ["head"]);
+
+        Assert.Equal(
+            "# head\nhttp:\n  routers:\n    true:\n      entryPoints:\n      - 123\n      - 'x #y'\n      rule: 'a: b'\n      service: ''\n      priority: -2\n"
+            + "  services:\n    \"'q'\":\n      weighted:\n        services:\n        - name: '\"dq\"'\n          weight: 0\n"
+            + "    lb:\n      loadBalancer:\n        servers: []\n        passHostHeader: false\n    empty: {}\n",
+            yaml);
+    }
+
+    [Fact]
+    public void A_key_given_twice_is_an_error_with_its_line()
+    {
+        var (config, error) = RoutingFileFormat.Parse("http:\n  routers:\n    r:\n      rule: a\n    r:\n      rule: b\n");
+
+        Assert.Null(config);
+        Assert.StartsWith("line 5, column 5: ", error);
+    }
 }

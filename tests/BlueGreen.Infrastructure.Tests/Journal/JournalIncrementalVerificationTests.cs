@@ -7,6 +7,8 @@ using BlueGreen.Testing;
 
 namespace BlueGreen.Infrastructure.Tests.Journal;
 
+// Segments are sealed and unsealed through Unix file modes.
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class JournalIncrementalVerificationTests : IDisposable
 {
     private readonly TempHome _home = new();

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using BlueGreen.Core;
 using BlueGreen.Core.Journal;
 using BlueGreen.Infrastructure.Journal;
@@ -8,6 +7,8 @@ using BlueGreen.Testing;
 namespace BlueGreen.Infrastructure.Tests.Journal;
 
 /// <summary>Segments with a tiny size (about three lines each), so that a few appends cross several boundaries.</summary>
+// Segments are sealed and unsealed through Unix file modes.
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class JournalSegmentTests : IDisposable
 {
     private const long TinySegment = 1024;
@@ -34,7 +35,7 @@ public sealed class JournalSegmentTests : IDisposable
 
     private static string[] Lines(string path) => File.ReadAllLines(path);
 
-    private static string HashOf(string line) => JsonSerializer.Deserialize<JournalEntry>(line, BlueGreen.Core.Json.Options)!.Hash!;
+    private static string HashOf(string line) => BlueGreen.Core.Json.Deserialize<JournalEntry>(line)!.Hash!;
 
     private static void MakeWritable(string path) => File.SetUnixFileMode(path, File.GetUnixFileMode(path) | UnixFileMode.UserWrite);
 
@@ -48,7 +49,7 @@ public sealed class JournalSegmentTests : IDisposable
         for (var n = 2; n <= last; n++)
         {
             var previous = Lines(journal.Segments.PathOf(n - 1));
-            var first = JsonSerializer.Deserialize<JournalEntry>(Lines(journal.Segments.PathOf(n))[0], BlueGreen.Core.Json.Options)!;
+            var first = BlueGreen.Core.Json.Deserialize<JournalEntry>(Lines(journal.Segments.PathOf(n))[0])!;
             Assert.Equal(HashOf(previous[^1]), first.PrevHash);
             Assert.True(new FileInfo(journal.Segments.PathOf(n - 1)).Length <= TinySegment);
         }
@@ -116,6 +117,95 @@ public sealed class JournalSegmentTests : IDisposable
         var e = Assert.Throws<JournalWriteException>(() => journal.Append(Entry("after")));
         Assert.True(e.Damaged);
         Assert.Contains(journal.Segments.PathOf(last), e.Message);
+    }
+
+    [Fact]
+    public void A_cut_tail_of_the_last_segment_is_caught_by_the_head_before_any_command_and_by_verify()
+    {
+        var journal = Filled(15);
+        var last = journal.Segments.Last();
+        var path = journal.Segments.PathOf(last);
+        var lines = Lines(path);
+        Assert.True(lines.Length >= 2, "the last segment holds more than one line");
+        var seq = journal.ReadHead()!.Seq;
+
+        // The last line removed whole: what is left is a well-formed, shorter chain.
+        File.WriteAllText(path, string.Concat(lines[..^1].Select(l => l + "\n")));
+        var before = File.ReadAllBytes(path);
+
+        var intact = Assert.Throws<JournalWriteException>(journal.EnsureIntact);
+        Assert.True(intact.Damaged);
+        Assert.Contains(path, intact.Message);
+        Assert.Contains("shorter", intact.Message);
+        var append = Assert.Throws<JournalWriteException>(() => journal.Append(Entry("after the cut")));
+        Assert.True(append.Damaged);
+        var broken = journal.Verify();
+        Assert.NotNull(broken);
+        Assert.Contains($"ends at seq {seq - 1} but its head", broken.Reason);
+        Assert.Equal(before, File.ReadAllBytes(path)); // refused, nothing cut or added
+
+        // Emptied: the same.
+        File.WriteAllText(path, "");
+        Assert.True(Assert.Throws<JournalWriteException>(journal.EnsureIntact).Damaged);
+        Assert.NotNull(journal.Verify());
+    }
+
+    [Fact]
+    public void A_deleted_last_segment_is_caught_before_any_command()
+    {
+        var journal = Filled(15);
+        var last = journal.Segments.Last();
+        File.Delete(journal.Segments.PathOf(last));
+
+        var e = Assert.Throws<JournalWriteException>(journal.EnsureIntact);
+
+        Assert.True(e.Damaged);
+        Assert.Contains(journal.Segments.PathOf(last), e.Message);
+        Assert.Contains("missing", e.Message);
+    }
+
+    [Fact]
+    public void A_cut_head_segment_is_caught_even_when_a_rotation_past_it_never_reached_the_head()
+    {
+        var journal = Filled(6);
+        var last = journal.Segments.Last();
+        var headPath = journal.Segments.PathOf(last);
+        var head = journal.ReadHead()!;
+        // A rotation that wrote its line and died before its head: the next segment holds a whole line.
+        var next = JournalChain.Seal(Entry("rotated") with { Time = "2026-01-01T00:00:00.000Z" }, head.Seq + 1, head.Hash).Line;
+        File.WriteAllText(journal.Segments.PathOf(last + 1), next + "\n");
+        journal.EnsureIntact();
+
+        var lines = Lines(headPath);
+        File.WriteAllText(headPath, string.Concat(lines[..^1].Select(l => l + "\n")));
+
+        var e = Assert.Throws<JournalWriteException>(journal.EnsureIntact);
+        Assert.True(e.Damaged);
+        Assert.Contains(headPath, e.Message);
+        Assert.True(Assert.Throws<JournalWriteException>(() => journal.Append(Entry("after"))).Damaged);
+    }
+
+    [Fact]
+    public void A_started_line_that_is_the_last_of_its_segment_is_found_from_the_next_one_also_by_a_new_process()
+    {
+        var journal = Journal;
+        journal.Append(Entry("before", site: "blog"));
+        while (new FileInfo(journal.Segments.PathOf(journal.Segments.Last())).Length + 500 <= TinySegment)
+        {
+            journal.Append(Entry("filler", site: "blog"));
+        }
+
+        var started = journal.Append(Entry("apply", site: "shop", outcome: JournalOutcome.Started, action: JournalAction.Apply));
+        var segment = journal.Segments.Last();
+        // A line too long for what is left of the segment starts the next one.
+        journal.Append(Entry(new string('x', 600), site: "blog"));
+
+        Assert.Equal(segment + 1, journal.Segments.Last());
+        Assert.Contains("\"outcome\":\"started\"", Lines(journal.Segments.PathOf(segment))[^1]);
+        Assert.Equal(started.Seq, journal.FindInterrupted("shop")?.Seq);
+        Directory.Delete(journal.Index.Directory, recursive: true);
+        Assert.Equal(started.Seq, Journal.FindInterrupted("shop")?.Seq); // the index rebuilt from the segments
+        Assert.Null(Journal.FindInterrupted("blog"));
     }
 
     [Fact]

@@ -91,7 +91,7 @@ public abstract class OperationTest : IAsyncLifetime
         new SwitchOperation(Context(clock), Http).RunAsync(SwitchKind.Rollback, SiteName, force, ct);
 
     protected Task<OperationResult> Deploy(string version, CancellationToken ct = default, TimeProvider? clock = null, bool dryRun = false, string site = SiteName) =>
-        new DeployOperation(Context(clock, dryRun)).RunAsync(site, version, ct);
+        new DeployOperation(Context(clock, dryRun), Http).RunAsync(site, version, ct);
 
     protected Task<OperationResult> Validate(CancellationToken ct = default, TimeProvider? clock = null) =>
         new ValidateOperation(Context(clock), Http).RunAsync(SiteName, ct);
@@ -165,14 +165,10 @@ public abstract class OperationTest : IAsyncLifetime
             Message = "the process died after this line",
         }).Seq;
 
+    /// <summary>Every journal line, across its segments.</summary>
     protected IReadOnlyList<JournalLine> Journal()
     {
-        if (!File.Exists(Home.JournalFile))
-        {
-            return [];
-        }
-
-        return File.ReadAllLines(Home.JournalFile).Select(line =>
+        return new JournalFile(HomeDir, Clock).ReadLines().Select(line =>
         {
             var e = JsonDocument.Parse(line).RootElement;
             string? Str(JsonElement parent, string name) => parent.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;

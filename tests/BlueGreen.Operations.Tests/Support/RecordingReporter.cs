@@ -17,6 +17,9 @@ public sealed class RecordingReporter : IOperationReporter
     private readonly List<string> _questions = [];
     private readonly List<string> _diffTitles = [];
 
+    /// <summary>As on a terminal without --yes: the switch plans and asks before it takes its locks.</summary>
+    public bool AsksPerson { get; set; }
+
     /// <summary>What <see cref="Confirm"/> answers.</summary>
     public bool Answer { get; set; } = true;
 

@@ -11,12 +11,14 @@ namespace BlueGreen.Router.Tests.Support;
 
 /// <summary>
 /// A real Kestrel upstream on 127.0.0.1:0 that answers its name and echoes what it received in X-Seen-*
-/// headers; /ws is a WebSocket echo and /events an event stream whose second event waits for <see cref="ReleaseSecondEvent"/>.
+/// headers; /ws is a WebSocket echo (the message "who" gets the backend's name), /events an event stream whose
+/// second event waits for <see cref="ReleaseSecondEvent"/>, and /hold an answer held until <see cref="ReleaseHeld"/>.
 /// </summary>
 public sealed class TestBackend : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly TaskCompletionSource _secondEvent = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private TestBackend(WebApplication app, string name, Uri url)
     {
@@ -34,6 +36,8 @@ public sealed class TestBackend : IAsyncDisposable
 
     public void ReleaseSecondEvent() => _secondEvent.TrySetResult();
 
+    public void ReleaseHeld() => _held.TrySetResult();
+
     public static async Task<TestBackend> StartAsync(string name, TimeSpan? delay = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -47,7 +51,7 @@ public sealed class TestBackend : IAsyncDisposable
             var request = context.Request;
             if (request.Path == "/ws" && context.WebSockets.IsWebSocketRequest)
             {
-                await EchoAsync(await context.WebSockets.AcceptWebSocketAsync(), request.Headers["X-Forwarded-Proto"].ToString());
+                await EchoAsync(await context.WebSockets.AcceptWebSocketAsync(), request.Headers["X-Forwarded-Proto"].ToString(), name);
                 return;
             }
 
@@ -61,8 +65,15 @@ public sealed class TestBackend : IAsyncDisposable
                 return;
             }
 
+            if (request.Path == "/hold")
+            {
+                await self!._held.Task.WaitAsync(context.RequestAborted);
+                await context.Response.WriteAsync(name);
+                return;
+            }
+
             var seen = context.Response.Headers;
-            seen["X-Seen-Host"] = request.Host.Value;
+            seen["X-Seen-Host"] = request.Headers.Host.ToString(); // as sent: HostString.Value would be Unicode for punycode
             var path = request.Path.Value + request.QueryString.Value;
             seen["X-Seen-Path"] = path.All(char.IsAscii) ? path : Uri.EscapeDataString(path); // header values are ASCII
             seen["X-Seen-Raw-Target"] = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget;
@@ -83,8 +94,8 @@ public sealed class TestBackend : IAsyncDisposable
         return self = new TestBackend(app, name, new Uri(address));
     }
 
-    /// <summary>Echoes every text message, prefixed with the X-Forwarded-Proto the upgrade request carried.</summary>
-    private static async Task EchoAsync(System.Net.WebSockets.WebSocket socket, string proto)
+    /// <summary>Echoes every text message, prefixed with the X-Forwarded-Proto the upgrade request carried; "who" gets the name.</summary>
+    private static async Task EchoAsync(System.Net.WebSockets.WebSocket socket, string proto, string name)
     {
         var buffer = new byte[4096];
         while (true)
@@ -96,7 +107,8 @@ public sealed class TestBackend : IAsyncDisposable
                 return;
             }
 
-            var reply = System.Text.Encoding.UTF8.GetBytes(proto + ":" + System.Text.Encoding.UTF8.GetString(buffer, 0, received.Count));
+            var text = System.Text.Encoding.UTF8.GetString(buffer, 0, received.Count);
+            var reply = System.Text.Encoding.UTF8.GetBytes(text == "who" ? name : proto + ":" + text);
             await socket.SendAsync(reply, System.Net.WebSockets.WebSocketMessageType.Text, true, CancellationToken.None);
         }
     }

@@ -1,0 +1,38 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json.Serialization;
+using BlueGreen.Cli.Commands;
+using BlueGreen.Core.Journal;
+using BlueGreen.Infrastructure.Status;
+
+namespace BlueGreen.Cli.Output;
+
+/// <summary>What --json prints for an operation: its exit code, one sentence, the next step, its outcome.</summary>
+public sealed record ResultJson(int ExitCode, bool Ok, string Message, string? Hint, object? Result);
+
+/// <summary>What status --json prints.</summary>
+public sealed record StatusJson(IReadOnlyList<SiteStatus> Sites, JournalHeadView Journal);
+
+/// <summary>What config check --json prints.</summary>
+public sealed record ConfigCheckJson(bool Ok, IEnumerable<string> Sites, IEnumerable<string> Errors, IEnumerable<string> Warnings);
+
+/// <summary>What lock status --json prints.</summary>
+public sealed record LockStatusJson(IReadOnlyList<LockJson> Locks, Infrastructure.Locking.MaintenanceHold? Maintenance);
+
+/// <summary>One lock in lock status --json.</summary>
+public sealed record LockJson(string Name, string State, Infrastructure.Locking.LockHolder? Holder);
+
+/// <summary>The CLI's --json documents, source-generated for the native build (see Core's Json).</summary>
+[JsonSourceGenerationOptions(GenerationMode = JsonSourceGenerationMode.Metadata)]
+[JsonSerializable(typeof(ResultJson))]
+[JsonSerializable(typeof(StatusJson))]
+[JsonSerializable(typeof(ConfigCheckJson))]
+[JsonSerializable(typeof(LockStatusJson))]
+[JsonSerializable(typeof(List<JournalEntry>))]
+internal sealed partial class CliJsonContext : JsonSerializerContext
+{
+    // Runs when the assembly loads, before any of its types can reach the serializer.
+#pragma warning disable CA2255
+    [ModuleInitializer]
+#pragma warning restore CA2255
+    internal static void Register() => Core.Json.Register(Default);
+}

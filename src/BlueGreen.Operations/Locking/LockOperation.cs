@@ -1,0 +1,97 @@
+using BlueGreen.Core;
+using BlueGreen.Core.Input;
+using BlueGreen.Core.Journal;
+using BlueGreen.Infrastructure.Configuration;
+using BlueGreen.Infrastructure.Journal;
+using BlueGreen.Infrastructure.Locking;
+using BlueGreen.Operations.Common;
+
+namespace BlueGreen.Operations.Locking;
+
+/// <summary>Every lock of the home, as `lock status` shows it (docs/reference.md, "Locks").</summary>
+public sealed record LockReport(IReadOnlyList<LockStatus> Locks, MaintenanceHold? Maintenance);
+
+/// <summary>
+/// `lock status`, `lock acquire --message TEXT` and `lock release` (as Kamal's): the maintenance lock an operator
+/// holds across processes and sessions, and a view of every lock under var/locks.
+/// </summary>
+public sealed class LockOperation(OperationContext context)
+{
+    public const string AcquireAction = "lock-acquire";
+    public const string ReleaseAction = "lock-release";
+
+    private readonly OperationJournal _journal = new(context);
+
+    private MaintenanceLock Maintenance => new(context.Home.LocksDir);
+
+    public LockReport Status() => new(new FileLock(context.Home.LocksDir).Inspect(), Maintenance.Read());
+
+    /// <summary>
+    /// Takes every lock (switch, then each site's, the order every command uses) and writes the maintenance
+    /// file under them: once this returns, no mutating command runs, and none starts until `lock release`.
+    /// </summary>
+    public async Task<OperationResult> AcquireAsync(string? message, CancellationToken signalled)
+    {
+        if (!OperatorInput.IsLockMessage(message))
+        {
+            return new OperationResult(ExitCode.Usage, $"lock acquire: {OperatorInput.NotALockMessage(message)}", "e.g. ./run.sh lock acquire --message \"database migration until 14:00\"");
+        }
+
+        try
+        {
+            _journal.File.EnsureIntact();
+            string[] names = [FileLock.SwitchLock, .. ConfigLoader.ValidSiteNames(context.Home).Select(FileLock.SiteLock).Order(StringComparer.Ordinal)];
+            using var locks = await SiteLocks.TakeAsync(context, _journal, null, names, signalled);
+            var hold = new MaintenanceHold(LockHolder.Current(context.CommandLine, context.Clock.GetUtcNow()), message!);
+            Maintenance.Write(hold);
+            _journal.Record(null, AcquireAction, JournalOutcome.Succeeded, $"maintenance lock taken: {message}");
+            return new OperationResult(ExitCode.Done, $"maintenance lock taken by {hold.Holder.User}@{hold.Holder.Host}: \"{message}\"; every mutating command now exits 4",
+                "./run.sh lock release ends it");
+        }
+        catch (LockBusyException busy)
+        {
+            _journal.TryRecord(null, AcquireAction, JournalOutcome.Refused, busy.Message);
+            return new OperationResult(ExitCode.Locked, $"lock acquire refused: {busy.Message}", OperationFrame.LockHint(busy));
+        }
+        catch (OperationCanceledException) when (signalled.IsCancellationRequested)
+        {
+            return new OperationResult(ExitCode.Failed, "lock acquire: interrupted by a signal while waiting; the maintenance lock was not taken");
+        }
+        catch (JournalWriteException e)
+        {
+            // Taken but not journaled would be a lock nobody can trace: let it go again.
+            Maintenance.Remove();
+            return new OperationResult(e.Damaged ? ExitCode.Refused : ExitCode.Failed, $"lock acquire: {e.Message}; the maintenance lock was not taken", "see ./run.sh journal verify and docs/journal.md");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new OperationResult(ExitCode.Failed, $"lock acquire failed: {e.Message}", $"check the disk and permissions under {context.Home.LocksDir}");
+        }
+    }
+
+    /// <summary>Removes the maintenance file, whoever wrote it (as Kamal's release), and journals who held it and why.</summary>
+    public OperationResult Release()
+    {
+        try
+        {
+            _journal.File.EnsureIntact();
+            if (Maintenance.Read() is not { } hold)
+            {
+                return OperationResult.Done("no maintenance lock was held; nothing to release");
+            }
+
+            Maintenance.Remove();
+            var message = $"maintenance lock released (held by {hold.Holder}: \"{hold.Message}\")";
+            var journaled = _journal.TryRecord(null, ReleaseAction, JournalOutcome.Succeeded, message);
+            return OperationResult.Done(journaled ? message : $"{message}; the journal could not record it");
+        }
+        catch (JournalWriteException e)
+        {
+            return new OperationResult(ExitCode.Refused, $"lock release refused: {e.Message}; the maintenance lock stays", "see ./run.sh journal verify and docs/journal.md");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new OperationResult(ExitCode.Failed, $"lock release failed: {e.Message}", $"check the disk and permissions under {context.Home.LocksDir}");
+        }
+    }
+}
