@@ -222,6 +222,11 @@ public sealed class JournalFile(Home home, TimeProvider clock, long segmentBytes
         try
         {
             EnsureRegularFile();
+            if (!File.Exists(Path) && Segments.Last() == 1)
+            {
+                return; // no journal yet (a missing one whose head says it held lines failed just above)
+            }
+
             // Under the append lock: an append in progress must not look like damage.
             using var exclusive = TakeAppendLock();
             var head = ReadHead();

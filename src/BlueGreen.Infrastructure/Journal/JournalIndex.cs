@@ -388,7 +388,14 @@ public sealed class JournalIndex(JournalFile journal, bool inMemory = false)
                 var size = (int)Math.Min(buffer.Length, position);
                 position -= size;
                 file.Seek(position, SeekOrigin.Begin);
-                file.ReadExactly(buffer, 0, size);
+                // A concurrent catch-up may shorten the file meanwhile: missing records read as zeros, which
+                // match no line, so the index counts as lying and is rebuilt.
+                var read = file.ReadAtLeast(buffer.AsSpan(0, size), size, throwOnEndOfStream: false);
+                if (read < size)
+                {
+                    Array.Clear(buffer, read, size - read);
+                }
+
                 for (var at = size - RecordSize; at >= 0; at -= RecordSize)
                 {
                     yield return Record.Read(buffer.AsSpan(at, RecordSize));
