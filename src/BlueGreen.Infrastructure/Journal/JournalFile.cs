@@ -636,14 +636,16 @@ public sealed class JournalFile(Home home, TimeProvider clock, long segmentBytes
 
     private FileStream TakeAppendLock()
     {
-        var deadline = clock.GetUtcNow() + TimeSpan.FromSeconds(30);
+        // Real time, not the injected clock (which dates the lines): a clock that stands still must not
+        // turn a held lock into an endless wait.
+        var waited = System.Diagnostics.Stopwatch.StartNew();
         while (true)
         {
             try
             {
                 return new FileStream(LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
             }
-            catch (IOException) when (clock.GetUtcNow() < deadline)
+            catch (IOException) when (waited.Elapsed < TimeSpan.FromSeconds(30))
             {
                 Thread.Sleep(Random.Shared.Next(1, 5));
             }
