@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization;
+using BlueGreen.Infrastructure.Journal;
 using BlueGreen.Infrastructure.Locking;
 using BlueGreen.Infrastructure.Status;
 
@@ -11,6 +12,8 @@ namespace BlueGreen.Infrastructure;
 [JsonSerializable(typeof(MaintenanceHold))]
 [JsonSerializable(typeof(SiteStatus))]
 [JsonSerializable(typeof(IReadOnlyList<SiteStatus>))]
+[JsonSerializable(typeof(JournalCheckpoint))]
+[JsonSerializable(typeof(JournalIndex.IndexedUpTo))]
 internal sealed partial class InfrastructureJsonContext : JsonSerializerContext
 {
     // Runs when the assembly loads, before any of its types can reach the serializer.

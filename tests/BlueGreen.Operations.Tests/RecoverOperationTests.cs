@@ -1,6 +1,7 @@
 using BlueGreen.Core;
 using BlueGreen.Core.Journal;
 using BlueGreen.Core.Slots;
+using BlueGreen.Infrastructure.Journal;
 using BlueGreen.Operations.Common;
 using BlueGreen.Operations.Tests.Support;
 
@@ -90,13 +91,14 @@ public sealed class RecoverOperationTests : OperationTest
     public async Task Recover_with_nothing_to_adopt_changes_nothing()
     {
         await LiveOnAWithCandidateOnB();
-        var before = Home.SnapshotVar("var/locks");
+        // The journal's site index is derived (docs/journal.md): recovery's look-up may bring it up to date.
+        var before = Home.SnapshotVar("var/locks", "var/journal/index");
 
         var result = await Recover();
 
         AssertCode(ExitCode.Done, result);
         Assert.Contains("nothing to adopt", result.Message);
-        Assert.Equal(before, Home.SnapshotVar("var/locks"));
+        Assert.Equal(before, Home.SnapshotVar("var/locks", "var/journal/index"));
     }
 
     [Fact]
@@ -157,6 +159,31 @@ public sealed class RecoverOperationTests : OperationTest
         // The deploy that followed went to the slot users left, never to b.
         Assert.Equal(("a", "v3"), (LastCommand("deploy").Started.ToSlot, LastCommand("deploy").Started.ToVersion));
         Assert.True(resolved.Seq < LastCommand("deploy").Started.Seq);
+    }
+
+    [Fact]
+    public async Task An_apply_interrupted_in_the_previous_journal_segment_is_found_and_closed_in_the_new_one()
+    {
+        WriteGlobal("JOURNAL_SEGMENT_MB=1");
+        await LiveOnAWithCandidateOnB();
+        var seq = JournalStartedWithoutOutcome("apply", new("a", "v1"), new("b", "v2"));
+        // Other sites' lines fill the segment past 1 MiB: the `started` line is no longer in the last segment.
+        var journal = new JournalFile(HomeDir, Clock, 1024 * 1024);
+        var filler = Enumerable.Range(1, 5000)
+            .Select(i => new JournalEntry { Site = $"other{i % 7}", Action = "deploy", Outcome = JournalOutcome.Succeeded, Actor = "ops@host", Message = $"filler {i}" })
+            .ToList();
+        journal.Append(filler);
+        Assert.True(journal.Segments.Last() >= 2, "5000 lines make more than 1 MiB");
+        Assert.DoesNotContain(File.ReadLines(journal.Segments.PathOf(journal.Segments.Last())), l => l.Contains("\"seq\":" + seq + ",", StringComparison.Ordinal));
+        WriteRouting(Slot.B); // the routing file was renamed into place, then the process died
+
+        await Done(Deploy("v3"));
+
+        var resolved = Assert.Single(Journal(), l => l.Outcome == JournalOutcome.Interrupted);
+        Assert.Equal((seq, "apply"), (resolved.Ref, resolved.Action));
+        Assert.Equal(Slot.B, State().Live);
+        Assert.Null(journal.FindInterrupted(SiteName));
+        Assert.Null(journal.Verify());
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using BlueGreen.Cli.Output;
 using BlueGreen.Core.Input;
+using BlueGreen.Core.Journal;
 using BlueGreen.Infrastructure.Journal;
 using Spectre.Console;
 
@@ -50,18 +51,7 @@ public static class JournalCommand
                 return 2;
             }
 
-            var entries = new JournalFile(context.Home, TimeProvider.System).ReadAll().AsEnumerable();
-            if (parse.GetValue(site) is { } only)
-            {
-                entries = entries.Where(e => e.Site == only);
-            }
-
-            var list = entries.ToList();
-            if (parse.GetValue(limit) is { } n && list.Count > n)
-            {
-                list = list[^n..];
-            }
-
+            var list = Read(new JournalFile(context.Home, TimeProvider.System), parse.GetValue(site), parse.GetValue(limit));
             if (context.Terminal.Json)
             {
                 context.Terminal.WriteJson(list);
@@ -90,6 +80,23 @@ public static class JournalCommand
         return command;
     }
 
+    /// <summary>
+    /// Oldest first. With --limit, the newest N are read backwards from the journal's end; a site's through
+    /// its index: neither reads the whole journal.
+    /// </summary>
+    private static List<JournalEntry> Read(JournalFile journal, string? site, int? limit)
+    {
+        if (site is null && limit is null)
+        {
+            return [.. journal.ReadAll()];
+        }
+
+        var newest = site is null ? journal.Newest() : journal.Index.Newest(site);
+        var list = (limit is { } n ? newest.Take(n) : newest).ToList();
+        list.Reverse();
+        return list;
+    }
+
     private static Command Verify()
     {
         var anchor = new Option<bool>("--anchor") { Description = "anchor a journal that has no head yet (a home from an older version), after checking its chain" };
@@ -106,7 +113,7 @@ public static class JournalCommand
                 return 0;
             }
 
-            Console.Error.WriteLine($"journal verify: BROKEN at {journal.Path}:{broken.Line}: {broken.Reason}");
+            Console.Error.WriteLine($"journal verify: BROKEN at {broken.File ?? journal.Path}:{broken.Line}: {broken.Reason}");
             return 1;
         });
         return verify;

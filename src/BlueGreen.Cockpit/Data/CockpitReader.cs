@@ -35,7 +35,7 @@ internal sealed partial class CockpitReader(CockpitSources sources, HealthMonito
         var row = new SiteRow(status, health.For(site, status.Live));
         var state = ReadState(site);
         var (report, reportError) = ReadReport(state);
-        var journal = sources.Journal.ReadAll().Where(e => e.Site == site).Reverse().Take(SiteJournalLimit).ToList();
+        var journal = sources.Journal.Index.Newest(site).Take(SiteJournalLimit).ToList();
         var history = sources.Routing.History(site).Take(HistoryLimit)
             .Select(f => new RoutingVersion(Path.GetFileName(f), ReadOrWhy(f))).ToList();
         return new SiteDetail(clock.GetUtcNow(), row, state, report, reportError, sources.Routing.PathOf(site), sources.Routing.ReadText(site), history, journal, SlotUrls(site));
@@ -67,20 +67,33 @@ internal sealed partial class CockpitReader(CockpitSources sources, HealthMonito
             action, config, recovery.State, sources.Routing.ReadText(site), routingPath, recovery.Blocked, clock.GetUtcNow(), sources.Global.ValidationMaxAge);
     }
 
+    /// <summary>
+    /// One page, newest first, read backwards from the journal's end (a site's through its index): a page
+    /// costs its depth, not the journal's size. The total is exact without a filter or with a site alone;
+    /// with an action or outcome filter it is what was found up to this page, plus one when more follow.
+    /// </summary>
     public JournalPageData Journal(JournalQuery query)
     {
-        var all = sources.Journal.ReadAll();
-        var matching = all.Where(e => Matches(e, query)).Reverse().ToList();
-        var entries = matching.Skip((query.Page - 1) * query.Size).Take(query.Size).ToList();
+        var verdict = Verify();
+        var newest = query.Site is { } site ? sources.Journal.Index.Newest(site) : sources.Journal.Newest();
+        var skip = (query.Page - 1) * query.Size;
+        var matching = newest.Where(e => Matches(e, query)).Skip(skip).Take(query.Size + 1).ToList();
+        var entries = matching.Take(query.Size).ToList();
+        long total = (query.Site, query.Action, query.Outcome) switch
+        {
+            (null, null, null) => verdict.Entries,
+            ({ } only, null, null) => sources.Journal.Index.Count(only) ?? skip + matching.Count,
+            _ => skip + matching.Count,
+        };
         return new JournalPageData(
-            clock.GetUtcNow(), query, Verify(), matching.Count, entries,
-            Distinct(all.Select(e => e.Site)), Distinct(all.Select(e => e.Action)), Distinct(all.Select(e => e.Outcome)));
+            clock.GetUtcNow(), query, verdict, (int)Math.Min(total, int.MaxValue), entries,
+            sources.Journal.Index.Sites(), KnownActions, KnownOutcomes);
     }
 
+    /// <summary>The chain's verdict, checking only what was appended since this process last verified it.</summary>
     public JournalVerdict Verify()
     {
-        var broken = sources.Journal.Verify();
-        var count = sources.Journal.ReadLines().Count();
+        var verification = sources.Journal.VerifyIncrementally();
         JournalHead? head = null;
         try
         {
@@ -91,10 +104,18 @@ internal sealed partial class CockpitReader(CockpitSources sources, HealthMonito
             // An unreadable head is what Verify reported.
         }
 
-        return broken is null
+        var count = (int)Math.Min(verification.Entries, int.MaxValue);
+        return verification.Break is not { } broken
             ? new JournalVerdict(true, count, null, null, head?.Seq, head?.Hash)
-            : new JournalVerdict(false, count, broken.Line, broken.Reason, head?.Seq, head?.Hash);
+            : new JournalVerdict(false, count, broken.Line, broken.File is null ? broken.Reason : $"{Path.GetFileName(broken.File)}: {broken.Reason}", head?.Seq, head?.Hash);
     }
+
+    /// <summary>What the filters offer: the actions and outcomes the product writes (docs/journal.md).</summary>
+    private static readonly IReadOnlyList<string> KnownActions =
+        [.. new[] { JournalAction.Deploy, JournalAction.Validate, JournalAction.Apply, JournalAction.Rollback, JournalAction.Recover, "lock-takeover", "login" }.Order(StringComparer.Ordinal)];
+
+    private static readonly IReadOnlyList<string> KnownOutcomes =
+        [.. new[] { JournalOutcome.Started, JournalOutcome.Succeeded, JournalOutcome.Failed, JournalOutcome.Refused, JournalOutcome.DryRun, JournalOutcome.Interrupted }.Order(StringComparer.Ordinal)];
 
     private IReadOnlyDictionary<string, string> SlotUrls(string site)
     {
@@ -106,9 +127,6 @@ internal sealed partial class CockpitReader(CockpitSources sources, HealthMonito
 
     private static bool Matches(JournalEntry e, JournalQuery q) =>
         (q.Site is null || e.Site == q.Site) && (q.Action is null || e.Action == q.Action) && (q.Outcome is null || e.Outcome == q.Outcome);
-
-    private static IReadOnlyList<string> Distinct(IEnumerable<string?> values) =>
-        values.OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
 
     private SiteState? ReadState(string site)
     {

@@ -19,11 +19,12 @@ internal sealed class CockpitSources(Home home, GlobalConfig global, TimeProvide
 
     public GlobalConfig Global => global;
 
-    public StatusReader StatusReader { get; } = new(home, global, Http);
+    /// <summary>The journal's index and verified checkpoint stay in memory: a GET writes nothing.</summary>
+    public JournalFile Journal { get; } = new(home, global, clock) { DerivedInMemory = true };
+
+    public StatusReader StatusReader => field ??= new(home, global, Http, Journal);
 
     public StateStore States { get; } = new(home);
-
-    public JournalFile Journal { get; } = new(home, clock);
 
     public RoutingFiles Routing { get; } = new(home, global);
 }

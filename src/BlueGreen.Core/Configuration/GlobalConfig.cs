@@ -46,11 +46,14 @@ public sealed record GlobalConfig
     /// <summary>Extension: the embedded router logs one line per request when set.</summary>
     public bool RouterAccessLog { get; init; }
 
+    /// <summary>Past this size the journal continues in a new segment file (docs/journal.md).</summary>
+    public int JournalSegmentMb { get; init; } = 64;
+
     public static readonly IReadOnlySet<string> Keys = new HashSet<string>(StringComparer.Ordinal)
     {
         "ROUTER", "ROUTES_DIR", "ROUTER_LISTEN", "ROUTER_API", "SWITCH_VERIFY_TIMEOUT", "VALIDATION_MAX_AGE",
         "COCKPIT_LISTEN", "COCKPIT_MODE", "COCKPIT_ADMIN_TOKEN_FILE", "COCKPIT_ALLOW_REMOTE", "COCKPIT_HTTPS_CERT",
-        "DRY_RUN", "ROUTER_ACCESS_LOG",
+        "DRY_RUN", "ROUTER_ACCESS_LOG", "JOURNAL_SEGMENT_MB",
     };
 
     private static readonly Dictionary<string, bool> Flags = new() { ["0"] = false, ["1"] = true };
@@ -84,6 +87,7 @@ public sealed record GlobalConfig
             CockpitHttpsCert = r.String("COCKPIT_HTTPS_CERT", ""),
             DryRun = r.Choice("DRY_RUN", false, Flags),
             RouterAccessLog = r.Choice("ROUTER_ACCESS_LOG", false, Flags),
+            JournalSegmentMb = r.Integer("JOURNAL_SEGMENT_MB", d.JournalSegmentMb, 1, 4096),
         };
         return (config, errors);
     }

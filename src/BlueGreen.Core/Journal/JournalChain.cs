@@ -4,8 +4,11 @@ using System.Text.Json;
 
 namespace BlueGreen.Core.Journal;
 
-/// <summary>A broken link of the chain: the line number (1-based) and what is wrong there.</summary>
-public sealed record ChainBreak(long Line, string Reason);
+/// <summary>
+/// A broken link of the chain: the line number (1-based, within <paramref name="File"/>, the segment file
+/// that holds it, when known) and what is wrong there.
+/// </summary>
+public sealed record ChainBreak(long Line, string Reason, string? File = null);
 
 /// <summary>
 /// The journal's hash chain. A line is the entry's JSON without `hash`, with `"hash":"…"` appended

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using BlueGreen.Core;
+using BlueGreen.Core.Configuration;
 using BlueGreen.Core.Journal;
 using BlueGreen.Core.Recovery;
 using BlueGreen.Infrastructure.Files;
@@ -16,52 +17,101 @@ public sealed class JournalWriteException(string path, string reason, Exception?
 }
 
 /// <summary>
-/// var/journal/journal.jsonl: append-only, hash-chained (see <see cref="JournalChain"/>), anchored by its
-/// head in var/state/journal-head.json (docs/journal.md). Appends from concurrent processes are serialised
-/// by a lock on journal.jsonl.lock. An append is all or nothing: the line is flushed to disk, then the
-/// head; if either fails the file is cut back to where it was, so no partial line is ever left behind.
+/// var/journal/journal.jsonl and its later segments (see <see cref="JournalSegments"/>): append-only,
+/// hash-chained (see <see cref="JournalChain"/>) across segments, anchored by its head in
+/// var/state/journal-head.json (docs/journal.md). Appends from concurrent processes are serialised by a
+/// lock on journal.jsonl.lock. An append is all or nothing: the line is flushed to disk, then the head; if
+/// either fails the segment is cut back to where it was (a new segment is removed), so no partial line is
+/// ever left behind.
 /// </summary>
-public sealed class JournalFile(Home home, TimeProvider clock)
+public sealed class JournalFile(Home home, TimeProvider clock, long segmentBytes = JournalFile.DefaultSegmentBytes)
 {
+    public const long DefaultSegmentBytes = 64L * 1024 * 1024;
+
     private const int TailChunk = 64 * 1024;
+
+    /// <summary>The journal as global.conf sizes its segments (JOURNAL_SEGMENT_MB).</summary>
+    public JournalFile(Home home, GlobalConfig global, TimeProvider clock)
+        : this(home, clock, global.JournalSegmentMb * 1024L * 1024)
+    {
+    }
 
     private string LockPath => home.JournalFile + ".lock";
 
+    /// <summary>The first segment; the journal's name in messages.</summary>
     public string Path => home.JournalFile;
 
     public string HeadPath => home.JournalHeadFile;
 
-    public JournalEntry Append(JournalEntry entry)
+    public string CheckpointPath => System.IO.Path.Combine(home.StateDir, "journal-verified.json");
+
+    public JournalSegments Segments { get; } = new(home.JournalFile);
+
+    /// <summary>
+    /// Keeps what is derived from the journal (its index, the verified checkpoint) in this process instead of
+    /// writing it beside the journal: for the cockpit, whose reads must write nothing.
+    /// </summary>
+    public bool DerivedInMemory { get; init; }
+
+    /// <summary>Where each site's lines are (see <see cref="JournalIndex"/>).</summary>
+    public JournalIndex Index => LazyInitializer.EnsureInitialized(ref _index, () => new JournalIndex(this, DerivedInMemory));
+
+    /// <summary>The last checkpoint this process verified, when <see cref="DerivedInMemory"/>.</summary>
+    internal JournalCheckpoint? MemoryCheckpoint { get; set; }
+
+    private JournalIndex? _index;
+
+    public JournalEntry Append(JournalEntry entry) => Append([entry])[0];
+
+    /// <summary>
+    /// Appends entries in order under one lock. Each run of lines that fits in one segment is written with a
+    /// single write() (a concurrent reader never sees half a line), flushed to disk, then the head: that run
+    /// is all or nothing. A single entry is one run; a long batch (the journal benchmark's) may span several.
+    /// </summary>
+    public IReadOnlyList<JournalEntry> Append(IReadOnlyList<JournalEntry> entries)
     {
         try
         {
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
             EnsureRegularFile();
             using var exclusive = TakeAppendLock();
-            // Unbuffered: a write the disk refuses leaves nothing pending that would stop the cut-back below.
-            using var stream = new FileStream(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite, bufferSize: 1);
             var head = ReadHead();
-            CutInterruptedAppend(stream, head);
-            var (lastSeq, lastHash) = CheckTailAgainstHead(stream, head);
-            var stamped = entry with { Time = clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ") };
-            var (line, sealedEntry) = JournalChain.Seal(stamped, lastSeq + 1, lastHash);
-
-            var before = stream.Length;
+            var (stream, segment) = OpenTail(head);
+            var fresh = false;
             try
             {
-                // One write() of the whole line: a concurrent reader never sees half a line.
-                stream.Seek(0, SeekOrigin.End);
-                stream.Write(Encoding.UTF8.GetBytes(line + "\n"));
-                stream.Flush(flushToDisk: true);
-                WriteHead(new JournalHead(sealedEntry.Seq, sealedEntry.Hash!, stream.Length));
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                CutBack(stream, before);
-                throw;
-            }
+                var (lastSeq, lastHash) = CheckTailAgainstHead(stream, segment, head);
+                var time = clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ");
+                var sealedEntries = new List<JournalEntry>(entries.Count);
+                var run = new MemoryStream();
+                JournalEntry? runLast = null;
+                foreach (var entry in entries)
+                {
+                    var (line, sealedEntry) = JournalChain.Seal(entry with { Time = time }, lastSeq + 1, lastHash);
+                    var bytes = Encoding.UTF8.GetBytes(line + "\n");
+                    if (stream.Length + run.Length > 0 && stream.Length + run.Length + bytes.Length > segmentBytes)
+                    {
+                        // Past the segment size: what is pending closes this segment, the line starts the next.
+                        WriteRun(stream, segment, run, runLast, fresh);
+                        stream.Dispose();
+                        segment++;
+                        stream = new FileStream(Segments.PathOf(segment), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite, bufferSize: 1);
+                        fresh = true;
+                    }
 
-            return sealedEntry;
+                    run.Write(bytes);
+                    runLast = sealedEntry;
+                    sealedEntries.Add(sealedEntry);
+                    (lastSeq, lastHash) = (sealedEntry.Seq, sealedEntry.Hash!);
+                }
+
+                WriteRun(stream, segment, run, runLast, fresh);
+                return sealedEntries;
+            }
+            finally
+            {
+                stream.Dispose();
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -70,33 +120,139 @@ public sealed class JournalFile(Home home, TimeProvider clock)
     }
 
     /// <summary>
-    /// Cheap check (the end of the file and the head, not the whole chain) that a command may write: throws the
-    /// damage an append would refuse, before the command does anything.
+    /// Writes the pending lines at the end of the segment, flushes them, then the head. On failure the segment
+    /// is cut back (a segment this append started is removed). A segment started here seals its predecessor.
+    /// </summary>
+    private void WriteRun(FileStream stream, int segment, MemoryStream run, JournalEntry? last, bool fresh)
+    {
+        if (run.Length == 0 || last is null)
+        {
+            return;
+        }
+
+        var before = stream.Length;
+        try
+        {
+            stream.Seek(0, SeekOrigin.End);
+            stream.Write(run.GetBuffer(), 0, (int)run.Length);
+            stream.Flush(flushToDisk: true);
+            WriteHead(new JournalHead(last.Seq, last.Hash!, stream.Length, segment));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            CutBack(stream, before);
+            if (fresh && before == 0)
+            {
+                File.Delete(Segments.PathOf(segment));
+            }
+
+            throw;
+        }
+
+        run.SetLength(0);
+        if (fresh && before == 0)
+        {
+            JournalSegments.MakeReadOnly(Segments.PathOf(segment - 1));
+        }
+    }
+
+    /// <summary>
+    /// The segment an append continues: the head's, or the next one when a rotation wrote its first line but
+    /// died before its head (a segment it left empty or with a partial line is removed: never acknowledged).
+    /// </summary>
+    private (FileStream Stream, int Segment) OpenTail(JournalHead? head)
+    {
+        var headSegment = head?.Segment ?? 1;
+        var last = CheckSegmentsAgainstHead(head);
+        if (last == headSegment + 1)
+        {
+            var newer = Open(Segments.PathOf(last));
+            CutInterruptedAppend(newer, 0);
+            if (newer.Length > 0)
+            {
+                return (newer, last);
+            }
+
+            newer.Dispose();
+            File.Delete(Segments.PathOf(last));
+        }
+
+        if (headSegment > 1)
+        {
+            // A rotation that died before sealing its predecessor: seal it now.
+            JournalSegments.MakeReadOnly(Segments.PathOf(headSegment - 1));
+        }
+
+        var stream = Open(Segments.PathOf(headSegment));
+        CutInterruptedAppend(stream, head?.Length ?? 0);
+        return (stream, headSegment);
+
+        // Unbuffered: a write the disk refuses leaves nothing pending that would stop the cut-back.
+        static FileStream Open(string path) => new(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite, bufferSize: 1);
+    }
+
+    /// <summary>
+    /// The last segment's number, once the segments agree with the head: the head's segment exists (so a
+    /// deleted last segment is damage, not a shorter journal) and at most one segment follows it (a rotation
+    /// that died before its head). Throws the damage otherwise.
+    /// </summary>
+    private int CheckSegmentsAgainstHead(JournalHead? head)
+    {
+        var headSegment = head?.Segment ?? 1;
+        var last = Segments.Last();
+        if (headSegment > last || (headSegment > 1 && !File.Exists(Segments.PathOf(headSegment))))
+        {
+            throw new JournalWriteException(Path, $"its segment {Segments.PathOf(headSegment)} is missing but its head ({HeadPath}) says it holds seq {head!.Seq}; run ./run.sh journal verify", damaged: true);
+        }
+
+        if (last > headSegment + 1)
+        {
+            throw new JournalWriteException(Path, $"segment {Segments.PathOf(last)} is past its head's segment ({Segments.PathOf(headSegment)}): the journal was changed; run ./run.sh journal verify", damaged: true);
+        }
+
+        return last;
+    }
+
+    /// <summary>
+    /// Cheap check (the end of the last segment and the head, not the whole chain) that a command may write:
+    /// throws the damage an append would refuse, before the command does anything.
     /// </summary>
     public void EnsureIntact()
     {
         try
         {
             EnsureRegularFile();
-            if (!File.Exists(Path))
+            if (!File.Exists(Path) && Segments.Last() == 1)
             {
-                return;
+                return; // no journal yet (a missing one whose head says it held lines failed just above)
             }
 
             // Under the append lock: an append in progress must not look like damage.
             using var exclusive = TakeAppendLock();
             var head = ReadHead();
-            using var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            var last = CheckSegmentsAgainstHead(head);
+            var headSegment = head?.Segment ?? 1;
+            var path = Segments.PathOf(last);
+            if (!File.Exists(path))
+            {
+                return;
+            }
+
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
             if (stream.Length > 0)
             {
                 stream.Seek(-1, SeekOrigin.End);
-                if (stream.ReadByte() != '\n' && stream.Length > (head?.Length ?? 0))
+                if (stream.ReadByte() != '\n' && (last > headSegment || stream.Length > (head?.Length ?? 0)))
                 {
                     return; // an interrupted append past the head: the next append cuts it
                 }
             }
+            else if (last > headSegment)
+            {
+                return; // a rotation that died before its first line: the next append removes it
+            }
 
-            CheckTailAgainstHead(stream, head);
+            CheckTailAgainstHead(stream, last, head);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -121,8 +277,24 @@ public sealed class JournalFile(Home home, TimeProvider clock)
         }
     }
 
-    /// <summary>Every line as written, for verification.</summary>
-    public IEnumerable<string> ReadLines() => File.Exists(Path) ? File.ReadLines(Path) : [];
+    /// <summary>Every line as written, segment after segment.</summary>
+    public IEnumerable<string> ReadLines()
+    {
+        var last = Segments.Last();
+        for (var n = 1; n <= last; n++)
+        {
+            var path = Segments.PathOf(n);
+            if (!File.Exists(path))
+            {
+                continue;
+            }
+
+            foreach (var line in File.ReadLines(path))
+            {
+                yield return line;
+            }
+        }
+    }
 
     /// <summary>Every entry that parses, in order. Verification is <see cref="Verify"/>'s job.</summary>
     public IReadOnlyList<JournalEntry> ReadAll()
@@ -140,62 +312,48 @@ public sealed class JournalFile(Home home, TimeProvider clock)
     }
 
     /// <summary>
-    /// The chain holds line by line, the file is a regular file, and it reaches the head recorded outside it:
-    /// trailing lines deleted, an emptied or replaced file are breaks too. Null when all holds.
+    /// The entries that parse, newest first, read backwards from the end of the last segment into the
+    /// earlier ones: taking the newest N costs N lines, whatever the journal's size.
     /// </summary>
-    public ChainBreak? Verify()
+    public IEnumerable<JournalEntry> Newest()
     {
-        if (RegularFileProblem() is { } problem)
+        foreach (var (_, _, line) in NewestLines())
         {
-            return new ChainBreak(1, problem);
-        }
-
-        JournalHead? head;
-        try
-        {
-            head = ReadHead();
-        }
-        catch (JournalWriteException e)
-        {
-            return new ChainBreak(1, e.Message);
-        }
-
-        long lines = 0;
-        var prevHash = JournalChain.GenesisHash;
-        string? hashAtHead = null;
-        foreach (var line in ReadLines())
-        {
-            lines++;
-            var (entry, error) = JournalChain.Check(line, lines, prevHash);
-            if (error is not null)
+            if (TryParse(line) is { } entry)
             {
-                return new ChainBreak(lines, error);
-            }
-
-            prevHash = entry!.Hash!;
-            if (head is not null && entry.Seq == head.Seq)
-            {
-                hashAtHead = entry.Hash;
+                yield return entry;
             }
         }
-
-        if (head is null)
-        {
-            return lines == 0 ? null : new ChainBreak(lines + 1, $"no head anchor ({HeadPath} is missing): the journal's end cannot be checked; if this home predates anchors, run ./run.sh journal verify --anchor");
-        }
-
-        if (lines < head.Seq)
-        {
-            return new ChainBreak(lines + 1, $"the journal ends at seq {lines} but its head ({HeadPath}) says seq {head.Seq}: lines were removed or the file was replaced");
-        }
-
-        if (head.Seq == 0)
-        {
-            hashAtHead = JournalChain.GenesisHash;
-        }
-
-        return hashAtHead == head.Hash ? null : new ChainBreak(head.Seq, $"the line at seq {head.Seq} is not the one its head ({HeadPath}) recorded: the file was replaced");
     }
+
+    /// <summary>The raw lines, newest first, with their segment and offset.</summary>
+    internal IEnumerable<(int Segment, long Start, byte[] Line)> NewestLines()
+    {
+        for (var n = Segments.Last(); n >= 1; n--)
+        {
+            foreach (var (start, line) in ReverseLines.Of(Segments.PathOf(n)))
+            {
+                yield return (n, start, line);
+            }
+        }
+    }
+
+    /// <summary>The entry whose line starts at <paramref name="start"/> in segment <paramref name="segment"/>, or null.</summary>
+    internal JournalEntry? ReadAt(int segment, long start) =>
+        ForwardLines.At(Segments.PathOf(segment), start) is { } line ? TryParse(line) : null;
+
+    /// <summary>
+    /// The chain holds line by line across all segments, each segment is a regular file, and the journal
+    /// reaches the head recorded outside it: trailing lines deleted, an emptied or replaced file are breaks
+    /// too. Null when all holds. Reads everything; a success leaves a checkpoint for <see cref="VerifyIncrementally"/>.
+    /// </summary>
+    public ChainBreak? Verify() => new JournalVerifier(this).Verify(incremental: false).Break;
+
+    /// <summary>
+    /// The same verdict as <see cref="Verify"/>, checking only what was appended since the last verified
+    /// checkpoint (var/state/journal-verified.json) when that checkpoint still matches the journal.
+    /// </summary>
+    public JournalVerification VerifyIncrementally() => new JournalVerifier(this).Verify(incremental: true);
 
     /// <summary>
     /// Anchors a journal that has no head yet (a home from before anchors), after checking its chain.
@@ -213,33 +371,29 @@ public sealed class JournalFile(Home home, TimeProvider clock)
             return Verify();
         }
 
-        if (JournalChain.Verify(ReadLines()) is { } broken)
+        if (new JournalVerifier(this).ChainOnly() is { } broken)
         {
             return broken;
         }
 
         using var exclusive = TakeAppendLock();
-        using var stream = new FileStream(Path, FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite);
+        var last = Segments.Last();
+        using var stream = new FileStream(Segments.PathOf(last), FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite);
         var (seq, hash) = stream.Length == 0 ? (0, JournalChain.GenesisHash) : ReadLastLine(stream);
-        WriteHead(new JournalHead(seq, hash, stream.Length));
+        WriteHead(new JournalHead(seq, hash, stream.Length, last));
         return null;
     }
 
     /// <summary>
     /// The site's last command whose `started` line no outcome closed, read backwards from the end of the
-    /// file (commands on one site are serialised by its lock, so the newest of its lines decides).
+    /// journal across segments (commands on one site are serialised by its lock, so the newest of its lines
+    /// decides). The site's index finds its lines without reading the others.
     /// </summary>
     public InterruptedCommand? FindInterrupted(string site)
     {
-        if (!File.Exists(Path))
+        foreach (var entry in Index.Newest(site))
         {
-            return null;
-        }
-
-        var marker = $"\"site\":\"{site}\"";
-        foreach (var line in ReverseLines.Of(Path))
-        {
-            if (!line.Contains(marker, StringComparison.Ordinal) || TryParse(line) is not { } entry || entry.Site != site || !JournalAction.IsOperation(entry.Action))
+            if (!JournalAction.IsOperation(entry.Action))
             {
                 continue;
             }
@@ -259,7 +413,20 @@ public sealed class JournalFile(Home home, TimeProvider clock)
         return null;
     }
 
-    private static JournalEntry? TryParse(string line)
+    internal static JournalEntry? TryParse(ReadOnlySpan<byte> line)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(line, Json.Info<JournalEntry>(Json.Options));
+        }
+        catch (JsonException)
+        {
+            // A damaged line is skipped here; `journal verify` names it.
+            return null;
+        }
+    }
+
+    internal static JournalEntry? TryParse(string line)
     {
         try
         {
@@ -273,17 +440,19 @@ public sealed class JournalFile(Home home, TimeProvider clock)
     }
 
     /// <summary>A symlink (to /dev/null, say) or a folder in the journal's place would swallow or hide lines.</summary>
-    private string? RegularFileProblem()
+    internal string? RegularFileProblem() => RegularFileProblem(Path);
+
+    internal string? RegularFileProblem(string path)
     {
-        var info = new FileInfo(Path);
+        var info = new FileInfo(path);
         if (info.LinkTarget is { } target)
         {
-            return $"{Path} is a symbolic link (to {target}), not a regular file";
+            return $"{path} is a symbolic link (to {target}), not a regular file";
         }
 
-        if (Directory.Exists(Path))
+        if (Directory.Exists(path))
         {
-            return $"{Path} is a folder, not a regular file";
+            return $"{path} is a folder, not a regular file";
         }
 
         if (MissingFileProblem(info) is { } missing)
@@ -301,7 +470,8 @@ public sealed class JournalFile(Home home, TimeProvider clock)
             return null;
         }
 
-        return File.Exists(HeadPath) && ReadHeadQuietly() is { Seq: > 0 } head
+        // Later segments are the verifier's to check: only the first one's absence is visible from here.
+        return info.FullName == System.IO.Path.GetFullPath(Path) && File.Exists(HeadPath) && ReadHeadQuietly() is { Seq: > 0 } head
             ? $"{Path} is missing but its head ({HeadPath}) says it held {head.Seq} entries"
             : null;
     }
@@ -332,7 +502,7 @@ public sealed class JournalFile(Home home, TimeProvider clock)
     /// A line with no newline at the end, past the head, is an append that died mid-write (it was never
     /// acknowledged): cut it, so that it blocks nothing. A partial line the head covers is damage, not this.
     /// </summary>
-    private void CutInterruptedAppend(FileStream stream, JournalHead? head)
+    private void CutInterruptedAppend(FileStream stream, long headLength)
     {
         if (stream.Length == 0)
         {
@@ -346,7 +516,7 @@ public sealed class JournalFile(Home home, TimeProvider clock)
         }
 
         var end = LastNewlineEnd(stream);
-        if (end >= (head?.Length ?? 0))
+        if (end >= headLength)
         {
             CutBack(stream, end);
         }
@@ -386,8 +556,11 @@ public sealed class JournalFile(Home home, TimeProvider clock)
         }
     }
 
-    /// <summary>The last line's seq and hash, checked against the head: a journal shorter than its head lost lines.</summary>
-    private (long Seq, string Hash) CheckTailAgainstHead(FileStream stream, JournalHead? head)
+    /// <summary>
+    /// The last line's seq and hash (of segment <paramref name="segment"/>, the last), checked against the
+    /// head: a segment shorter than its head lost lines.
+    /// </summary>
+    private (long Seq, string Hash) CheckTailAgainstHead(FileStream stream, int segment, JournalHead? head)
     {
         if (head is null)
         {
@@ -399,12 +572,14 @@ public sealed class JournalFile(Home home, TimeProvider clock)
             return (0, JournalChain.GenesisHash);
         }
 
-        if (stream.Length < head.Length)
+        // The head's segment is the last one, or the one before a rotation that died before its head.
+        var headSegmentLength = segment == head.Segment ? stream.Length : new FileInfo(Segments.PathOf(head.Segment)).Length;
+        if (headSegmentLength < head.Length)
         {
-            throw new JournalWriteException(Path, $"it is shorter ({stream.Length} bytes) than its head says ({head.Length} bytes, seq {head.Seq}): lines were removed or the file was replaced; run ./run.sh journal verify", damaged: true);
+            throw new JournalWriteException(Path, $"{Segments.PathOf(head.Segment)} is shorter ({headSegmentLength} bytes) than its head says ({head.Length} bytes, seq {head.Seq}): lines were removed or the file was replaced; run ./run.sh journal verify", damaged: true);
         }
 
-        if (stream.Length == 0)
+        if (stream.Length == 0 && segment == 1)
         {
             return (0, JournalChain.GenesisHash);
         }
@@ -421,6 +596,11 @@ public sealed class JournalFile(Home home, TimeProvider clock)
     /// <summary>The seq and hash of the last line, read from the end of the file.</summary>
     private (long Seq, string Hash) ReadLastLine(FileStream stream)
     {
+        if (stream.Length == 0)
+        {
+            throw new JournalWriteException(Path, $"{stream.Name} is empty but its head says it holds lines; run ./run.sh journal verify", damaged: true);
+        }
+
         var chunk = (int)Math.Min(stream.Length, TailChunk);
         var buffer = new byte[chunk];
         stream.Seek(-chunk, SeekOrigin.End);
@@ -456,14 +636,16 @@ public sealed class JournalFile(Home home, TimeProvider clock)
 
     private FileStream TakeAppendLock()
     {
-        var deadline = clock.GetUtcNow() + TimeSpan.FromSeconds(30);
+        // Real time, not the injected clock (which dates the lines): a clock that stands still must not
+        // turn a held lock into an endless wait.
+        var waited = System.Diagnostics.Stopwatch.StartNew();
         while (true)
         {
             try
             {
                 return new FileStream(LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
             }
-            catch (IOException) when (clock.GetUtcNow() < deadline)
+            catch (IOException) when (waited.Elapsed < TimeSpan.FromSeconds(30))
             {
                 Thread.Sleep(Random.Shared.Next(1, 5));
             }

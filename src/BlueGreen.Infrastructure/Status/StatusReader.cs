@@ -25,10 +25,16 @@ public sealed record SiteStatus(
     string? Error,
     string? Interrupted = null);
 
-/// <summary>Reads the status of sites: configuration, state, routing file and (optionally) the live slot's health. Changes nothing.</summary>
-public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http)
+/// <summary>
+/// Reads the status of sites: configuration, state, routing file and (optionally) the live slot's health.
+/// Changes nothing but the journal's derived index (kept in memory when <paramref name="journal"/> says so).
+/// </summary>
+public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http, JournalFile? journal = null)
 {
     private readonly SlotProbe _probe = new(http);
+
+    /// <summary>One journal for all the sites read: its index is brought up to date once, not per site.</summary>
+    private readonly JournalFile _journal = journal ?? new JournalFile(home, global, TimeProvider.System);
 
     public async Task<IReadOnlyList<SiteStatus>> ReadAsync(IReadOnlyCollection<string> sites, bool probeHealth, CancellationToken ct)
     {
@@ -60,7 +66,7 @@ public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http
         string? inProgress = null;
         try
         {
-            interrupted = new JournalFile(home, TimeProvider.System).FindInterrupted(name);
+            interrupted = _journal.FindInterrupted(name);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -7,7 +7,7 @@ namespace BlueGreen.Operations.Common;
 /// <summary>The journal as the operations write it: actor, via and session filled in from the context.</summary>
 internal sealed class OperationJournal(OperationContext context)
 {
-    private readonly JournalFile _file = new(context.Home, context.Clock);
+    private readonly JournalFile _file = new(context.Home, context.Global, context.Clock);
 
     public JournalFile File => _file;
 

@@ -26,6 +26,22 @@ public sealed class JournalFileTests : IDisposable
     }
 
     [Fact]
+    public void A_new_home_without_a_journal_folder_is_intact_and_the_check_creates_nothing()
+    {
+        var journal = Journal;
+        var folder = Path.GetDirectoryName(journal.Path)!;
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        journal.EnsureIntact();
+
+        Assert.False(Directory.Exists(folder));
+        Assert.Null(journal.Verify());
+    }
+
+    [Fact]
     public void Appended_entries_get_consecutive_seq_a_utc_time_and_a_valid_chain()
     {
         var journal = Journal;

@@ -165,14 +165,10 @@ public abstract class OperationTest : IAsyncLifetime
             Message = "the process died after this line",
         }).Seq;
 
+    /// <summary>Every journal line, across its segments.</summary>
     protected IReadOnlyList<JournalLine> Journal()
     {
-        if (!File.Exists(Home.JournalFile))
-        {
-            return [];
-        }
-
-        return File.ReadAllLines(Home.JournalFile).Select(line =>
+        return new JournalFile(HomeDir, Clock).ReadLines().Select(line =>
         {
             var e = JsonDocument.Parse(line).RootElement;
             string? Str(JsonElement parent, string name) => parent.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
