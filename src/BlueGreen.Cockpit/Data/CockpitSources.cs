@@ -10,16 +10,11 @@ namespace BlueGreen.Cockpit.Data;
 /// <summary>The product's read-only sources the cockpit looks at. Nothing here writes, except the login journal note.</summary>
 internal sealed class CockpitSources(Home home, GlobalConfig global, TimeProvider clock)
 {
-    private static readonly HttpClient Http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1), UseProxy = false, AllowAutoRedirect = false })
-    {
-        Timeout = Timeout.InfiniteTimeSpan,
-    };
-
     public Home Home => home;
 
     public GlobalConfig Global => global;
 
-    public StatusReader StatusReader { get; } = new(home, global, Http);
+    public StatusReader StatusReader { get; } = new(home, global, Infrastructure.Net.HttpClients.Shared);
 
     public StateStore States { get; } = new(home);
 

@@ -28,7 +28,7 @@ public sealed class StatusReaderTests : IDisposable
     private Home Home => Home.At(_home.Root);
 
     private async Task<SiteStatus> ReadAsync(bool probe = false) =>
-        Assert.Single(await new StatusReader(Home, new GlobalConfig { RouterApi = null }, _http).ReadAsync(["shop"], probe, CancellationToken.None));
+        Assert.Single(await new StatusReader(Home, new GlobalConfig { RouterApi = null }, _http).ReadAsync(["shop"], probe ? StatusProbes.Health : StatusProbes.None, CancellationToken.None));
 
     private void WriteState(Slot? live) => new StateStore(Home).Write(
         new SiteState
@@ -157,7 +157,7 @@ public sealed class StatusReaderTests : IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(_home.StateFile("shop"))!);
         File.WriteAllText(_home.StateFile("shop"), "");
 
-        var statuses = await new StatusReader(Home, new GlobalConfig(), _http).ReadAsync(["blog", "shop", "ghost"], false, CancellationToken.None);
+        var statuses = await new StatusReader(Home, new GlobalConfig(), _http).ReadAsync(["blog", "shop", "ghost"], StatusProbes.None, CancellationToken.None);
 
         Assert.Equal(["blog", "shop", "ghost"], statuses.Select(s => s.Site));
         Assert.Null(statuses[0].Error);
