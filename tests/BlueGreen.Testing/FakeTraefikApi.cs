@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace BlueGreen.Testing;
 
 /// <summary>
-/// A real HTTP server answering /api/http/services/NAME@file in the shape of Traefik's API
+/// A real HTTP server answering /api/http/services/NAME@file and /api/http/routers/NAME@file in the shape of Traefik's API
 /// (tests/fixtures/traefik-api-samples), from the routing files on disk. Frozen = it keeps showing what it
 /// showed last, like a router that does not reload: a switch must then time out and restore.
 /// </summary>
@@ -16,6 +16,7 @@ public sealed class FakeTraefikApi : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly Dictionary<string, JsonObject> _shown = [];
+    private readonly Dictionary<string, JsonObject> _routers = [];
 
     private FakeTraefikApi(WebApplication app) => _app = app;
 
@@ -32,6 +33,7 @@ public sealed class FakeTraefikApi : IAsyncDisposable
         var api = new FakeTraefikApi(app);
         app.MapGet("/ping", () => "OK");
         app.MapGet("/api/http/services/{name}", (string name) => api.Service(routesDir, name));
+        app.MapGet("/api/http/routers/{name}", (string name) => api.Router(routesDir, name));
         await app.StartAsync();
         api.Url = new Uri(app.Urls.First());
         return api;
@@ -52,9 +54,25 @@ public sealed class FakeTraefikApi : IAsyncDisposable
         }
     }
 
+    private IResult Router(string routesDir, string name)
+    {
+        lock (_shown)
+        {
+            if (!Frozen)
+            {
+                Reload(routesDir);
+            }
+
+            return _routers.TryGetValue(name, out var router)
+                ? Results.Text(router.ToJsonString(), "application/json")
+                : Results.Json(new { message = "router not found" }, statusCode: 404);
+        }
+    }
+
     private void Reload(string routesDir)
     {
         _shown.Clear();
+        _routers.Clear();
         if (!Directory.Exists(routesDir))
         {
             return;
@@ -63,6 +81,14 @@ public sealed class FakeTraefikApi : IAsyncDisposable
         foreach (var file in Directory.GetFiles(routesDir, "*.yml"))
         {
             var (config, _) = RoutingFileFormat.Parse(File.ReadAllText(file));
+            foreach (var (key, router) in config?.Http?.Routers ?? [])
+            {
+                _routers[$"{key}@file"] = new JsonObject
+                {
+                    ["name"] = $"{key}@file", ["provider"] = "file", ["rule"] = router.Rule, ["service"] = router.Service, ["status"] = "enabled",
+                };
+            }
+
             foreach (var (key, service) in config?.Http?.Services ?? [])
             {
                 var json = new JsonObject { ["name"] = $"{key}@file", ["provider"] = "file", ["status"] = "enabled" };

@@ -52,10 +52,7 @@ public static class CommonOptions
 /// <summary>The installation, global configuration and identity a command runs with.</summary>
 public sealed record CliContext(Home Home, GlobalConfig Global, Terminal Terminal, string Actor, string Via, string? Session = null)
 {
-    public static readonly HttpClient Http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1), UseProxy = false })
-    {
-        Timeout = Timeout.InfiniteTimeSpan,
-    };
+    public static HttpClient Http => Infrastructure.Net.HttpClients.Shared;
 
     public static Home ResolveHome(ParseResult parse)
     {

@@ -4,17 +4,17 @@ using BlueGreen.Infrastructure.Configuration;
 
 namespace BlueGreen.Cli.Commands;
 
-/// <summary>`config check`: every configuration error, with file:line, in one pass.</summary>
+/// <summary>`config check`: every configuration error, with file:line, in one pass; across sites too (see ConfigLoader.CheckAll).</summary>
 public static class ConfigCommand
 {
     public static Command Build()
     {
         var json = CommonOptions.Json();
-        var check = new Command("check", "validates conf/global.conf and every conf/sites/*.conf; lists every error with file:line") { json };
+        var check = new Command("check", "validates conf/global.conf and every conf/sites/*.conf, across sites too (shared slot URLs and rules, DEPLOY_CMD/TEST_CMD programs); lists every error with file:line") { json };
         check.SetAction(parse =>
         {
             var home = CliContext.ResolveHome(parse);
-            var loaded = ConfigLoader.LoadAll(home);
+            var loaded = ConfigLoader.CheckAll(home);
             var errors = loaded.Errors.ToList();
             var warnings = loaded.Problems.Where(p => p.IsWarning).ToList();
             if (parse.GetValue(json))

@@ -39,7 +39,7 @@ internal static class ApiEndpoints
     }
 
     /// <summary>A site's status with the live slot's last health reading merged in.</summary>
-    private static RowJson Row(SiteRow row) => new(row.Status, row.Health, row.NeedsAttention);
+    private static RowJson Row(SiteRow row) => new(row.Status, row.Health, row.Router, row.NeedsAttention, row.Attention);
 
     private static IResult Json<T>(T value) => Results.Json(value, Core.Json.Info<T>(Core.Json.Options));
 }

@@ -12,7 +12,8 @@ namespace BlueGreen.Cockpit.Api;
 
 internal sealed record ErrorJson(string Error);
 
-internal sealed record RowJson(SiteStatus Status, HealthReading? LiveHealth, bool NeedsAttention);
+/// <param name="Attention">The same rule as `status`, with the cockpit's background readings of health and router.</param>
+internal sealed record RowJson(SiteStatus Status, HealthReading? LiveHealth, RouterReading? Router, bool NeedsAttention, IReadOnlyList<string> Attention);
 
 internal sealed record SitesJson(string Mode, bool ReadOnly, DateTimeOffset GeneratedAt, IReadOnlyList<RowJson> Sites);
 

@@ -25,14 +25,14 @@ internal sealed partial class CockpitReader(CockpitSources sources, HealthMonito
 
     public async Task<Board> BoardAsync(CancellationToken ct)
     {
-        var statuses = await sources.StatusReader.ReadAsync(SiteNames(), probeHealth: false, ct);
-        return new Board(clock.GetUtcNow(), statuses.Select(s => new SiteRow(s, health.For(s.Site, s.Live))).ToList());
+        var statuses = await sources.StatusReader.ReadAsync(SiteNames(), StatusProbes.None, ct);
+        return new Board(clock.GetUtcNow(), statuses.Select(Row).ToList());
     }
 
     public async Task<SiteDetail> SiteAsync(string site, CancellationToken ct)
     {
-        var status = (await sources.StatusReader.ReadAsync([site], probeHealth: false, ct))[0];
-        var row = new SiteRow(status, health.For(site, status.Live));
+        var status = (await sources.StatusReader.ReadAsync([site], StatusProbes.None, ct))[0];
+        var row = Row(status);
         var state = ReadState(site);
         var (report, reportError) = ReadReport(state);
         var journal = sources.Journal.Index.Newest(site).Take(SiteJournalLimit).ToList();
@@ -40,6 +40,9 @@ internal sealed partial class CockpitReader(CockpitSources sources, HealthMonito
             .Select(f => new RoutingVersion(Path.GetFileName(f), ReadOrWhy(f))).ToList();
         return new SiteDetail(clock.GetUtcNow(), row, state, report, reportError, sources.Routing.PathOf(site), sources.Routing.ReadText(site), history, journal, SlotUrls(site));
     }
+
+    /// <summary>A status read from the files, with the monitor's last network readings.</summary>
+    private SiteRow Row(SiteStatus status) => new(status, health.For(status.Site, status.Live), health.RouterFor(status.Site));
 
     /// <summary>The plan of a switch, from the files alone (see <see cref="SwitchPreview"/>).</summary>
     public SwitchPreview Preview(string site, string action)

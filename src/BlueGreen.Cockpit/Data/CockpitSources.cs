@@ -10,11 +10,6 @@ namespace BlueGreen.Cockpit.Data;
 /// <summary>The product's read-only sources the cockpit looks at. Nothing here writes, except the login journal note.</summary>
 internal sealed class CockpitSources(Home home, GlobalConfig global, TimeProvider clock)
 {
-    private static readonly HttpClient Http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1), UseProxy = false, AllowAutoRedirect = false })
-    {
-        Timeout = Timeout.InfiniteTimeSpan,
-    };
-
     public Home Home => home;
 
     public GlobalConfig Global => global;
@@ -22,7 +17,7 @@ internal sealed class CockpitSources(Home home, GlobalConfig global, TimeProvide
     /// <summary>The journal's index and verified checkpoint stay in memory: a GET writes nothing.</summary>
     public JournalFile Journal { get; } = new(home, global, clock) { DerivedInMemory = true };
 
-    public StatusReader StatusReader => field ??= new(home, global, Http, Journal);
+    public StatusReader StatusReader => field ??= new(home, global, Infrastructure.Net.HttpClients.Shared, Journal);
 
     public StateStore States { get; } = new(home);
 

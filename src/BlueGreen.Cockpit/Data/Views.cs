@@ -5,14 +5,15 @@ using BlueGreen.Infrastructure.Status;
 
 namespace BlueGreen.Cockpit.Data;
 
-/// <summary>One site on the board: its status plus the background health reading of its live slot.</summary>
-public sealed record SiteRow(SiteStatus Status, HealthReading? Health)
+/// <summary>One site on the board: its status plus the background readings of its live slot's health and of the router.</summary>
+public sealed record SiteRow(SiteStatus Status, HealthReading? Health, RouterReading? Router = null)
 {
     public string Site => Status.Site;
 
-    /// <summary>Something an operator must look at now: drift, a broken site, a sick live slot, a failed validation.</summary>
-    public bool NeedsAttention =>
-        Status.Error is not null || Status.Drift is not null || Status.Validation is { Passed: false } || (Health is { } h && h.Health != "up");
+    /// <summary>Why an operator must look at it now: the same rule as `status` (Core's SiteAttention).</summary>
+    public IReadOnlyList<string> Attention => Status.AttentionWith(Health?.Health, Router?.View);
+
+    public bool NeedsAttention => Attention.Count > 0;
 }
 
 public sealed record Board(DateTimeOffset GeneratedAt, IReadOnlyList<SiteRow> Sites);

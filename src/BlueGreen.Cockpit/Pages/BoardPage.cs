@@ -20,7 +20,7 @@ internal static class BoardPage
             return Layout.Page(ctx, "Board", "board", h.ToString());
         }
 
-        h.Raw("<table class=\"grid board\"><thead><tr><th>Site</th><th class=\"blue\">Live (blue)</th><th class=\"green\">Candidate (green)</th>")
+        h.Raw("<table class=\"grid board\"><thead><tr><th>Site</th><th class=\"blue\">Live (blue)</th><th>Router</th><th class=\"green\">Candidate (green)</th>")
             .Raw("<th>Validation</th><th>Last switch</th><th>Notes</th>")
             .Raw(ctx.CanAct ? "<th>Actions</th>" : "").Raw("</tr></thead><tbody>");
         foreach (var row in board.Sites.OrderByDescending(s => s.NeedsAttention).ThenBy(s => s.Site, StringComparer.Ordinal))
@@ -37,6 +37,8 @@ internal static class BoardPage
         h.Raw(row.NeedsAttention ? "<tr class=\"attention\" data-site=\"" : "<tr data-site=\"").Text(row.Site).Raw("\"><td class=\"site\">")
             .Link("/sites/" + row.Site, row.Site).Raw("</td><td>");
         Fragments.Live(h, row);
+        h.Raw("</td><td class=\"router\">");
+        Fragments.Router(h, row);
         h.Raw("</td><td>");
         Fragments.Candidate(h, row.Status.Candidate);
         h.Raw("</td><td>");

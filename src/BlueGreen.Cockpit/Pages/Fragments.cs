@@ -1,5 +1,6 @@
 using BlueGreen.Cockpit.Data;
 using BlueGreen.Core.State;
+using BlueGreen.Core.Status;
 using BlueGreen.Infrastructure.Status;
 
 namespace BlueGreen.Cockpit.Pages;
@@ -30,6 +31,21 @@ internal static class Fragments
         }
 
         h.El("span", "pill " + Format.HealthClass(reading.Health), reading.Health, $"probed {Format.Utc(reading.At)} at {reading.Url}");
+    }
+
+    /// <summary>What the router's API says it serves for the site, red when it is not what the state says.</summary>
+    public static void Router(Html h, SiteRow row)
+    {
+        if (row.Router is not { } reading)
+        {
+            h.El("span", "pill muted", "router: not read yet");
+            return;
+        }
+
+        var view = reading.View;
+        var wrong = row.Attention.Any(a => a.StartsWith("the router", StringComparison.Ordinal));
+        var css = view.Finding == RouterFinding.NotChecked ? "pill muted" : wrong ? "pill bad" : view.Finding == RouterFinding.Serving ? "pill ok" : "pill muted";
+        h.El("span", css + " router", view.Short, $"{view.Detail} (read {Format.Utc(reading.At)})");
     }
 
     public static void Candidate(Html h, SlotStatus candidate)
@@ -87,6 +103,11 @@ internal static class Fragments
         if (status.Drift is { } drift)
         {
             h.El("div", "alert", "DRIFT: " + drift);
+        }
+
+        if (status.Interrupted is { } interrupted)
+        {
+            h.El("div", "alert", "INTERRUPTED: " + interrupted);
         }
 
         if (status.Error is null && status.Drift is null && status.RollbackTo is { } back)

@@ -21,6 +21,8 @@ internal static class SitePage
             h.El("span", s.Live is null ? "pill muted" : "pill ok", s.Live is null ? "not live yet" : "no issue");
         }
 
+        h.Raw(" ");
+        Fragments.Router(h, d.Row);
         h.El("span", "ago", "as of " + Format.Utc(d.GeneratedAt)).Raw("</div>");
         Fragments.Notes(h, s);
         if (ctx.CanAct)

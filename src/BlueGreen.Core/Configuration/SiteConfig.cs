@@ -62,6 +62,13 @@ public sealed record SiteConfig
 
     public Uri UrlOf(Slot slot) => slot == Slot.A ? SlotAUrl : SlotBUrl;
 
+    /// <summary>The file it was read from, with each key's line (null when built in code).</summary>
+    public ConfigFile? Source { get; init; }
+
+    /// <summary>A problem located at a key's line of the site's file (line 0 when the key is not in it).</summary>
+    public ConfigError ErrorAt(string key, string message, bool warning = false) =>
+        new(Source?.Path ?? $"{Name}.conf", Source?.Entries.GetValueOrDefault(key)?.Line ?? 0, message, warning);
+
     /// <summary>LOG_FILE with {slot} replaced, or null when no log gate is configured.</summary>
     public string? LogFileOf(Slot slot) => LogFile.Length == 0 ? null : LogFile.Replace("{slot}", slot.Name(), StringComparison.Ordinal);
 
@@ -122,6 +129,7 @@ public sealed record SiteConfig
         var config = slotA is null || slotB is null || rule is null ? null : new SiteConfig
         {
             Name = siteName,
+            Source = file,
             Rule = rule,
             PreviewRule = previewRule,
             EntryPoints = entryPoints,

@@ -54,6 +54,19 @@ public static class ConfigLoader
         return new LoadedConfig(global, sites, all);
     }
 
+    /// <summary>
+    /// `config check`: <see cref="LoadAll"/>, and what only shows across sites or outside the files: shared
+    /// slot URLs and rules (<see cref="CrossSiteCheck"/>), DEPLOY_CMD/TEST_CMD programs (<see cref="CommandCheck"/>).
+    /// </summary>
+    public static LoadedConfig CheckAll(Home home)
+    {
+        var loaded = LoadAll(home);
+        var path = Environment.GetEnvironmentVariable("PATH");
+        var more = CrossSiteCheck.Check(loaded.Sites.Values)
+            .Concat(loaded.Sites.Values.SelectMany(site => CommandCheck.Check(site, home.Root, path)));
+        return loaded with { Problems = [.. loaded.Problems, .. more] };
+    }
+
     /// <summary>Names of every conf/sites/*.conf, valid or not (a bad name is reported by the parser).</summary>
     public static IReadOnlyList<string> SiteNames(Home home) =>
         Directory.Exists(home.SitesDir)

@@ -30,19 +30,7 @@ public sealed class SlotProbe(HttpClient? client = null, TimeProvider? timeProvi
     private const int MaxBodyShown = 200;
     private const int MaxBodyRead = 1024 * 1024;
 
-    public static readonly HttpClient SharedClient = new(new SocketsHttpHandler
-    {
-        AllowAutoRedirect = false,
-        UseProxy = false,
-        UseCookies = false,
-        // A redeployed slot may come back on the same address: do not reuse stale connections for long.
-        PooledConnectionLifetime = TimeSpan.FromSeconds(30),
-    })
-    {
-        Timeout = Timeout.InfiniteTimeSpan,
-    };
-
-    private readonly HttpClient _client = client ?? SharedClient;
+    private readonly HttpClient _client = client ?? Net.HttpClients.Shared;
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
 
     public static Uri HealthUrl(Uri slotUrl, string healthPath) =>

@@ -3,6 +3,7 @@ using System.Text.Json;
 using BlueGreen.Core.Draining;
 using BlueGreen.Core.Routing;
 using BlueGreen.Core.Slots;
+using BlueGreen.Core.Status;
 
 namespace BlueGreen.Infrastructure.Routing;
 
@@ -48,6 +49,60 @@ public sealed class RouterApiClient(Uri apiBase, HttpClient http, TimeProvider c
 
             return (false, null, $"{url}: {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// What the router serves for a site: its production router (named after the site) present and not
+    /// disabled, pointing at the site's weighted service, whose weights name one slot. Two GETs; a refused
+    /// connection answers at once (no retry: status must say "unreachable" now, not in 10 s).
+    /// </summary>
+    public async Task<RouterView> ReadSiteAsync(string site, CancellationToken ct)
+    {
+        var url = new Uri(apiBase, $"/api/http/routers/{Uri.EscapeDataString(site)}@file");
+        try
+        {
+            using var response = await http.GetAsync(url, ct);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return new RouterView(RouterFinding.NoRouter, null, $"{url} answered 404");
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                return RouterView.Unreachable($"{url} answered {(int)response.StatusCode}");
+            }
+
+            using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
+            var router = doc.RootElement;
+            // Traefik's runtime status: enabled, warning (serves, with a remark) or disabled (serves nothing).
+            if (router.TryGetProperty("status", out var status) && status.GetString() == "disabled")
+            {
+                var errors = router.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.Array
+                    ? string.Join("; ", e.EnumerateArray().Select(x => x.GetString()))
+                    : "no reason given";
+                return new RouterView(RouterFinding.Disabled, null, errors);
+            }
+
+            var service = router.TryGetProperty("service", out var s) ? s.GetString() ?? "" : "";
+            if (service != site && service != $"{site}@file")
+            {
+                return new RouterView(RouterFinding.NoLiveSlot, null, $"the router '{site}' points to service '{service}', not '{site}'");
+            }
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or InvalidOperationException)
+        {
+            if (ct.IsCancellationRequested)
+            {
+                throw;
+            }
+
+            return RouterView.Unreachable($"{url}: {e.Message}");
+        }
+
+        var (reachable, live, detail) = await ReadLiveSlotAsync(site, ct);
+        return !reachable ? RouterView.Unreachable(detail)
+            : live is { } slot ? RouterView.Serving(slot, detail)
+            : new RouterView(RouterFinding.NoLiveSlot, null, detail);
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using BlueGreen.Core.Slots;
+using BlueGreen.Core.Status;
 using BlueGreen.Infrastructure.Routing;
 using BlueGreen.Testing;
 using Microsoft.AspNetCore.Builder;
@@ -18,6 +19,9 @@ internal sealed class FakeTraefikApi : IAsyncDisposable
 
     /// <summary>Takes the service name asked for; returns the status and JSON body to answer.</summary>
     public Func<string, (int Status, string Body)> Answer { get; set; } = _ => (404, "{\"message\":\"service not found\"}");
+
+    /// <summary>Takes the router name asked for (/api/http/routers/NAME); returns the status and JSON body.</summary>
+    public Func<string, (int Status, string Body)> RouterAnswer { get; set; } = _ => (404, "{\"message\":\"router not found\"}");
 
     /// <summary>When set, requests wait for it before answering (a hung router).</summary>
     public TaskCompletionSource? Hang { get; set; }
@@ -49,6 +53,11 @@ internal sealed class FakeTraefikApi : IAsyncDisposable
             context.Response.StatusCode = status;
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync(body);
+        });
+        app.MapGet("/api/http/routers/{name}", (string name) =>
+        {
+            var (status, body) = api.RouterAnswer(name);
+            return Results.Text(body, "application/json", statusCode: status);
         });
         await app.StartAsync();
         api.Url = new Uri(app.Urls.First());
@@ -93,6 +102,56 @@ public sealed class RouterApiClientTests : IAsyncLifetime
     }
 
     private RouterApiClient Client => new(_api.Url, _http, TimeProvider.System);
+
+    /// <summary>The site's production router as Traefik's API shows it (tests/fixtures/traefik-api-samples/router-bar.json).</summary>
+    private static string Router(string status, string service = "shop@file", string? error = null) =>
+        $"{{\"name\":\"shop@file\",\"provider\":\"file\",\"rule\":\"Host(`shop`)\",\"service\":\"{service}\",\"status\":\"{status}\"{(error is null ? "" : $",\"error\":[\"{error}\"]")}}}";
+
+    [Theory]
+    [InlineData("enabled")]
+    [InlineData("warning")]
+    public async Task A_router_that_is_there_and_not_disabled_serves_the_slot_its_weights_name(string status)
+    {
+        _api.RouterAnswer = _ => (200, Router(status));
+        _api.Answer = _ => (200, FakeTraefikApi.Weighted("shop", 0, 1));
+
+        var view = await Client.ReadSiteAsync("shop", CancellationToken.None);
+
+        Assert.Equal(RouterView.Serving(Slot.B, "weights: shop-a=0, shop-b=1"), view);
+    }
+
+    [Fact]
+    public async Task A_disabled_router_serves_nobody_and_says_why()
+    {
+        _api.RouterAnswer = _ => (200, Router("disabled", error: "middleware \\\"x@file\\\" does not exist"));
+        _api.Answer = _ => (200, FakeTraefikApi.Weighted("shop", 1, 0));
+
+        var view = await Client.ReadSiteAsync("shop", CancellationToken.None);
+
+        Assert.Equal(new RouterView(RouterFinding.Disabled, null, "middleware \"x@file\" does not exist"), view);
+    }
+
+    [Fact]
+    public async Task No_router_or_a_router_to_another_service_is_not_serving()
+    {
+        Assert.Equal(RouterFinding.NoRouter, (await Client.ReadSiteAsync("shop", CancellationToken.None)).Finding);
+
+        _api.RouterAnswer = _ => (200, Router("enabled", service: "other@file"));
+        var view = await Client.ReadSiteAsync("shop", CancellationToken.None);
+        Assert.Equal(new RouterView(RouterFinding.NoLiveSlot, null, "the router 'shop' points to service 'other@file', not 'shop'"), view);
+    }
+
+    [Fact]
+    public async Task A_stopped_router_is_unreachable_at_once()
+    {
+        var url = _api.Url;
+        await _api.DisposeAsync();
+
+        var view = await new RouterApiClient(url, _http, TimeProvider.System).ReadSiteAsync("shop", CancellationToken.None);
+
+        Assert.Equal(RouterFinding.Unreachable, view.Finding);
+        Assert.Contains("Connection refused", view.Detail);
+    }
 
     [Theory]
     [InlineData(1, 0, Slot.A)]

@@ -28,7 +28,7 @@ public sealed class StatusReaderTests : IDisposable
     private Home Home => Home.At(_home.Root);
 
     private async Task<SiteStatus> ReadAsync(bool probe = false) =>
-        Assert.Single(await new StatusReader(Home, new GlobalConfig { RouterApi = null }, _http).ReadAsync(["shop"], probe, CancellationToken.None));
+        Assert.Single(await new StatusReader(Home, new GlobalConfig { RouterApi = null }, _http).ReadAsync(["shop"], probe ? StatusProbes.Health : StatusProbes.None, CancellationToken.None));
 
     private void WriteState(Slot? live) => new StateStore(Home).Write(
         new SiteState
@@ -151,13 +151,30 @@ public sealed class StatusReaderTests : IDisposable
     }
 
     [Fact]
+    public async Task A_typo_in_a_live_sites_file_does_not_hide_its_state()
+    {
+        WriteState(Slot.A);
+        WriteRouting(Slot.A);
+        File.AppendAllText(_home.Path_("conf", "sites", "shop.conf"), "HEALTH_PAHT=/health\n");
+
+        var status = await ReadAsync(probe: true);
+
+        Assert.Equal(("a", "v1", ""), (status.Live!.Slot, status.Live.Version, status.Live.Url));
+        Assert.Null(status.Live.Health); // not probed: the file that says how is in error
+        Assert.Equal(("b", "v2"), (status.Candidate.Slot, status.Candidate.Version));
+        Assert.Null(status.Drift);
+        Assert.Contains("unknown key HEALTH_PAHT", Assert.Single(status.ConfigErrors!));
+        Assert.Equal([$"configuration: {status.ConfigErrors![0]}"], status.Attention);
+    }
+
+    [Fact]
     public async Task Every_site_asked_for_is_read_even_when_one_is_broken()
     {
         _home.AddSite("blog", new Uri("http://127.0.0.1:3"), new Uri("http://127.0.0.1:4"));
         Directory.CreateDirectory(Path.GetDirectoryName(_home.StateFile("shop"))!);
         File.WriteAllText(_home.StateFile("shop"), "");
 
-        var statuses = await new StatusReader(Home, new GlobalConfig(), _http).ReadAsync(["blog", "shop", "ghost"], false, CancellationToken.None);
+        var statuses = await new StatusReader(Home, new GlobalConfig(), _http).ReadAsync(["blog", "shop", "ghost"], StatusProbes.None, CancellationToken.None);
 
         Assert.Equal(["blog", "shop", "ghost"], statuses.Select(s => s.Site));
         Assert.Null(statuses[0].Error);
