@@ -48,7 +48,7 @@ public sealed class SiteStateTests
         var node = JsonNode.Parse(JsonSerializer.Serialize(Full(), Json.Options))!.AsObject();
 
         Assert.Equal(
-            ["last_switch", "live", "revision", "rollback_target", "site", "slot_a", "slot_b", "updated_at", "validation"],
+            ["format", "last_switch", "live", "revision", "rollback_target", "site", "slot_a", "slot_b", "updated_at", "validation"],
             node.Select(p => p.Key).Order(StringComparer.Ordinal));
         Assert.Equal("b", node["live"]!.GetValue<string>());
         Assert.Equal("a", node["rollback_target"]!.GetValue<string>());
