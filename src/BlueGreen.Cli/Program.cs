@@ -25,10 +25,16 @@ public static class Program
         {
             foreach (var error in parse.Errors)
             {
-                Console.Error.WriteLine($"error: {OperatorInput.Printable(error.Message)}");
+                Console.Error.WriteLine($"error: {OperatorInput.Printable(error.Message)}{ParseErrors.DidYouMean(parse, error)}");
             }
 
-            Console.Error.WriteLine($"see ./run.sh {string.Join(' ', parse.CommandResult.Command.Name == root.Name ? [] : new[] { parse.CommandResult.Command.Name })} --help".Replace("  ", " "));
+            Console.Error.WriteLine($"see {ParseErrors.CommandPath(parse)} --help");
+            return 2;
+        }
+
+        if (CliContext.HomeProblem(parse) is { } homeProblem)
+        {
+            Console.Error.WriteLine($"error: {homeProblem}");
             return 2;
         }
 
@@ -80,8 +86,11 @@ public static class Program
             CockpitCommand.Build(),
             DemoCommand.Build(),
             TestCommand.Build(),
+            VersionCommand.Build(),
         };
         root.Options.Add(CommonOptions.Home);
+        root.Subcommands.Add(CompletionCommand.Build(root));
+        RunShHelp.Install(root);
         return root;
     }
 }

@@ -1,8 +1,9 @@
 using System.CommandLine;
 using BlueGreen.Cli.Output;
 using BlueGreen.Core.Input;
+using BlueGreen.Core.Journal;
+using BlueGreen.Infrastructure.Configuration;
 using BlueGreen.Infrastructure.Journal;
-using Spectre.Console;
 
 namespace BlueGreen.Cli.Commands;
 
@@ -50,9 +51,18 @@ public static class JournalCommand
                 return 2;
             }
 
-            var entries = new JournalFile(context.Home, TimeProvider.System).ReadAll().AsEnumerable();
+            var all = new JournalFile(context.Home, TimeProvider.System).ReadAll();
+            var entries = all.AsEnumerable();
             if (parse.GetValue(site) is { } only)
             {
+                // A removed site's history stays readable; a name neither configured nor journaled is a mistake.
+                var known = ConfigLoader.ValidSiteNames(context.Home).Concat(all.Select(e => e.Site).OfType<string>()).ToHashSet(StringComparer.Ordinal);
+                if (!known.Contains(only))
+                {
+                    Console.Error.WriteLine($"error: no site named '{only}' (no {context.Home.SiteConf(only)} and no journal entry){Suggestion.DidYouMean(only, known)}");
+                    return 2;
+                }
+
                 entries = entries.Where(e => e.Site == only);
             }
 
@@ -68,45 +78,51 @@ public static class JournalCommand
                 return 0;
             }
 
-            var table = new Table().Border(context.Terminal.Rich ? TableBorder.Simple : TableBorder.None)
-                .AddColumns("SEQ", "TIME (UTC)", "SITE", "ACTION", "OUTCOME", "ACTOR", "VIA", "FROM", "TO", "MESSAGE");
-            foreach (var e in list)
-            {
-                var outcome = context.Terminal.Rich ? e.Outcome switch
-                {
-                    "succeeded" => "[green]succeeded[/]",
-                    "failed" => "[red]failed[/]",
-                    "refused" => "[yellow]refused[/]",
-                    _ => Terminal.Escape(e.Outcome),
-                } : Terminal.Escape(e.Outcome);
-                table.AddRow(
-                    new Text(e.Seq.ToString()), new Text(e.Time), new Text(e.Site ?? "-"), new Text(e.Action), new Markup(outcome),
-                    new Text(e.Actor), new Text(e.Via), new Text(e.From?.ToString() ?? "-"), new Text(e.To?.ToString() ?? "-"), new Text(e.Message));
-            }
-
-            context.Terminal.Out.Write(table);
+            context.Terminal.Table(Columns, list.Select(Row).ToList());
             return 0;
         });
         return command;
     }
 
+    /// <summary>The journal table's columns (TIME is UTC); at 80 columns VIA, ACTOR, FROM, TO and SEQ go first, in that order.</summary>
+    internal static readonly IReadOnlyList<TextColumn> Columns =
+    [
+        new("SEQ", 2), new("TIME", 0), new("SITE", 1), new("ACTION", 0), new("OUTCOME", 0),
+        new("ACTOR", 5), new("VIA", 6), new("FROM", 4, Wrap: true), new("TO", 3, Wrap: true), new("MESSAGE", 1, Wrap: true),
+    ];
+
+    internal static IReadOnlyList<TextCell> Row(JournalEntry e) =>
+    [
+        e.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture), e.Time, e.Site ?? "-", e.Action,
+        new TextCell(e.Outcome, e.Outcome switch { "succeeded" => "green", "failed" => "red", "refused" => "yellow", _ => null }),
+        e.Actor, e.Via, e.From?.ToString() ?? "-", e.To?.ToString() ?? "-", e.Message,
+    ];
+
     private static Command Verify()
     {
         var anchor = new Option<bool>("--anchor") { Description = "anchor a journal that has no head yet (a home from an older version), after checking its chain" };
-        var verify = new Command("verify", "checks the journal's hash chain and that it reaches its head; exit 1 and the first bad line if broken") { anchor };
+        var json = CommonOptions.Json();
+        var verify = new Command("verify", "checks the journal's hash chain and that it reaches its head; exit 1 and the first bad line if broken") { anchor, json };
         verify.SetAction(parse =>
         {
             var home = CliContext.ResolveHome(parse);
             var journal = new JournalFile(home, TimeProvider.System);
             var broken = parse.GetValue(anchor) ? journal.Anchor() : journal.Verify();
+            var head = broken is null ? journal.ReadHead() : null;
+            if (parse.GetValue(json))
+            {
+                var reason = broken is null ? null : CommandHint.WithHome(broken.Reason, parse.GetValue(CommonOptions.Home));
+                Console.WriteLine(Core.Json.Serialize(new JournalVerifyJson(broken is null, journal.Path, head?.Seq ?? 0, head?.Hash, broken?.Line, reason), Core.Json.Indented));
+                return broken is null ? 0 : 1;
+            }
+
             if (broken is null)
             {
-                var head = journal.ReadHead();
                 Console.WriteLine($"journal verify: ok ({head?.Seq ?? 0} entries, chain intact, head {head?.Hash ?? "none"}): {journal.Path}");
                 return 0;
             }
 
-            Console.Error.WriteLine($"journal verify: BROKEN at {journal.Path}:{broken.Line}: {broken.Reason}");
+            Console.Error.WriteLine($"journal verify: BROKEN at {journal.Path}:{broken.Line}: {CommandHint.WithHome(broken.Reason, parse.GetValue(CommonOptions.Home))}");
             return 1;
         });
         return verify;
