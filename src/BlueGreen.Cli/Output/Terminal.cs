@@ -200,4 +200,16 @@ public sealed class TerminalReporter(Terminal terminal) : IOperationReporter
     }
 
     public void Output(string line) => terminal.Line(terminal.Rich ? $"  │ {line}" : $"  | {line}");
+
+    /// <summary>A spinner beside what is awaited on a terminal (Spectre's status display); one step line otherwise.</summary>
+    public async Task<T> WaitAsync<T>(string what, Func<Task<T>> wait)
+    {
+        if (!terminal.Rich)
+        {
+            Step(what);
+            return await wait();
+        }
+
+        return await terminal.Out.Status().Spinner(Spinner.Known.Dots).StartAsync(Terminal.Escape(what), _ => wait());
+    }
 }
