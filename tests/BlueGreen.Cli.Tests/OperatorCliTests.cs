@@ -15,7 +15,7 @@ public sealed class OperatorCliTests : IDisposable
     public void Dispose() => _home.Dispose();
 
     /// <summary>A site whose slots are never reached by these tests (nothing listens on the discard port).</summary>
-    private void AddShop() => _home.AddSite("shop", new Uri("http://127.0.0.1:9/"), new Uri("http://127.0.0.1:9/"));
+    private void AddShop() => _home.AddSite("shop", new Uri("http://127.0.0.1:9/"), new Uri("http://127.0.0.2:9/"));
 
     [Fact]
     public async Task A_home_that_does_not_exist_is_a_one_line_error_with_exit_2()
@@ -128,7 +128,7 @@ public sealed class OperatorCliTests : IDisposable
 
     [Theory]
     [InlineData("stauts", "error: Unrecognized command or argument 'stauts'. (did you mean status?)")]
-    [InlineData("status --jsno", "(did you mean --json?)")]
+    [InlineData("apply shop --jsno", "(did you mean --json?)")]
     [InlineData("lock aquire", "(did you mean acquire?)")]
     [InlineData("journal verfy", "(did you mean verify?)")]
     [InlineData("validate shpo", "no site named 'shpo' (no such file) (did you mean shop?)")]
@@ -146,7 +146,7 @@ public sealed class OperatorCliTests : IDisposable
     [Fact]
     public async Task A_typo_of_a_key_in_a_site_file_gets_did_you_mean()
     {
-        _home.WriteSite("shop", "RULE=Host(`shop.example.com`)\nSLOT_A_URL=http://127.0.0.1:9/\nSLOT_B_URL=http://127.0.0.1:9/\nHEALTH_PAHT=/health\n");
+        _home.WriteSite("shop", "RULE=Host(`shop.example.com`)\nSLOT_A_URL=http://127.0.0.1:9/\nSLOT_B_URL=http://127.0.0.2:9/\nHEALTH_PAHT=/health\n");
 
         var result = await CliRunner.RunAsync(_home.Root, "validate", "shop");
 

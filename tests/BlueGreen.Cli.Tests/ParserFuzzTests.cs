@@ -50,7 +50,7 @@ public sealed class ParserFuzzTests : IDisposable
     [Fact]
     public async Task No_argument_vector_gets_an_undocumented_exit_code_or_a_stack_trace()
     {
-        _home.AddSite("shop", new Uri("http://127.0.0.1:9/"), new Uri("http://127.0.0.1:9/"));
+        _home.AddSite("shop", new Uri("http://127.0.0.1:9/"), new Uri("http://127.0.0.2:9/"));
         var seed = Random.Shared.Next();
         var random = new Random(seed);
         var vectors = Fixed.Concat(Enumerable.Range(0, 40).Select(_ => RandomVector(random))).ToList();

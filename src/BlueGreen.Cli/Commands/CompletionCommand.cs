@@ -38,7 +38,8 @@ public static class CompletionCommand
 
         text.Append("# load it with: source <(./run.sh completion ").Append(shell).Append(")\n");
         var commands = Walk(root, "").ToList();
-        var valued = commands.SelectMany(c => OptionsOf(c.Command, root)).Where(o => o.Arity.MaximumNumberOfValues > 0)
+        // Options that take a value (a flag's optional "true"/"false" is never typed): the next word is theirs.
+        var valued = commands.SelectMany(c => OptionsOf(c.Command, root)).Where(o => o.ValueType != typeof(bool) && o.Arity.MaximumNumberOfValues > 0)
             .SelectMany(o => o.Aliases.Prepend(o.Name)).Distinct().Order(StringComparer.Ordinal).ToList();
         text.Append("_bluegreen_run_sh() {\n");
         text.Append("  local cur=\"${COMP_WORDS[COMP_CWORD]}\" prev=\"\" path=\"\" home=\"\" word i\n");

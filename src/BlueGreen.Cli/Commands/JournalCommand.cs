@@ -59,7 +59,7 @@ public static class JournalCommand
                 var known = ConfigLoader.ValidSiteNames(context.Home).Concat(all.Select(e => e.Site).OfType<string>()).ToHashSet(StringComparer.Ordinal);
                 if (!known.Contains(only))
                 {
-                    Console.Error.WriteLine($"error: no site named '{only}' (no {context.Home.SiteConf(only)} and no journal entry){Suggestion.DidYouMean(only, known)}");
+                    Console.Error.WriteLine($"error: no site named '{only}' (no {context.Home.SiteConf(only)} and no journal entry){Suggestion.DidYouMean(only, known.Concat(command.Subcommands.Select(c => c.Name)))}");
                     return 2;
                 }
 
@@ -84,11 +84,11 @@ public static class JournalCommand
         return command;
     }
 
-    /// <summary>The journal table's columns (TIME is UTC); at 80 columns VIA, ACTOR, FROM, TO and SEQ go first, in that order.</summary>
+    /// <summary>The journal table's columns (TIME is UTC). When the width is short they go in this order: VIA, ACTOR, FROM, TO, SEQ, SITE, MESSAGE.</summary>
     internal static readonly IReadOnlyList<TextColumn> Columns =
     [
-        new("SEQ", 2), new("TIME", 0), new("SITE", 1), new("ACTION", 0), new("OUTCOME", 0),
-        new("ACTOR", 5), new("VIA", 6), new("FROM", 4, Wrap: true), new("TO", 3, Wrap: true), new("MESSAGE", 1, Wrap: true),
+        new("SEQ", 4), new("TIME", 0), new("SITE", 3), new("ACTION", 1), new("OUTCOME", 1),
+        new("ACTOR", 7), new("VIA", 8), new("FROM", 6, Wrap: true), new("TO", 5, Wrap: true), new("MESSAGE", 2, Wrap: true),
     ];
 
     internal static IReadOnlyList<TextCell> Row(JournalEntry e) =>
