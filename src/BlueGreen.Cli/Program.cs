@@ -21,9 +21,10 @@ public static class Program
             return 2;
         }
 
-        if (parse.Errors.Count > 0)
+        // --help answers even a command line with errors (`deploy --help` lacks --version), as the parser intends.
+        if (parse.Errors.Count > 0 && parse.Action is not { ClearsParseErrors: true })
         {
-            foreach (var error in parse.Errors)
+            foreach (var error in ParseErrors.Worth(parse))
             {
                 Console.Error.WriteLine($"error: {OperatorInput.Printable(error.Message)}{ParseErrors.DidYouMean(parse, error)}");
             }

@@ -170,6 +170,7 @@ public sealed class OperatorCliTests : IDisposable
         var sub = await CliRunner.RunAsync(_home.Root, "lock", "acquire", "--help");
 
         Assert.Equal(0, root.ExitCode);
+        Assert.Equal(0, sub.ExitCode);  // help even though the required --message is missing
         Assert.Contains("  ./run.sh [command] [options]", root.Stdout);
         Assert.DoesNotContain("bluegreen [", root.Stdout);
         Assert.Contains("  ./run.sh lock acquire [options]", sub.Stdout);

@@ -7,6 +7,13 @@ namespace BlueGreen.Cli.Commands;
 /// <summary>How a command line the parser refused is explained: "did you mean", and which help to read.</summary>
 internal static class ParseErrors
 {
+    /// <summary>The errors worth a line: "a command is required" says nothing more when a mistyped command is reported.</summary>
+    public static IEnumerable<ParseError> Worth(ParseResult parse)
+    {
+        var mistyped = parse.Errors.Any(e => parse.UnmatchedTokens.Any(t => e.Message.Contains($"'{t}'", StringComparison.Ordinal)));
+        return parse.Errors.Where(e => !(mistyped && e.Message.StartsWith("Required command was not provided", StringComparison.Ordinal)));
+    }
+
     /// <summary>" (did you mean X?)" when the error is about a token that is a typo of a command or option where it stands.</summary>
     public static string DidYouMean(ParseResult parse, ParseError error)
     {

@@ -22,6 +22,9 @@ internal sealed partial class RunShHelp(HelpAction standard, string programName)
         }
     }
 
+    /// <summary>As the standard help: `deploy --help` shows help even though --version is missing.</summary>
+    public override bool ClearsParseErrors => true;
+
     public override int Invoke(ParseResult parse)
     {
         // The standard help, written into a buffer, then printed with the usage lines as the operator types them.
