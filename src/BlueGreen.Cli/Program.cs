@@ -33,7 +33,8 @@ public static class Program
             return 2;
         }
 
-        if (CliContext.HomeProblem(parse) is { } homeProblem)
+        // Help needs no home, and its command line may hold errors it cleared (`--home` twice): reading --home would throw.
+        if (parse.Errors.Count == 0 && CliContext.HomeProblem(parse) is { } homeProblem)
         {
             Console.Error.WriteLine($"error: {homeProblem}");
             return 2;

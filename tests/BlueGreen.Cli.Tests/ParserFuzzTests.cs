@@ -37,6 +37,7 @@ public sealed class ParserFuzzTests : IDisposable
         ["demo", "--nosuch"],
         ["cockpit", "--mode", "admin"],
         ["--home"],
+        ["rollback", "--home", "fish", "--help", "../../etc/passwd"],   // found by this test: --home twice under --help
         ["--home", "/nonexistent/home", "status"],
         ["journal", "--limit", "0"],
         ["journal", "--limit", "abc"],
