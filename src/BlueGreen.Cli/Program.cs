@@ -34,7 +34,7 @@ public static class Program
         }
 
         // Help needs no home, and its command line may hold errors it cleared (`--home` twice): reading --home would throw.
-        if (parse.Errors.Count == 0 && CliContext.HomeProblem(parse) is { } homeProblem)
+        if (parse.Action is not { ClearsParseErrors: true } && CliContext.HomeProblem(parse) is { } homeProblem)
         {
             Console.Error.WriteLine($"error: {homeProblem}");
             return 2;
