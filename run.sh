@@ -19,6 +19,8 @@ if [ -x "$ROOT/bin/bluegreen" ]; then
     cat "$ROOT/VERSION"
     exit 0
   fi
+  # `version` (and `version --json`) prints the same as --version.
+  if [ "${1:-}" = "version" ]; then export BLUEGREEN_VERSION="$(cat "$ROOT/VERSION")"; fi
   exec "$ROOT/bin/bluegreen" "$@"
 fi
 
@@ -34,6 +36,7 @@ if [ "${1:-}" = "--version" ]; then
   version
   exit 0
 fi
+if [ "${1:-}" = "version" ]; then export BLUEGREEN_VERSION="$(version)"; fi
 
 if ! command -v dotnet >/dev/null 2>&1; then
   echo "run.sh: the .NET 10 SDK is needed (dotnet is not on PATH): see README.md" >&2

@@ -21,14 +21,22 @@ public static class Program
             return 2;
         }
 
-        if (parse.Errors.Count > 0)
+        // --help answers even a command line with errors (`deploy --help` lacks --version), as the parser intends.
+        if (parse.Errors.Count > 0 && parse.Action is not { ClearsParseErrors: true })
         {
-            foreach (var error in parse.Errors)
+            foreach (var error in ParseErrors.Worth(parse))
             {
-                Console.Error.WriteLine($"error: {OperatorInput.Printable(error.Message)}");
+                Console.Error.WriteLine($"error: {OperatorInput.Printable(error.Message)}{ParseErrors.DidYouMean(parse, error)}");
             }
 
-            Console.Error.WriteLine($"see ./run.sh {string.Join(' ', parse.CommandResult.Command.Name == root.Name ? [] : new[] { parse.CommandResult.Command.Name })} --help".Replace("  ", " "));
+            Console.Error.WriteLine($"see {ParseErrors.CommandPath(parse)} --help");
+            return 2;
+        }
+
+        // Help needs no home, and its command line may hold errors it cleared (`--home` twice): reading --home would throw.
+        if (parse.Action is not { ClearsParseErrors: true } && CliContext.HomeProblem(parse) is { } homeProblem)
+        {
+            Console.Error.WriteLine($"error: {homeProblem}");
             return 2;
         }
 
@@ -80,8 +88,11 @@ public static class Program
             CockpitCommand.Build(),
             DemoCommand.Build(),
             TestCommand.Build(),
+            VersionCommand.Build(),
         };
         root.Options.Add(CommonOptions.Home);
+        root.Subcommands.Add(CompletionCommand.Build(root));
+        RunShHelp.Install(root);
         return root;
     }
 }

@@ -207,6 +207,29 @@ public sealed class SwitchOperationTests : OperationTest
     }
 
     [Fact]
+    public async Task A_router_api_that_refuses_connections_ends_the_verification_early_and_the_routing_is_put_back()
+    {
+        await LiveOnAWithCandidateOnB();
+        var before = RoutingText();
+        // A port nothing listens on: bound, then released.
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        Home.WriteGlobal($"ROUTER_API=http://127.0.0.1:{port}\nSWITCH_VERIFY_TIMEOUT=10m\n");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var result = await Apply(clock: TimeProvider.System);
+
+        AssertCode(ExitCode.Failed, result);
+        Assert.Contains("connection refused 3 times in a row", result.Message);
+        Assert.DoesNotContain("within", result.Message);
+        Assert.True(clock.Elapsed < TimeSpan.FromMinutes(2), $"took {clock.Elapsed} (the timeout is 10 minutes)");
+        Assert.Equal(before, RoutingText());
+        Assert.Equal(Slot.A, State().Live);
+    }
+
+    [Fact]
     public async Task A_first_switch_that_cannot_be_verified_leaves_no_routing_file()
     {
         await ReadyCandidate("v1");

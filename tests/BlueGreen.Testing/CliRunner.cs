@@ -51,7 +51,12 @@ public static class CliRunner
             info.ArgumentList.Add(arg);
         }
 
-        info.Environment.Remove("DRY_RUN");
+        // Every global key can be set from the environment: a test's home decides, not the machine running it.
+        foreach (var key in BlueGreen.Core.Configuration.GlobalConfig.Keys)
+        {
+            info.Environment.Remove(key);
+        }
+
         info.Environment.Remove("BLUEGREEN_HOME");
         info.Environment["TERM"] = "dumb";
         foreach (var (key, value) in env ?? new Dictionary<string, string>())

@@ -46,6 +46,24 @@ public static class CommonOptions
 
     public const int MaxLockWaitSeconds = 86400;
 
+    /// <summary>--listen HOST:PORT, checked by the one parser of listen addresses; it wins over <paramref name="key"/> in the environment and conf/global.conf.</summary>
+    public static Option<string?> Listen(string key, string name = "--listen", string? description = null)
+    {
+        var option = new Option<string?>(name)
+        {
+            Description = description ?? $"HOST:PORT to listen on (default: {key})",
+            HelpName = "HOST:PORT",
+        };
+        option.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string?>() is { } text && !ListenAddress.TryParse(text, out _, out var error))
+            {
+                r.AddError($"{name}: {OperatorInput.Printable(error, 200)}");
+            }
+        });
+        return option;
+    }
+
     public static TimeSpan LockWaitOf(ParseResult parse, Option<int?> option) => TimeSpan.FromSeconds(parse.GetValue(option) ?? 0);
 }
 
@@ -63,10 +81,31 @@ public sealed record CliContext(Home Home, GlobalConfig Global, Terminal Termina
         return Infrastructure.Home.At(root);
     }
 
+    /// <summary>
+    /// Why the home named by --home or $BLUEGREEN_HOME cannot be used (it is not a folder), or null. Checked before
+    /// any command runs: a mistyped home must not read as "no sites".
+    /// </summary>
+    public static string? HomeProblem(ParseResult parse)
+    {
+        var (named, by) = parse.GetValue(CommonOptions.Home) is { } option ? (option, "--home")
+            : Environment.GetEnvironmentVariable("BLUEGREEN_HOME") is { Length: > 0 } env ? (env, "BLUEGREEN_HOME") : (null, null);
+        if (named is null)
+        {
+            return null;
+        }
+
+        if (named.Length == 0 || OperatorInput.HasControl(named))
+        {
+            return $"{by} '{OperatorInput.Printable(named, 200)}' is not a folder's path";
+        }
+
+        return Directory.Exists(named) ? null : $"{by} {OperatorInput.Printable(named, 200)}: no such folder";
+    }
+
     /// <summary>Builds the context, or prints the configuration errors and returns null (exit 2).</summary>
     public static CliContext? Create(ParseResult parse, bool json, bool assumeYes = false)
     {
-        var terminal = new Terminal(json, assumeYes);
+        var terminal = new Terminal(json, assumeYes, parse.GetValue(CommonOptions.Home));
         var home = ResolveHome(parse);
         var (global, errors) = ConfigLoader.LoadGlobal(home);
         var blocking = errors.Where(e => !e.IsWarning).ToList();

@@ -9,13 +9,20 @@ public static class CockpitCommand
 {
     public static Command Build()
     {
-        var command = new Command("cockpit", "runs the cockpit in the foreground (COCKPIT_LISTEN; COCKPIT_MODE safe = read-only, admin = actions through run.sh)");
+        var listen = CommonOptions.Listen("COCKPIT_LISTEN");
+        var command = new Command("cockpit", "runs the cockpit in the foreground (COCKPIT_LISTEN; COCKPIT_MODE safe = read-only, admin = actions through run.sh)") { listen };
         command.SetAction(async (parse, ct) =>
         {
             var context = CliContext.Create(parse, json: false);
             if (context is null)
             {
                 return 2;
+            }
+
+            // Precedence: the option, then the environment and the file (read together into Global), then the default.
+            if (parse.GetValue(listen) is { } address)
+            {
+                context = context with { Global = context.Global with { CockpitListen = address } };
             }
 
             RunningCockpit running;

@@ -2,8 +2,8 @@ using System.CommandLine;
 using BlueGreen.Cli.Output;
 using BlueGreen.Core.Input;
 using BlueGreen.Core.Journal;
+using BlueGreen.Infrastructure.Configuration;
 using BlueGreen.Infrastructure.Journal;
-using Spectre.Console;
 
 namespace BlueGreen.Cli.Commands;
 
@@ -51,30 +51,23 @@ public static class JournalCommand
                 return 2;
             }
 
-            var list = Read(new JournalFile(context.Home, TimeProvider.System), parse.GetValue(site), parse.GetValue(limit));
+            var journal = new JournalFile(context.Home, TimeProvider.System);
+            if (parse.GetValue(site) is { } only && !ConfigLoader.ValidSiteNames(context.Home).Contains(only) && !journal.Index.Newest(only).Any())
+            {
+                // A removed site's history stays readable; a name neither configured nor journaled is a mistake.
+                var known = ConfigLoader.ValidSiteNames(context.Home);
+                Console.Error.WriteLine($"error: no site named '{only}' (no {context.Home.SiteConf(only)} and no journal entry){Suggestion.DidYouMean(only, known.Concat(command.Subcommands.Select(c => c.Name)))}");
+                return 2;
+            }
+
+            var list = Read(journal, parse.GetValue(site), parse.GetValue(limit));
             if (context.Terminal.Json)
             {
                 context.Terminal.WriteJson(list);
                 return 0;
             }
 
-            var table = new Table().Border(context.Terminal.Rich ? TableBorder.Simple : TableBorder.None)
-                .AddColumns("SEQ", "TIME (UTC)", "SITE", "ACTION", "OUTCOME", "ACTOR", "VIA", "FROM", "TO", "MESSAGE");
-            foreach (var e in list)
-            {
-                var outcome = context.Terminal.Rich ? e.Outcome switch
-                {
-                    "succeeded" => "[green]succeeded[/]",
-                    "failed" => "[red]failed[/]",
-                    "refused" => "[yellow]refused[/]",
-                    _ => Terminal.Escape(e.Outcome),
-                } : Terminal.Escape(e.Outcome);
-                table.AddRow(
-                    new Text(e.Seq.ToString()), new Text(e.Time), new Text(e.Site ?? "-"), new Text(e.Action), new Markup(outcome),
-                    new Text(e.Actor), new Text(e.Via), new Text(e.From?.ToString() ?? "-"), new Text(e.To?.ToString() ?? "-"), new Text(e.Message));
-            }
-
-            context.Terminal.Out.Write(table);
+            context.Terminal.Table(Columns, list.Select(Row).ToList());
             return 0;
         });
         return command;
@@ -97,23 +90,45 @@ public static class JournalCommand
         return list;
     }
 
+    /// <summary>The journal table's columns (TIME is UTC). When the width is short they go in this order: VIA, ACTOR, FROM, TO, SEQ, SITE, MESSAGE.</summary>
+    internal static readonly IReadOnlyList<TextColumn> Columns =
+    [
+        new("SEQ", 4), new("TIME", 0), new("SITE", 3), new("ACTION", 1), new("OUTCOME", 1),
+        new("ACTOR", 7), new("VIA", 8), new("FROM", 6, Wrap: true), new("TO", 5, Wrap: true), new("MESSAGE", 2, Wrap: true),
+    ];
+
+    internal static IReadOnlyList<TextCell> Row(JournalEntry e) =>
+    [
+        e.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture), e.Time, e.Site ?? "-", e.Action,
+        new TextCell(e.Outcome, e.Outcome switch { "succeeded" => "green", "failed" => "red", "refused" => "yellow", _ => null }),
+        e.Actor, e.Via, e.From?.ToString() ?? "-", e.To?.ToString() ?? "-", e.Message,
+    ];
+
     private static Command Verify()
     {
         var anchor = new Option<bool>("--anchor") { Description = "anchor a journal that has no head yet (a home from an older version), after checking its chain" };
-        var verify = new Command("verify", "checks the journal's hash chain and that it reaches its head; exit 1 and the first bad line if broken") { anchor };
+        var json = CommonOptions.Json();
+        var verify = new Command("verify", "checks the journal's hash chain and that it reaches its head; exit 1 and the first bad line if broken") { anchor, json };
         verify.SetAction(parse =>
         {
             var home = CliContext.ResolveHome(parse);
             var journal = new JournalFile(home, TimeProvider.System);
             var broken = parse.GetValue(anchor) ? journal.Anchor() : journal.Verify();
+            var head = broken is null ? journal.ReadHead() : null;
+            if (parse.GetValue(json))
+            {
+                var reason = broken is null ? null : CommandHint.WithHome(broken.Reason, parse.GetValue(CommonOptions.Home));
+                Console.WriteLine(Core.Json.Serialize(new JournalVerifyJson(broken is null, journal.Path, head?.Seq ?? 0, head?.Hash, broken?.Line, reason), Core.Json.Indented));
+                return broken is null ? 0 : 1;
+            }
+
             if (broken is null)
             {
-                var head = journal.ReadHead();
                 Console.WriteLine($"journal verify: ok ({head?.Seq ?? 0} entries, chain intact, head {head?.Hash ?? "none"}): {journal.Path}");
                 return 0;
             }
 
-            Console.Error.WriteLine($"journal verify: BROKEN at {broken.File ?? journal.Path}:{broken.Line}: {broken.Reason}");
+            Console.Error.WriteLine($"journal verify: BROKEN at {broken.File ?? journal.Path}:{broken.Line}: {CommandHint.WithHome(broken.Reason, parse.GetValue(CommonOptions.Home))}");
             return 1;
         });
         return verify;

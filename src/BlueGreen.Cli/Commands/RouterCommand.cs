@@ -9,8 +9,8 @@ public static class RouterCommand
 {
     public static Command Build()
     {
-        var listen = new Option<string?>("--listen") { Description = "HOST:PORT of the public entry point (default: ROUTER_LISTEN)" };
-        var api = new Option<string?>("--api") { Description = "HOST:PORT of the Traefik-shaped API (default: from ROUTER_API)" };
+        var listen = CommonOptions.Listen("ROUTER_LISTEN");
+        var api = CommonOptions.Listen("ROUTER_API", "--api", "HOST:PORT of the Traefik-shaped API (default: from ROUTER_API)");
         var accessLog = new Option<bool>("--access-log") { Description = "log one line per request (also ROUTER_ACCESS_LOG=1)" };
         var command = new Command("router", "runs the embedded router in the foreground (Ctrl-C or SIGTERM stops it gracefully)") { listen, api, accessLog };
         command.SetAction(async (parse, ct) =>

@@ -25,12 +25,20 @@ public sealed record LockStatusJson(IReadOnlyList<LockJson> Locks, Infrastructur
 /// <summary>One lock in lock status --json.</summary>
 public sealed record LockJson(string Name, string State, Infrastructure.Locking.LockHolder? Holder);
 
+/// <summary>What journal verify --json prints: Line and Reason name the first bad line when the chain is broken.</summary>
+public sealed record JournalVerifyJson(bool Ok, string Path, long Entries, string? Head, long? Line, string? Reason);
+
+/// <summary>What version --json prints.</summary>
+public sealed record VersionJson(string Version);
+
 /// <summary>The CLI's --json documents, source-generated for the native build (see Core's Json).</summary>
 [JsonSourceGenerationOptions(GenerationMode = JsonSourceGenerationMode.Metadata)]
 [JsonSerializable(typeof(ResultJson))]
 [JsonSerializable(typeof(StatusJson))]
 [JsonSerializable(typeof(ConfigCheckJson))]
 [JsonSerializable(typeof(LockStatusJson))]
+[JsonSerializable(typeof(JournalVerifyJson))]
+[JsonSerializable(typeof(VersionJson))]
 [JsonSerializable(typeof(List<JournalEntry>))]
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using BlueGreen.Core;
+using BlueGreen.Core.Input;
 using BlueGreen.Core.Routing;
 using BlueGreen.Operations.Common;
 using Spectre.Console;
@@ -12,10 +13,12 @@ namespace BlueGreen.Cli.Output;
 /// </summary>
 public sealed class Terminal
 {
-    public Terminal(bool json, bool assumeYes)
+    /// <param name="homeArgument">The --home the operator gave, if any: every `./run.sh` in a message or hint gets it.</param>
+    public Terminal(bool json, bool assumeYes, string? homeArgument = null)
     {
         Json = json;
         AssumeYes = assumeYes;
+        HomeArgument = homeArgument;
         IsInteractive = !Console.IsOutputRedirected && !Console.IsInputRedirected && Environment.GetEnvironmentVariable("TERM") is not (null or "dumb");
         Rich = IsInteractive && !json;
         Out = AnsiConsole.Create(new AnsiConsoleSettings
@@ -29,7 +32,13 @@ public sealed class Terminal
         {
             Out.Profile.Width = 200;
         }
+        else if (TextTable.WidthFrom(Environment.GetEnvironmentVariable("COLUMNS")) is { } columns)
+        {
+            Out.Profile.Width = columns;
+        }
     }
+
+    public string? HomeArgument { get; }
 
     public bool Json { get; }
 
@@ -57,11 +66,29 @@ public sealed class Terminal
 
     public void Markup(string markup) => Out.MarkupLine(markup);
 
+    /// <summary>A table: laid out for the terminal's width (honouring $COLUMNS), or tab-separated with a header line when piped.</summary>
+    public void Table(IReadOnlyList<TextColumn> columns, IReadOnlyList<IReadOnlyList<TextCell>> rows)
+    {
+        var lines = Rich ? TextTable.Render(columns, rows, Out.Profile.Width, markup: true) : TextTable.Tsv(columns, rows);
+        foreach (var line in lines)
+        {
+            if (Rich)
+            {
+                Out.MarkupLine(line);
+            }
+            else
+            {
+                Line(line);
+            }
+        }
+    }
+
     public void WriteJson<T>(T value) => Console.Out.WriteLine(BlueGreen.Core.Json.Serialize(value, BlueGreen.Core.Json.Indented));
 
     /// <summary>Prints an operation's outcome and returns its exit code.</summary>
     public int Finish(OperationResult result)
     {
+        result = result with { Message = CommandHint.WithHome(result.Message, HomeArgument), Hint = result.Hint is { } h ? CommandHint.WithHome(h, HomeArgument) : null };
         if (Json)
         {
             WriteJson(new ResultJson((int)result.Code, result.Code == ExitCode.Done, result.Message, result.Hint, result.Data));
@@ -173,4 +200,16 @@ public sealed class TerminalReporter(Terminal terminal) : IOperationReporter
     }
 
     public void Output(string line) => terminal.Line(terminal.Rich ? $"  │ {line}" : $"  | {line}");
+
+    /// <summary>A spinner beside what is awaited on a terminal (Spectre's status display); one step line otherwise.</summary>
+    public async Task<T> WaitAsync<T>(string what, Func<Task<T>> wait)
+    {
+        if (!terminal.Rich)
+        {
+            Step(what);
+            return await wait();
+        }
+
+        return await terminal.Out.Status().Spinner(Spinner.Known.Dots).StartAsync(Terminal.Escape(what), _ => wait());
+    }
 }

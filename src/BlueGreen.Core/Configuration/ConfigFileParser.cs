@@ -1,7 +1,10 @@
 namespace BlueGreen.Core.Configuration;
 
-/// <summary>One KEY=VALUE line as read from a file, with where it came from.</summary>
-public sealed record ConfigEntry(string Key, string Value, int Line);
+/// <summary>
+/// One KEY=VALUE line as read from a file, with where it came from; <paramref name="Source"/> names what set it
+/// when that was not the file (an environment variable: line 0).
+/// </summary>
+public sealed record ConfigEntry(string Key, string Value, int Line, string? Source = null);
 
 /// <summary>The lines of one configuration file, and what was wrong with their syntax.</summary>
 public sealed record ConfigFile(string Path, IReadOnlyDictionary<string, ConfigEntry> Entries, IReadOnlyList<ConfigError> Errors);
@@ -47,7 +50,7 @@ public static class ConfigFileParser
             }
 
             // Values reach routing files, journal lines and shells: no raw control characters (a tab is fine).
-            if (value.Any(c => c != '\t' && (char.IsControl(c) || c is '\u2028' or '\u2029')))
+            if (HasControl(value))
             {
                 errors.Add(new ConfigError(path, lineNumber, $"{key}: the value holds a control character"));
                 continue;
@@ -55,7 +58,7 @@ public static class ConfigFileParser
 
             if (!knownKeys.Contains(key))
             {
-                errors.Add(new ConfigError(path, lineNumber, $"unknown key {key}"));
+                errors.Add(new ConfigError(path, lineNumber, $"unknown key {key}{Input.Suggestion.DidYouMean(key, knownKeys)}"));
                 continue;
             }
 
@@ -70,6 +73,39 @@ public static class ConfigFileParser
 
         return new ConfigFile(path, entries, errors);
     }
+
+    /// <summary>
+    /// The environment laid over a file (precedence: environment, then file, then the default): each known key
+    /// set to a non-empty value in <paramref name="environment"/> replaces the file's line. An empty variable
+    /// counts as unset, as shells treat it.
+    /// </summary>
+    public static ConfigFile WithEnvironment(ConfigFile file, IReadOnlyDictionary<string, string> environment, IReadOnlySet<string> knownKeys)
+    {
+        var entries = new Dictionary<string, ConfigEntry>(file.Entries, StringComparer.Ordinal);
+        var errors = new List<ConfigError>(file.Errors);
+        foreach (var key in knownKeys.Order(StringComparer.Ordinal))
+        {
+            if (!environment.TryGetValue(key, out var value) || value.Length == 0)
+            {
+                continue;
+            }
+
+            if (HasControl(value))
+            {
+                errors.Add(new ConfigError(EnvironmentSource, 0, $"{key}: the value holds a control character"));
+                continue;
+            }
+
+            entries[key] = new ConfigEntry(key, value, 0, EnvironmentSource);
+        }
+
+        return file with { Entries = entries, Errors = errors };
+    }
+
+    /// <summary>How an error in a value set by an environment variable is located.</summary>
+    public const string EnvironmentSource = "environment";
+
+    private static bool HasControl(string value) => value.Any(c => c != '\t' && (char.IsControl(c) || c is '\u2028' or '\u2029'));
 
     private static bool IsKeySyntax(string key) =>
         key.Length > 0 && (char.IsAsciiLetterUpper(key[0]) || key[0] == '_') && key.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c == '_');

@@ -14,7 +14,9 @@ internal sealed class ConfigReader(ConfigFile file, List<ConfigError> errors)
 
     public int LineOf(string key) => file.Entries.TryGetValue(key, out var entry) ? entry.Line : 0;
 
-    public void Error(string key, string message) => errors.Add(new ConfigError(file.Path, LineOf(key), message));
+    /// <summary>Records a problem with a key's value where the value came from: the file's line, or the environment.</summary>
+    public void Error(string key, string message) => errors.Add(
+        file.Entries.TryGetValue(key, out var entry) && entry.Source is { } source ? new ConfigError(source, 0, message) : new ConfigError(file.Path, LineOf(key), message));
 
     public string String(string key, string fallback) => Raw(key) is { } v ? v : fallback;
 
@@ -23,7 +25,7 @@ internal sealed class ConfigReader(ConfigFile file, List<ConfigError> errors)
         var value = Raw(key);
         if (string.IsNullOrWhiteSpace(value))
         {
-            errors.Add(new ConfigError(file.Path, LineOf(key), value is null ? $"missing required key {key}" : $"{key} must not be empty"));
+            Error(key, value is null ? $"missing required key {key}" : $"{key} must not be empty");
             return "";
         }
 

@@ -58,9 +58,18 @@ public sealed record GlobalConfig
 
     private static readonly Dictionary<string, bool> Flags = new() { ["0"] = false, ["1"] = true };
 
-    public static (GlobalConfig Config, IReadOnlyList<ConfigError> Errors) Parse(string path, string text)
+    /// <summary>
+    /// Reads the file's text with the environment laid over it: every key may be set by an environment variable
+    /// of the same name, which wins over the file (docs/reference.md, "Precedence"). A command's option wins over both.
+    /// </summary>
+    public static (GlobalConfig Config, IReadOnlyList<ConfigError> Errors) Parse(string path, string text, IReadOnlyDictionary<string, string>? environment = null)
     {
         var file = ConfigFileParser.Parse(path, text, Keys);
+        if (environment is not null)
+        {
+            file = ConfigFileParser.WithEnvironment(file, environment, Keys);
+        }
+
         var errors = new List<ConfigError>(file.Errors);
         var r = new ConfigReader(file, errors);
         var d = new GlobalConfig();

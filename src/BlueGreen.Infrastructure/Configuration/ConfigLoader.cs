@@ -14,26 +14,32 @@ public sealed record LoadedConfig(GlobalConfig Global, IReadOnlyDictionary<strin
 /// <summary>Reads conf/global.conf and conf/sites/*.conf from a home.</summary>
 public static class ConfigLoader
 {
-    /// <summary>Reads the global file, then environment overrides (DRY_RUN=1).</summary>
-    public static (GlobalConfig Config, IReadOnlyList<ConfigError> Errors) LoadGlobal(Home home)
+    /// <summary>
+    /// Reads the global file with the process's environment laid over it: an environment variable named as a key
+    /// wins over the file (docs/reference.md, "Precedence").
+    /// </summary>
+    public static (GlobalConfig Config, IReadOnlyList<ConfigError> Errors) LoadGlobal(Home home) => LoadGlobal(home, GlobalEnvironment());
+
+    public static (GlobalConfig Config, IReadOnlyList<ConfigError> Errors) LoadGlobal(Home home, IReadOnlyDictionary<string, string> environment)
     {
         var (text, problem) = ReadConfFile(home, home.GlobalConf);
-        var (config, errors) = problem is not null ? (new GlobalConfig(), [problem])
-            : text is not null ? GlobalConfig.Parse(home.GlobalConf, text)
-            : (new GlobalConfig(), (IReadOnlyList<ConfigError>)[]);
-        if (Environment.GetEnvironmentVariable("DRY_RUN") is { Length: > 0 } dryRun)
+        var (config, errors) = GlobalConfig.Parse(home.GlobalConf, text ?? "", environment);
+        return problem is null ? (config, errors) : (config, [problem, .. errors]);
+    }
+
+    /// <summary>The environment variables named as global keys, as this process sees them.</summary>
+    public static IReadOnlyDictionary<string, string> GlobalEnvironment()
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var key in GlobalConfig.Keys)
         {
-            if (dryRun is "1")
+            if (Environment.GetEnvironmentVariable(key) is { } value)
             {
-                config = config with { DryRun = true };
-            }
-            else if (dryRun is not "0")
-            {
-                errors = [.. errors, new ConfigError("environment", 0, $"DRY_RUN='{dryRun}' must be 0 or 1")];
+                values[key] = value;
             }
         }
 
-        return (config, errors);
+        return values;
     }
 
     public static LoadedConfig LoadAll(Home home)
@@ -94,7 +100,7 @@ public static class ConfigLoader
 
         if (text is null)
         {
-            return (null, [new ConfigError(path, 0, $"no site named '{name}' (no such file)")]);
+            return (null, [new ConfigError(path, 0, $"no site named '{name}' (no such file){Suggestion.DidYouMean(name, ValidSiteNames(home))}")]);
         }
 
         return SiteConfig.Parse(path, name, text, global.Router);

@@ -16,29 +16,36 @@ public sealed class RouterApiClient(Uri apiBase, HttpClient http, TimeProvider c
     /// <summary>The live slot the router reports for the site; null when it has no production service.</summary>
     public async Task<(bool Reachable, Slot? Live, string Detail)> ReadLiveSlotAsync(string site, CancellationToken ct)
     {
+        var (reachable, live, detail, _) = await ReadAsync(site, ct);
+        return (reachable, live, detail);
+    }
+
+    /// <summary><see cref="ReadLiveSlotAsync"/>, and whether the connection was refused (nothing listens at the API's address).</summary>
+    private async Task<(bool Reachable, Slot? Live, string Detail, bool Refused)> ReadAsync(string site, CancellationToken ct)
+    {
         var url = new Uri(apiBase, $"/api/http/services/{Uri.EscapeDataString(site)}@file");
         try
         {
             using var response = await http.GetAsync(url, ct);
             if (response.StatusCode == HttpStatusCode.NotFound)
             {
-                return (true, null, "the router has no such service");
+                return (true, null, "the router has no such service", false);
             }
 
             if (!response.IsSuccessStatusCode)
             {
-                return (false, null, $"{url} answered {(int)response.StatusCode}");
+                return (false, null, $"{url} answered {(int)response.StatusCode}", false);
             }
 
             using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
             if (!doc.RootElement.TryGetProperty("weighted", out var weighted) || !weighted.TryGetProperty("services", out var services))
             {
-                return (true, null, "the service is not weighted");
+                return (true, null, "the service is not weighted", false);
             }
 
             var children = services.EnumerateArray().Select(s => (Name: ChildName(s), Weight: WeightOf(s))).ToList();
             var slot = RoutingPlanner.LiveSlotOf(site, children);
-            return (true, slot, $"weights: {string.Join(", ", children.Select(c => $"{c.Name}={c.Weight}"))}");
+            return (true, slot, $"weights: {string.Join(", ", children.Select(c => $"{c.Name}={c.Weight}"))}", false);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or InvalidOperationException or KeyNotFoundException)
         {
@@ -47,7 +54,7 @@ public sealed class RouterApiClient(Uri apiBase, HttpClient http, TimeProvider c
                 throw;
             }
 
-            return (false, null, $"{url}: {e.Message}");
+            return (false, null, $"{url}: {e.Message}", IsRefused(e));
         }
     }
 
@@ -141,6 +148,10 @@ public sealed class RouterApiClient(Uri apiBase, HttpClient http, TimeProvider c
         }
     }
 
+    /// <summary>True when nothing listens at the address (connection refused), as opposed to a slow or failing API.</summary>
+    private static bool IsRefused(Exception e) =>
+        e is HttpRequestException { InnerException: System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused } };
+
     /// <summary>A child's name without a provider suffix: the API may show `SITE-a` or `SITE-a@file`.</summary>
     private static string ChildName(JsonElement child)
     {
@@ -152,22 +163,36 @@ public sealed class RouterApiClient(Uri apiBase, HttpClient http, TimeProvider c
     /// <summary>A child without a weight has Traefik's default weight, 1.</summary>
     private static int WeightOf(JsonElement child) => child.TryGetProperty("weight", out var w) ? w.GetInt32() : 1;
 
-    /// <summary>Polls until the router shows the expected live slot, or the timeout passes.</summary>
-    public async Task<(bool Live, string Detail)> WaitForLiveSlotAsync(string site, Slot expected, TimeSpan timeout, CancellationToken ct)
+    /// <summary>Refused connections in a row after which the wait ends: nothing listens at the API's address, and polling until the timeout would only delay saying so.</summary>
+    public const int RefusalsBeforeGivingUp = 3;
+
+    /// <summary>
+    /// Polls until the router shows the expected live slot, or the timeout passes, or the connection was refused
+    /// <see cref="RefusalsBeforeGivingUp"/> times in a row (the router is not running: the answer is already certain;
+    /// <c>Refused</c> is then true).
+    /// </summary>
+    public async Task<(bool Live, string Detail, bool Refused)> WaitForLiveSlotAsync(string site, Slot expected, TimeSpan timeout, CancellationToken ct)
     {
         var deadline = clock.GetUtcNow() + timeout;
         var detail = "";
+        var refusals = 0;
         while (true)
         {
             using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
             attempt.CancelAfter(TimeSpan.FromSeconds(2));
             try
             {
-                var (_, live, d) = await ReadLiveSlotAsync(site, attempt.Token);
+                var (_, live, d, refused) = await ReadAsync(site, attempt.Token);
                 detail = d;
                 if (live == expected)
                 {
-                    return (true, detail);
+                    return (true, detail, false);
+                }
+
+                refusals = refused ? refusals + 1 : 0;
+                if (refusals >= RefusalsBeforeGivingUp)
+                {
+                    return (false, $"connection refused {refusals} times in a row at {apiBase}: the router's API is not running", true);
                 }
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
@@ -177,7 +202,7 @@ public sealed class RouterApiClient(Uri apiBase, HttpClient http, TimeProvider c
 
             if (clock.GetUtcNow() >= deadline)
             {
-                return (false, detail);
+                return (false, detail, false);
             }
 
             // The embedded router reloads within ~10 ms of a rename: poll often, it is one small GET on loopback.

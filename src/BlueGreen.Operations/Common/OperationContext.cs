@@ -38,6 +38,9 @@ public interface IOperationReporter
 
     /// <summary>A line of a child command's output, shown live.</summary>
     void Output(string line);
+
+    /// <summary>Runs a wait, saying what is awaited while it lasts (a spinner on a terminal). Nothing else is reported during it.</summary>
+    Task<T> WaitAsync<T>(string what, Func<Task<T>> wait) => wait();
 }
 
 /// <summary>The outcome of a command: its exit code, one sentence for people, and what to do next.</summary>

@@ -173,11 +173,12 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
         var signalled = tx.Signalled.IsCancellationRequested;
         if (!signalled)
         {
-            var (verified, detail) = await VerifyAsync(site.Name, plan.NewLive, tx.Signalled);
+            var (verified, detail, refused) = await VerifyAsync(site.Name, plan.NewLive, tx.Signalled);
             signalled = tx.Signalled.IsCancellationRequested;
             if (!verified && !signalled)
             {
-                return Compensate(tx, writer, previous, plan, $"the router did not show the new routing within {Duration.Format(context.Global.SwitchVerifyTimeout)} ({detail})",
+                var why = refused ? $"the router did not show the new routing: {detail}" : $"the router did not show the new routing within {Duration.Format(context.Global.SwitchVerifyTimeout)} ({detail})";
+                return Compensate(tx, writer, previous, plan, why,
                     "is the router running? see ./run.sh router, and ROUTER_API in conf/global.conf");
             }
         }
@@ -276,28 +277,30 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
     }
 
     /// <summary>True when the router shows the new live slot; otherwise what it showed.</summary>
-    private async Task<(bool Verified, string? Detail)> VerifyAsync(string site, Slot expected, CancellationToken ct)
+    private async Task<(bool Verified, string? Detail, bool Refused)> VerifyAsync(string site, Slot expected, CancellationToken ct)
     {
         if (context.Global.RouterApi is not { } api)
         {
             context.Reporter.Warn("ROUTER_API is empty: the switch is not verified through the router");
-            return (true, null);
+            return (true, null, false);
         }
 
         try
         {
             var client = new RouterApiClient(api, http, context.Clock);
-            var (live, detail) = await client.WaitForLiveSlotAsync(site, expected, context.Global.SwitchVerifyTimeout, ct);
+            var (live, detail, refused) = await context.Reporter.WaitAsync(
+                $"waiting for the router ({api}) to serve slot {expected.Name()} (up to {Duration.Format(context.Global.SwitchVerifyTimeout)})",
+                () => client.WaitForLiveSlotAsync(site, expected, context.Global.SwitchVerifyTimeout, ct));
             if (live)
             {
                 context.Reporter.Step($"the router serves the new routing ({detail})");
             }
 
-            return (live, detail);
+            return (live, detail, refused);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            return (false, "interrupted by a signal");
+            return (false, "interrupted by a signal", false);
         }
     }
 

@@ -106,3 +106,71 @@ public sealed class GlobalConfigTests
         Assert.Contains("unknown key RULE", error.Message);
     }
 }
+
+/// <summary>Precedence (docs/reference.md): an environment variable named as a key wins over the file, which wins over the default.</summary>
+public sealed class GlobalConfigEnvironmentTests
+{
+    private const string Path = "/home/conf/global.conf";
+
+    [Fact]
+    public void The_environment_wins_over_the_file_and_the_file_over_the_default()
+    {
+        var file = "COCKPIT_LISTEN=127.0.0.2:9000\nCOCKPIT_MODE=safe\nDRY_RUN=1\n";
+        var environment = new Dictionary<string, string> { ["COCKPIT_MODE"] = "admin", ["DRY_RUN"] = "0", ["ROUTER_LISTEN"] = "127.0.0.3:81" };
+
+        var (config, errors) = GlobalConfig.Parse(Path, file, environment);
+
+        Assert.Empty(errors);
+        Assert.Equal(CockpitMode.Admin, config.CockpitMode);     // environment over file
+        Assert.False(config.DryRun);                              // environment over file, either way
+        Assert.Equal("127.0.0.3:81", config.RouterListen);        // environment over default
+        Assert.Equal("127.0.0.2:9000", config.CockpitListen);     // file over default
+        Assert.Equal(new GlobalConfig().RouterApi, config.RouterApi);
+    }
+
+    [Fact]
+    public void Every_key_is_read_from_the_environment_and_a_control_character_in_any_is_an_error()
+    {
+        foreach (var key in GlobalConfig.Keys)
+        {
+            // A value no key accepts: an error for exactly that key, located in the environment.
+            var (_, errors) = GlobalConfig.Parse(Path, "", new Dictionary<string, string> { [key] = "\u0001" });
+            var error = Assert.Single(errors);
+            Assert.Equal("environment", error.File);
+            Assert.Contains(key, error.Message);
+        }
+    }
+
+    [Theory]
+    [InlineData("COCKPIT_MODE", "root", "environment: COCKPIT_MODE: 'root' is not one of safe, admin")]
+    [InlineData("SWITCH_VERIFY_TIMEOUT", "soon", "environment: SWITCH_VERIFY_TIMEOUT: 'soon' is not a duration")]
+    [InlineData("ROUTER_LISTEN", "example.com:80", "environment: ROUTER_LISTEN: 'example.com:80': the host must be an IP address")]
+    public void A_bad_value_from_the_environment_is_an_error_naming_the_environment(string key, string value, string expected)
+    {
+        var (config, errors) = GlobalConfig.Parse(Path, $"{key}=", new Dictionary<string, string> { [key] = value });
+
+        Assert.StartsWith(expected, Assert.Single(errors).ToString());
+    }
+
+    [Fact]
+    public void An_empty_variable_counts_as_unset()
+    {
+        var (config, errors) = GlobalConfig.Parse(Path, "COCKPIT_MODE=admin\n", new Dictionary<string, string> { ["COCKPIT_MODE"] = "" });
+
+        Assert.Empty(errors);
+        Assert.Equal(CockpitMode.Admin, config.CockpitMode);
+    }
+
+    [Fact]
+    public void Variables_that_are_not_keys_are_ignored()
+    {
+        var (config, errors) = GlobalConfig.Parse(Path, "", new Dictionary<string, string> { ["RULE"] = "x", ["PATH"] = "/bin" });
+
+        Assert.Empty(errors);
+        Assert.Equal(new GlobalConfig(), config);
+    }
+
+    [Fact]
+    public void An_unknown_key_in_the_file_suggests_the_key_meant() =>
+        Assert.EndsWith("unknown key COCKPIT_MOED (did you mean COCKPIT_MODE?)", Assert.Single(GlobalConfig.Parse(Path, "COCKPIT_MOED=admin\n").Errors).Message);
+}

@@ -117,15 +117,16 @@ public sealed class ConfigLoaderTests : IDisposable
     }
 
     [Fact]
-    public void Dry_run_zero_in_the_environment_leaves_the_global_file_as_it_is()
+    public void Dry_run_zero_in_the_environment_wins_over_the_global_file()
     {
+        // Precedence (docs/reference.md): option > environment > file > default, for every key.
         _home.WriteGlobal("DRY_RUN=1\n");
         Environment.SetEnvironmentVariable("DRY_RUN", "0");
 
         var (config, errors) = ConfigLoader.LoadGlobal(Home);
 
         Assert.Empty(errors);
-        Assert.True(config.DryRun);
+        Assert.False(config.DryRun);
     }
 
     [Fact]
@@ -137,7 +138,7 @@ public sealed class ConfigLoaderTests : IDisposable
 
         var error = Assert.Single(errors);
         Assert.Equal("environment", error.File);
-        Assert.Contains("DRY_RUN='yes' must be 0 or 1", error.Message);
+        Assert.Contains("DRY_RUN: 'yes' is not one of 0, 1", error.Message);
         Assert.False(config.DryRun);
     }
 }

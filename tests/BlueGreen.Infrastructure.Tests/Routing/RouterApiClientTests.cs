@@ -269,12 +269,30 @@ public sealed class RouterApiClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Waiting_gives_up_early_when_the_connection_is_refused_three_times_in_a_row()
+    {
+        var url = _api.Url;
+        await _api.DisposeAsync();
+        var client = new RouterApiClient(url, _http, TimeProvider.System);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        // A 60 s timeout: only giving up on the refusals can end the wait within the deadline below.
+        var (live, detail, refused) = await client.WaitForLiveSlotAsync("shop", Slot.B, TimeSpan.FromSeconds(60), CancellationToken.None);
+
+        Assert.False(live);
+        Assert.True(refused);
+        Assert.Contains($"connection refused {RouterApiClient.RefusalsBeforeGivingUp} times in a row", detail);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
+        _api = await FakeTraefikApi.StartAsync();
+    }
+
+    [Fact]
     public async Task Waiting_returns_true_once_the_router_shows_the_expected_slot()
     {
         var calls = 0;
         _api.Answer = _ => Interlocked.Increment(ref calls) < 3 ? (200, FakeTraefikApi.Weighted("shop", 1, 0)) : (200, FakeTraefikApi.Weighted("shop", 0, 1));
 
-        var (live, detail) = await Client.WaitForLiveSlotAsync("shop", Slot.B, TimeSpan.FromSeconds(30), CancellationToken.None);
+        var (live, detail, _) = await Client.WaitForLiveSlotAsync("shop", Slot.B, TimeSpan.FromSeconds(30), CancellationToken.None);
 
         Assert.True(live);
         Assert.Equal("weights: shop-a=0, shop-b=1", detail);
@@ -286,7 +304,7 @@ public sealed class RouterApiClientTests : IAsyncLifetime
     {
         _api.Answer = _ => (200, FakeTraefikApi.Weighted("shop", 1, 0));
 
-        var (live, detail) = await Client.WaitForLiveSlotAsync("shop", Slot.B, TimeSpan.FromMilliseconds(300), CancellationToken.None);
+        var (live, detail, _) = await Client.WaitForLiveSlotAsync("shop", Slot.B, TimeSpan.FromMilliseconds(300), CancellationToken.None);
 
         Assert.False(live);
         Assert.Equal("weights: shop-a=1, shop-b=0", detail);
@@ -297,7 +315,7 @@ public sealed class RouterApiClientTests : IAsyncLifetime
     {
         _api.Answer = _ => (500, "{}");
 
-        var (live, detail) = await Client.WaitForLiveSlotAsync("shop", Slot.A, TimeSpan.FromMilliseconds(300), CancellationToken.None);
+        var (live, detail, _) = await Client.WaitForLiveSlotAsync("shop", Slot.A, TimeSpan.FromMilliseconds(300), CancellationToken.None);
 
         Assert.False(live);
         Assert.Contains("answered 500", detail);
@@ -308,7 +326,7 @@ public sealed class RouterApiClientTests : IAsyncLifetime
     {
         _api.Hang = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        var (live, detail) = await Client.WaitForLiveSlotAsync("shop", Slot.A, TimeSpan.FromMilliseconds(300), CancellationToken.None);
+        var (live, detail, _) = await Client.WaitForLiveSlotAsync("shop", Slot.A, TimeSpan.FromMilliseconds(300), CancellationToken.None);
 
         Assert.False(live);
         Assert.Equal("the API did not answer within 2 s", detail);
