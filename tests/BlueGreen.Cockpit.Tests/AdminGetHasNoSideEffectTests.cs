@@ -119,9 +119,13 @@ public sealed partial class AdminGetHasNoSideEffectTests : IAsyncLifetime
         // The same routing change, comments aside (run.sh's header comment names who ran it).
         var cliDiff = result.GetProperty("diff").EnumerateArray().Select(d => d.GetString()!)
             .Where(line => !line[2..].TrimStart().StartsWith('#')).ToList();
-        var pageDiff = WebUtility.HtmlDecode(DiffBlock().Match(page).Groups["diff"].Value).Split('\n').ToList();
+        var diffHtml = DiffBlock().Match(page).Groups["diff"].Value;
+        var pageDiff = WebUtility.HtmlDecode(Regex.Replace(diffHtml, "<[^>]+>", "")).Split('\n').ToList();
         Assert.Equal(cliDiff, pageDiff);
         Assert.Contains(pageDiff, l => l.StartsWith("+ ", StringComparison.Ordinal));
+        // Coloured by kind: every added line in an "add" span, every removed one in a "del" span.
+        Assert.Equal(pageDiff.Count(l => l.StartsWith("+ ", StringComparison.Ordinal)), Regex.Count(diffHtml, "<span class=\"add\">\\+ "));
+        Assert.Equal(pageDiff.Count(l => l.StartsWith("- ", StringComparison.Ordinal)), Regex.Count(diffHtml, "<span class=\"del\">- "));
     }
 
     [Fact]

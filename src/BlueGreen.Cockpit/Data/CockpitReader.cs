@@ -23,16 +23,17 @@ internal sealed partial class CockpitReader(CockpitSources sources, HealthMonito
 
     public IReadOnlyList<string> SiteNames() => ConfigLoader.SiteNames(sources.Home);
 
-    public async Task<Board> BoardAsync(CancellationToken ct)
+    /// <param name="withPlans">Work out each site's apply and rollback plans (for the admin's buttons).</param>
+    public async Task<Board> BoardAsync(CancellationToken ct, bool withPlans = false)
     {
         var statuses = await sources.StatusReader.ReadAsync(SiteNames(), probeHealth: false, ct);
-        return new Board(clock.GetUtcNow(), statuses.Select(s => new SiteRow(s, health.For(s.Site, s.Live))).ToList());
+        return new Board(clock.GetUtcNow(), statuses.Select(s => new SiteRow(s, health.For(s.Site, s.Live), withPlans ? Plans(s.Site) : null)).ToList());
     }
 
-    public async Task<SiteDetail> SiteAsync(string site, CancellationToken ct)
+    public async Task<SiteDetail> SiteAsync(string site, CancellationToken ct, bool withPlans = false)
     {
         var status = (await sources.StatusReader.ReadAsync([site], probeHealth: false, ct))[0];
-        var row = new SiteRow(status, health.For(site, status.Live));
+        var row = new SiteRow(status, health.For(site, status.Live), withPlans ? Plans(site) : null);
         var state = ReadState(site);
         var (report, reportError) = ReadReport(state);
         var journal = sources.Journal.Index.Newest(site).Take(SiteJournalLimit).ToList();
@@ -42,13 +43,23 @@ internal sealed partial class CockpitReader(CockpitSources sources, HealthMonito
     }
 
     /// <summary>The plan of a switch, from the files alone (see <see cref="SwitchPreview"/>).</summary>
-    public SwitchPreview Preview(string site, string action)
+    public SwitchPreview Preview(string site, string action) => Decide(site, [action])[0];
+
+    /// <summary>Both plans of a site from one reading of its files: what enables or disables its Apply and Rollback buttons.</summary>
+    public SwitchPlans Plans(string site)
+    {
+        var plans = Decide(site, ["apply", "rollback"]);
+        return new SwitchPlans(plans[0], plans[1]);
+    }
+
+    private SwitchPreview[] Decide(string site, string[] actions)
     {
         var routingPath = sources.Routing.PathOf(site);
         var (config, errors) = ConfigLoader.LoadSite(sources.Home, site, sources.Global);
         if (config is null || errors.Any(e => !e.IsWarning))
         {
-            return SwitchPreview.Unavailable(site, action, routingPath, string.Join("; ", errors.Where(e => !e.IsWarning).Select(e => e.ToString())));
+            var why = string.Join("; ", errors.Where(e => !e.IsWarning).Select(e => e.ToString()));
+            return [.. actions.Select(action => SwitchPreview.Unavailable(site, action, routingPath, why))];
         }
 
         SiteState state;
@@ -58,13 +69,15 @@ internal sealed partial class CockpitReader(CockpitSources sources, HealthMonito
         }
         catch (CorruptStateException e)
         {
-            return SwitchPreview.Unavailable(site, action, routingPath, e.Message);
+            return [.. actions.Select(action => SwitchPreview.Unavailable(site, action, routingPath, e.Message))];
         }
 
         // The state as the command's recovery will see it: an interrupted switch resolved, drift blocking.
         var recovery = RecoveryPolicy.Decide(state, sources.Routing.ReadTruth(site), sources.Journal.FindInterrupted(site));
-        return SwitchPreview.Decide(
-            action, config, recovery.State, sources.Routing.ReadText(site), routingPath, recovery.Blocked, clock.GetUtcNow(), sources.Global.ValidationMaxAge);
+        var routing = sources.Routing.ReadText(site);
+        var now = clock.GetUtcNow();
+        return [.. actions.Select(action => SwitchPreview.Decide(
+            action, config, recovery.State, routing, routingPath, recovery.Blocked, now, sources.Global.ValidationMaxAge))];
     }
 
     /// <summary>

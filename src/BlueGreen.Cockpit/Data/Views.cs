@@ -6,7 +6,8 @@ using BlueGreen.Infrastructure.Status;
 namespace BlueGreen.Cockpit.Data;
 
 /// <summary>One site on the board: its status plus the background health reading of its live slot.</summary>
-public sealed record SiteRow(SiteStatus Status, HealthReading? Health)
+/// <param name="Plans">What apply and rollback would do now; worked out only for an admin's pages.</param>
+public sealed record SiteRow(SiteStatus Status, HealthReading? Health, SwitchPlans? Plans = null)
 {
     public string Site => Status.Site;
 
@@ -14,6 +15,9 @@ public sealed record SiteRow(SiteStatus Status, HealthReading? Health)
     public bool NeedsAttention =>
         Status.Error is not null || Status.Drift is not null || Status.Validation is { Passed: false } || (Health is { } h && h.Health != "up");
 }
+
+/// <summary>The two switches of a site as their plan pages would show them: the buttons follow the same decision.</summary>
+public sealed record SwitchPlans(SwitchPreview Apply, SwitchPreview Rollback);
 
 public sealed record Board(DateTimeOffset GeneratedAt, IReadOnlyList<SiteRow> Sites);
 

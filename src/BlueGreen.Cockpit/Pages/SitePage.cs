@@ -26,7 +26,7 @@ internal static class SitePage
         if (ctx.CanAct)
         {
             h.Raw("<div class=\"actionbar\">");
-            Admin.AdminControls.Buttons(h, ctx, s.Site);
+            Admin.AdminControls.Buttons(h, ctx, d.Row);
             h.Raw("</div>");
         }
 
@@ -40,14 +40,20 @@ internal static class SitePage
 
     private static void Slots(Html h, SiteDetail d)
     {
+        // The live slot's card always comes first (left, or on top on a phone) and the candidate's second,
+        // whichever slot is which: before the first switch the first place holds the unused slot.
+        var s = d.Row.Status;
+        var first = s.Live is { } live ? Named(live.Slot) : Named(s.Candidate.Slot).Other();
         h.Raw("<section class=\"slots\">");
-        foreach (var slot in new[] { Slot.A, Slot.B })
+        foreach (var slot in new[] { first, first.Other() })
         {
             SlotCard(h, d, slot);
         }
 
         h.Raw("</section>");
     }
+
+    private static Slot Named(string name) => name == Slot.B.Name() ? Slot.B : Slot.A;
 
     private static void SlotCard(Html h, SiteDetail d, Slot slot)
     {
