@@ -92,6 +92,9 @@ public sealed partial class AdminGetHasNoSideEffectTests : IAsyncLifetime
     [GeneratedRegex("<pre class=\"code full diff\">(?<diff>.*?)</pre>", RegexOptions.Singleline)]
     private static partial Regex DiffBlock();
 
+    [GeneratedRegex("<span class=\"(?<kind>add|del|same)\">(?<line>[^<]*)</span>")]
+    private static partial Regex DiffSpan();
+
     [GeneratedRegex("<dd id=\"plan-to\">(?<to>[^<]*)</dd>")]
     private static partial Regex PlanTo();
 
@@ -123,9 +126,10 @@ public sealed partial class AdminGetHasNoSideEffectTests : IAsyncLifetime
         var pageDiff = WebUtility.HtmlDecode(Regex.Replace(diffHtml, "<[^>]+>", "")).Split('\n').ToList();
         Assert.Equal(cliDiff, pageDiff);
         Assert.Contains(pageDiff, l => l.StartsWith("+ ", StringComparison.Ordinal));
-        // Coloured by kind: every added line in an "add" span, every removed one in a "del" span.
-        Assert.Equal(pageDiff.Count(l => l.StartsWith("+ ", StringComparison.Ordinal)), Regex.Count(diffHtml, "<span class=\"add\">\\+ "));
-        Assert.Equal(pageDiff.Count(l => l.StartsWith("- ", StringComparison.Ordinal)), Regex.Count(diffHtml, "<span class=\"del\">- "));
+        // Coloured by kind: each line in a span whose class says whether it is added, removed or the same.
+        var spans = DiffSpan().Matches(diffHtml).Select(m => (Kind: m.Groups["kind"].Value, Line: WebUtility.HtmlDecode(m.Groups["line"].Value).TrimEnd('\n'))).ToList();
+        Assert.Equal(pageDiff, spans.Select(s => s.Line));
+        Assert.All(spans, s => Assert.Equal(s.Line[..2] switch { "+ " => "add", "- " => "del", _ => "same" }, s.Kind));
     }
 
     [Fact]

@@ -84,7 +84,8 @@ internal static class AdminPages
         for (var i = 0; i < diff.Count; i++)
         {
             var css = diff[i].Kind switch { DiffKind.Added => "add", DiffKind.Removed => "del", _ => "same" };
-            h.Raw(i == 0 ? "" : "\n").Raw($"<span class=\"{css}\">").Text(diff[i].ToString()).Raw("</span>");
+            // The line break inside the block span: between spans it would show as an empty line.
+            h.Raw($"<span class=\"{css}\">").Text(diff[i].ToString()).Raw(i < diff.Count - 1 ? "\n</span>" : "</span>");
         }
 
         h.Raw("</pre>");

@@ -106,7 +106,7 @@ internal static class SitePage
         {
             h.Raw("<p>").El("span", r.Passed ? "pill ok" : "pill bad", r.Passed ? "PASSED" : "FAILED")
                 .Text($" {r.Version} on slot {r.Slot} · started {Format.Utc(r.StartedAt)} ({Format.Ago(r.StartedAt, d.GeneratedAt)}) · took {Format.Duration(r.Duration)}")
-                .Raw("</p><table class=\"grid\"><thead><tr><th>Gate</th><th>Verdict</th><th>Time</th><th>Reason</th></tr></thead><tbody>");
+                .Raw("</p><div class=\"scroll\"><table class=\"grid gates\"><thead><tr><th>Gate</th><th>Verdict</th><th>Time</th><th>Reason</th></tr></thead><tbody>");
             foreach (var g in r.Gates)
             {
                 h.Raw(g.Passed ? "<tr>" : "<tr class=\"attention\">").El("td", "gate", g.Gate)
@@ -120,7 +120,7 @@ internal static class SitePage
                 h.Raw("</td></tr>");
             }
 
-            h.Raw("</tbody></table>");
+            h.Raw("</tbody></table></div>");
         }
 
         h.Raw("</section>");
