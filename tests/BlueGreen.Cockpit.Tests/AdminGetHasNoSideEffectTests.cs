@@ -92,6 +92,9 @@ public sealed partial class AdminGetHasNoSideEffectTests : IAsyncLifetime
     [GeneratedRegex("<pre class=\"code full diff\">(?<diff>.*?)</pre>", RegexOptions.Singleline)]
     private static partial Regex DiffBlock();
 
+    [GeneratedRegex("<span class=\"(?<kind>add|del|same)\">(?<line>[^<]*)</span>")]
+    private static partial Regex DiffSpan();
+
     [GeneratedRegex("<dd id=\"plan-to\">(?<to>[^<]*)</dd>")]
     private static partial Regex PlanTo();
 
@@ -119,9 +122,14 @@ public sealed partial class AdminGetHasNoSideEffectTests : IAsyncLifetime
         // The same routing change, comments aside (run.sh's header comment names who ran it).
         var cliDiff = result.GetProperty("diff").EnumerateArray().Select(d => d.GetString()!)
             .Where(line => !line[2..].TrimStart().StartsWith('#')).ToList();
-        var pageDiff = WebUtility.HtmlDecode(DiffBlock().Match(page).Groups["diff"].Value).Split('\n').ToList();
+        var diffHtml = DiffBlock().Match(page).Groups["diff"].Value;
+        var pageDiff = WebUtility.HtmlDecode(Regex.Replace(diffHtml, "<[^>]+>", "")).Split('\n').ToList();
         Assert.Equal(cliDiff, pageDiff);
         Assert.Contains(pageDiff, l => l.StartsWith("+ ", StringComparison.Ordinal));
+        // Coloured by kind: each line in a span whose class says whether it is added, removed or the same.
+        var spans = DiffSpan().Matches(diffHtml).Select(m => (Kind: m.Groups["kind"].Value, Line: WebUtility.HtmlDecode(m.Groups["line"].Value).TrimEnd('\n'))).ToList();
+        Assert.Equal(pageDiff, spans.Select(s => s.Line));
+        Assert.All(spans, s => Assert.Equal(s.Line[..2] switch { "+ " => "add", "- " => "del", _ => "same" }, s.Kind));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using BlueGreen.Cockpit.Data;
 using BlueGreen.Cockpit.Pages;
+using BlueGreen.Core.Routing;
 
 namespace BlueGreen.Cockpit.Admin;
 
@@ -31,9 +32,15 @@ internal static class AdminPages
         var h = new Html();
         var verb = action == "apply" ? "Apply" : "Rollback";
         h.Raw("<div class=\"summary\"><h1>").Text($"{verb} {site}?").Raw("</h1>").El("span", plan.WouldGoThrough ? "pill warn" : "pill bad", plan.WouldGoThrough ? "confirmation needed" : "would be refused").Raw("</div>");
-        h.Raw("<section class=\"card\" id=\"plan\"><h2>The plan</h2><p class=\"muted\">")
-            .Text($"Worked out from the state and routing files by the rules ./run.sh {action} applies; showing it ran nothing. On confirmation, run.sh checks everything again under its lock, including the target's health, and refuses if the candidate or the routing changed since (the plan id below).")
-            .Raw("</p>");
+        // The summary first: what becomes live, or why nothing would; then the change; the explanation last.
+        if (plan.Refusal is { } why)
+        {
+            var hint = plan.Decision?.Hint is { } x ? $" What to do: {x}." : "";
+            h.El("div", "alert", $"This would not go through: {why}.{hint} Nothing to confirm.")
+                .Raw("<p>").Link("/sites/" + site, "← back to " + site).Raw("</p>");
+        }
+
+        h.Raw("<section class=\"card\" id=\"plan\"><h2>The plan</h2>");
         if (plan.Drift is { } drift)
         {
             h.El("div", "alert", $"Drift: {drift}. run.sh reports it before anything else.");
@@ -41,15 +48,21 @@ internal static class AdminPages
 
         if (plan.Decision?.Plan is { } sw)
         {
+            var added = plan.Diff.Count(d => d.Kind == DiffKind.Added);
+            var removed = plan.Diff.Count(d => d.Kind == DiffKind.Removed);
             h.Raw("<dl class=\"plan\">")
                 .Raw("<dt>Becomes live</dt><dd id=\"plan-to\">").Text($"slot {sw.To}").Raw("</dd>")
                 .Raw("<dt>Live now</dt><dd id=\"plan-from\">").Text(sw.From is { } from ? $"slot {from}" : "nothing (first switch)").Raw("</dd>")
                 .Raw("<dt>Plan</dt><dd id=\"plan-id\"><code>").Text(plan.Plan?.ToString() ?? "").Raw("</code></dd>")
+                .Raw("<dt>Routing file</dt><dd id=\"plan-diffstat\">").El("span", "added", $"+{added}").Raw(" ").El("span", "removed", $"−{removed}")
+                .Text($" lines in {plan.RoutingPath} (comments aside)").Raw("</dd>")
                 .Raw("</dl>");
-            h.Raw("<p class=\"muted\">").Text($"Change to {plan.RoutingPath} (comments aside):").Raw("</p>");
-            h.Pre(string.Join('\n', plan.Diff.Select(d => d.ToString())), "code full diff");
+            Diff(h, plan.Diff);
         }
-        h.Raw("</section>");
+
+        h.Raw("<p class=\"muted\">")
+            .Text($"Worked out from the state and routing files by the rules ./run.sh {action} applies; showing it ran nothing. On confirmation, run.sh checks everything again under its lock, including the target's health, and refuses if the candidate or the routing changed since (the plan id above).")
+            .Raw("</p></section>");
 
         if (plan.WouldGoThrough)
         {
@@ -60,15 +73,22 @@ internal static class AdminPages
                 .Raw("<button type=\"submit\" class=\"btn danger\" id=\"confirm\">").Text($"Yes, {action} {site} now").Raw("</button> ")
                 .Link("/sites/" + site, "Cancel", "btn").Raw("</form>");
         }
-        else
-        {
-            var why = plan.Problem ?? plan.Decision?.Refusal ?? "unknown";
-            var hint = plan.Decision?.Hint is { } x ? $" What to do: {x}." : "";
-            h.El("div", "alert", $"This would not go through: {why}.{hint} Nothing to confirm.")
-                .Raw("<p>").Link("/sites/" + site, "← back to " + site).Raw("</p>");
-        }
 
         return Layout.Page(ctx, $"{verb} {site}", "board", h.ToString(), refresh: false);
+    }
+
+    /// <summary>The routing file's change, line by line: added lines green, removed lines red (and marked + / - for those who cannot see colour).</summary>
+    private static void Diff(Html h, IReadOnlyList<DiffLine> diff)
+    {
+        h.Raw("<pre class=\"code full diff\">");
+        for (var i = 0; i < diff.Count; i++)
+        {
+            var css = diff[i].Kind switch { DiffKind.Added => "add", DiffKind.Removed => "del", _ => "same" };
+            // The line break inside the block span: between spans it would show as an empty line.
+            h.Raw($"<span class=\"{css}\">").Text(diff[i].ToString()).Raw(i < diff.Count - 1 ? "\n</span>" : "</span>");
+        }
+
+        h.Raw("</pre>");
     }
 
     /// <summary>Where the output goes on the page of a running action: the page is sent up to here, then the output line by line.</summary>

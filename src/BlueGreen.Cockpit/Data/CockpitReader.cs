@@ -23,16 +23,17 @@ internal sealed partial class CockpitReader(CockpitSources sources, HealthMonito
 
     public IReadOnlyList<string> SiteNames() => ConfigLoader.SiteNames(sources.Home);
 
-    public async Task<Board> BoardAsync(CancellationToken ct)
+    /// <param name="withPlans">Work out each site's apply and rollback plans (for the admin's buttons).</param>
+    public async Task<Board> BoardAsync(CancellationToken ct, bool withPlans = false)
     {
         var statuses = await sources.StatusReader.ReadAsync(SiteNames(), StatusProbes.None, ct);
-        return new Board(clock.GetUtcNow(), statuses.Select(Row).ToList());
+        return new Board(clock.GetUtcNow(), statuses.Select(s => Row(s, withPlans)).ToList());
     }
 
-    public async Task<SiteDetail> SiteAsync(string site, CancellationToken ct)
+    public async Task<SiteDetail> SiteAsync(string site, CancellationToken ct, bool withPlans = false)
     {
         var status = (await sources.StatusReader.ReadAsync([site], StatusProbes.None, ct))[0];
-        var row = Row(status);
+        var row = Row(status, withPlans);
         var state = ReadState(site);
         var (report, reportError) = ReadReport(state);
         var journal = sources.Journal.Index.Newest(site).Take(SiteJournalLimit).ToList();
@@ -42,16 +43,27 @@ internal sealed partial class CockpitReader(CockpitSources sources, HealthMonito
     }
 
     /// <summary>A status read from the files, with the monitor's last network readings.</summary>
-    private SiteRow Row(SiteStatus status) => new(status, health.For(status.Site, status.Live), health.RouterFor(status.Site));
+    private SiteRow Row(SiteStatus status, bool withPlans) =>
+        new(status, health.For(status.Site, status.Live), health.RouterFor(status.Site), withPlans ? Plans(status.Site) : null);
 
     /// <summary>The plan of a switch, from the files alone (see <see cref="SwitchPreview"/>).</summary>
-    public SwitchPreview Preview(string site, string action)
+    public SwitchPreview Preview(string site, string action) => Decide(site, [action])[0];
+
+    /// <summary>Both plans of a site from one reading of its files: what enables or disables its Apply and Rollback buttons.</summary>
+    public SwitchPlans Plans(string site)
+    {
+        var plans = Decide(site, ["apply", "rollback"]);
+        return new SwitchPlans(plans[0], plans[1]);
+    }
+
+    private SwitchPreview[] Decide(string site, string[] actions)
     {
         var routingPath = sources.Routing.PathOf(site);
         var (config, errors) = ConfigLoader.LoadSite(sources.Home, site, sources.Global);
         if (config is null || errors.Any(e => !e.IsWarning))
         {
-            return SwitchPreview.Unavailable(site, action, routingPath, string.Join("; ", errors.Where(e => !e.IsWarning).Select(e => e.ToString())));
+            var why = string.Join("; ", errors.Where(e => !e.IsWarning).Select(e => e.ToString()));
+            return [.. actions.Select(action => SwitchPreview.Unavailable(site, action, routingPath, why))];
         }
 
         SiteState state;
@@ -61,13 +73,15 @@ internal sealed partial class CockpitReader(CockpitSources sources, HealthMonito
         }
         catch (CorruptStateException e)
         {
-            return SwitchPreview.Unavailable(site, action, routingPath, e.Message);
+            return [.. actions.Select(action => SwitchPreview.Unavailable(site, action, routingPath, e.Message))];
         }
 
         // The state as the command's recovery will see it: an interrupted switch resolved, drift blocking.
         var recovery = RecoveryPolicy.Decide(state, sources.Routing.ReadTruth(site), sources.Journal.FindInterrupted(site));
-        return SwitchPreview.Decide(
-            action, config, recovery.State, sources.Routing.ReadText(site), routingPath, recovery.Blocked, clock.GetUtcNow(), sources.Global.ValidationMaxAge);
+        var routing = sources.Routing.ReadText(site);
+        var now = clock.GetUtcNow();
+        return [.. actions.Select(action => SwitchPreview.Decide(
+            action, config, recovery.State, routing, routingPath, recovery.Blocked, now, sources.Global.ValidationMaxAge))];
     }
 
     /// <summary>

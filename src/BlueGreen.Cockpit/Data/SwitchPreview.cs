@@ -29,6 +29,9 @@ public sealed record SwitchPreview(
 {
     public bool WouldGoThrough => Problem is null && Decision is { Allowed: true };
 
+    /// <summary>Why run.sh would refuse this switch now (null when it would go through): one text for the plan page and the buttons.</summary>
+    public string? Refusal => WouldGoThrough ? null : Problem ?? Decision?.Refusal ?? "unknown";
+
     public static SwitchPreview Unavailable(string site, string action, string routingPath, string problem) =>
         new(site, action, null, problem, null, routingPath, []);
 

@@ -6,7 +6,8 @@ using BlueGreen.Infrastructure.Status;
 namespace BlueGreen.Cockpit.Data;
 
 /// <summary>One site on the board: its status plus the background readings of its live slot's health and of the router.</summary>
-public sealed record SiteRow(SiteStatus Status, HealthReading? Health, RouterReading? Router = null)
+/// <param name="Plans">What apply and rollback would do now; worked out only for an admin's pages.</param>
+public sealed record SiteRow(SiteStatus Status, HealthReading? Health, RouterReading? Router = null, SwitchPlans? Plans = null)
 {
     public string Site => Status.Site;
 
@@ -15,6 +16,9 @@ public sealed record SiteRow(SiteStatus Status, HealthReading? Health, RouterRea
 
     public bool NeedsAttention => Attention.Count > 0;
 }
+
+/// <summary>The two switches of a site as their plan pages would show them: the buttons follow the same decision.</summary>
+public sealed record SwitchPlans(SwitchPreview Apply, SwitchPreview Rollback);
 
 public sealed record Board(DateTimeOffset GeneratedAt, IReadOnlyList<SiteRow> Sites);
 

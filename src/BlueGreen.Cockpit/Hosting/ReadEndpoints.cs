@@ -12,12 +12,19 @@ internal static class ReadEndpoints
     public static void Map(IEndpointRouteBuilder app, CockpitRuntime rt)
     {
         app.MapGet("/", async (HttpContext http, CancellationToken ct) =>
-            HtmlResult(BoardPage.Render(rt.PageFor(http), await rt.Reader.BoardAsync(ct))));
+        {
+            var ctx = rt.PageFor(http);
+            return HtmlResult(BoardPage.Render(ctx, await rt.Reader.BoardAsync(ct, withPlans: ctx.CanAct)));
+        });
 
+        // Plans are worked out only for an admin, whose Apply/Rollback buttons they enable or disable.
         app.MapGet("/sites/{site}", async (string site, HttpContext http, CancellationToken ct) =>
-            rt.Reader.Exists(site)
-                ? HtmlResult(SitePage.Render(rt.PageFor(http), await rt.Reader.SiteAsync(site, ct)))
-                : NotFound(rt.PageFor(http), $"no site named '{site}'"));
+        {
+            var ctx = rt.PageFor(http);
+            return rt.Reader.Exists(site)
+                ? HtmlResult(SitePage.Render(ctx, await rt.Reader.SiteAsync(site, ct, withPlans: ctx.CanAct)))
+                : NotFound(ctx, $"no site named '{site}'");
+        });
 
         app.MapGet("/journal", (HttpContext http, string? site, string? action, string? outcome, int? page, int? size) =>
             HtmlResult(JournalPage.Render(rt.PageFor(http), rt.Reader.Journal(JournalQuery.From(site, action, outcome, page, size)))));

@@ -51,7 +51,7 @@ internal static class BoardPage
         if (ctx.CanAct)
         {
             h.Raw("<td class=\"actions\">");
-            Admin.AdminControls.Buttons(h, ctx, row.Site);
+            Admin.AdminControls.Buttons(h, ctx, row);
             h.Raw("</td>");
         }
 

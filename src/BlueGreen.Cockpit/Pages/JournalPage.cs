@@ -45,7 +45,7 @@ internal static class JournalPage
             return;
         }
 
-        h.Raw("<table class=\"grid journal\"><thead><tr><th>#</th><th>Time (UTC)</th>").Raw(showSite ? "<th>Site</th>" : "")
+        h.Raw("<div class=\"scroll\"><table class=\"grid journal\"><thead><tr><th>#</th><th>Time (UTC)</th>").Raw(showSite ? "<th>Site</th>" : "")
             .Raw("<th>Action</th><th>Outcome</th><th>Actor</th><th>Via</th><th>From → To</th><th>Message</th></tr></thead><tbody>");
         foreach (var e in entries)
         {
@@ -66,7 +66,7 @@ internal static class JournalPage
                 .El("td", null, $"{e.From?.ToString() ?? "—"} → {e.To?.ToString() ?? "—"}").El("td", "message", e.Message).Raw("</tr>");
         }
 
-        h.Raw("</tbody></table>");
+        h.Raw("</tbody></table></div>");
     }
 
     private static void Filters(Html h, JournalPageData d)

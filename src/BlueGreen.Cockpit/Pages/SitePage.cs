@@ -28,7 +28,7 @@ internal static class SitePage
         if (ctx.CanAct)
         {
             h.Raw("<div class=\"actionbar\">");
-            Admin.AdminControls.Buttons(h, ctx, s.Site);
+            Admin.AdminControls.Buttons(h, ctx, d.Row);
             h.Raw("</div>");
         }
 
@@ -42,14 +42,20 @@ internal static class SitePage
 
     private static void Slots(Html h, SiteDetail d)
     {
+        // The live slot's card always comes first (left, or on top on a phone) and the candidate's second,
+        // whichever slot is which: before the first switch the first place holds the unused slot.
+        var s = d.Row.Status;
+        var first = s.Live is { } live ? Named(live.Slot) : Named(s.Candidate.Slot).Other();
         h.Raw("<section class=\"slots\">");
-        foreach (var slot in new[] { Slot.A, Slot.B })
+        foreach (var slot in new[] { first, first.Other() })
         {
             SlotCard(h, d, slot);
         }
 
         h.Raw("</section>");
     }
+
+    private static Slot Named(string name) => name == Slot.B.Name() ? Slot.B : Slot.A;
 
     private static void SlotCard(Html h, SiteDetail d, Slot slot)
     {
@@ -102,7 +108,7 @@ internal static class SitePage
         {
             h.Raw("<p>").El("span", r.Passed ? "pill ok" : "pill bad", r.Passed ? "PASSED" : "FAILED")
                 .Text($" {r.Version} on slot {r.Slot} · started {Format.Utc(r.StartedAt)} ({Format.Ago(r.StartedAt, d.GeneratedAt)}) · took {Format.Duration(r.Duration)}")
-                .Raw("</p><table class=\"grid\"><thead><tr><th>Gate</th><th>Verdict</th><th>Time</th><th>Reason</th></tr></thead><tbody>");
+                .Raw("</p><div class=\"scroll\"><table class=\"grid gates\"><thead><tr><th>Gate</th><th>Verdict</th><th>Time</th><th>Reason</th></tr></thead><tbody>");
             foreach (var g in r.Gates)
             {
                 h.Raw(g.Passed ? "<tr>" : "<tr class=\"attention\">").El("td", "gate", g.Gate)
@@ -116,7 +122,7 @@ internal static class SitePage
                 h.Raw("</td></tr>");
             }
 
-            h.Raw("</tbody></table>");
+            h.Raw("</tbody></table></div>");
         }
 
         h.Raw("</section>");
