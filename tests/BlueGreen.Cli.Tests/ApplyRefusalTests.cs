@@ -34,7 +34,7 @@ public sealed class ApplyRefusalTests : TwoSlotHomeTest
     public async Task Apply_refuses_a_candidate_that_was_never_validated_and_says_what_to_run()
     {
         Assert.Equal(0, (await Run("deploy", "shop", "--version", "v1")).ExitCode);
-        await AssertApplyRefused("./run.sh validate shop");
+        await AssertApplyRefused($"./run.sh --home {Home.Root} validate shop");
     }
 
     [Fact]

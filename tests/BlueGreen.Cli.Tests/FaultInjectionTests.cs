@@ -134,7 +134,7 @@ public sealed class FaultInjectionTests : TwoSlotHomeTest
         var deploy = await Run("deploy", "shop", "--version", "v3");
         Assert.Equal(3, deploy.ExitCode);
         Assert.Contains("the routing file sends users to slot b but the state says slot a is live", deploy.All);
-        Assert.Contains("./run.sh recover shop", deploy.All);
+        Assert.Contains($"./run.sh --home {Home.Root} recover shop", deploy.All);  // the hint names the home given
         Assert.Equal(3, (await Run("apply", "shop", "--yes")).ExitCode);
 
         var dry = await Run("recover", "shop", "--dry-run");

@@ -46,7 +46,7 @@ public sealed class LockVerbTests : TwoSlotHomeTest
             Assert.True(refused.ExitCode == 4, $"{string.Join(' ', args)}: {refused}");
             Assert.Contains("the maintenance lock is held by pid", refused.Stderr);
             Assert.Contains("\"database migration until 14:00\"", refused.Stderr);
-            Assert.Contains("./run.sh lock release", refused.Stderr);
+            Assert.Contains($"./run.sh --home {Home.Root} lock release", refused.Stderr);
         }
 
         var released = await Run("lock", "release");
