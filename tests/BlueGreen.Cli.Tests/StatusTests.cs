@@ -152,7 +152,7 @@ public sealed class StatusTests : TwoSlotHomeTest
         Assert.Equal(2, (await Run("status", "Not_A_Name")).ExitCode);
         var missingHome = await CliRunner.RunAsync(Home.Path_("nonexistent"), ["status"]);
         Assert.Equal(2, missingHome.ExitCode);
-        Assert.Contains("does not exist", missingHome.Stderr);
+        Assert.Contains("no such folder", missingHome.Stderr);
         Assert.Equal(2, (await Run("status", "--watch", "--json")).ExitCode);
     }
 

@@ -33,13 +33,7 @@ public static class StatusCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            var home = CliContext.ResolveHome(parse);
-            if (!Directory.Exists(home.Root))
-            {
-                Console.Error.WriteLine($"error: the home {home.Root} does not exist (--home, BLUEGREEN_HOME)");
-                return 2;
-            }
-
+            // A home that does not exist was refused before any command ran (Program's one home check).
             if (parse.GetValue(watch) && parse.GetValue(json))
             {
                 Console.Error.WriteLine("error: --watch and --json do not go together (run status --json from your own loop)");
