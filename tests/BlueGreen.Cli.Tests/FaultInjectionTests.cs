@@ -123,12 +123,8 @@ public sealed class FaultInjectionTests : TwoSlotHomeTest
         await Ok("deploy", "shop", "--version", "v2");
 
         // Someone swaps the weights by hand: users are on b, the state still says a.
-        var path = Home.RoutingFile("shop");
-        var text = File.ReadAllText(path);
-        var swapped = System.Text.RegularExpressions.Regex.Replace(text, @"(name: shop-a\s+weight: )1", "${1}0");
-        swapped = System.Text.RegularExpressions.Regex.Replace(swapped, @"(name: shop-b\s+weight: )0", "${1}1");
+        var (text, swapped) = Home.SwapWeightsByHand("shop");
         Assert.NotEqual(text, swapped);
-        File.WriteAllText(path, swapped);
         await AssertRouterServesAsync(Slot.B);
 
         var deploy = await Run("deploy", "shop", "--version", "v3");
@@ -144,8 +140,8 @@ public sealed class FaultInjectionTests : TwoSlotHomeTest
         var recover = await Run("recover", "shop");
         Assert.True(recover.ExitCode == 0, recover.ToString());
         Assert.Contains("adopted what the routing file serves: slot b is live (the state said slot a)", recover.All);
-        Assert.Equal(text.Length, File.ReadAllText(path).Length); // recovery never changes routing
-        Assert.Equal(swapped, File.ReadAllText(path));
+        Assert.Equal(text.Length, File.ReadAllText(Home.RoutingFile("shop")).Length); // recovery never changes routing
+        Assert.Equal(swapped, File.ReadAllText(Home.RoutingFile("shop")));
 
         var after = await Run("deploy", "shop", "--version", "v3", "--json");
         Assert.True(after.ExitCode == 0, after.ToString());

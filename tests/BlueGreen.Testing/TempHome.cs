@@ -35,6 +35,20 @@ public sealed class TempHome : IDisposable
     public void AddSite(string site, Uri slotA, Uri slotB, string extra = "") =>
         WriteSite(site, $"RULE=Host(`{site}.example.com`)\nSLOT_A_URL={slotA}\nSLOT_B_URL={slotB}\nHEALTH_PATH=/health\nHEALTH_TIMEOUT=10\n{extra}");
 
+    /// <summary>
+    /// Swaps the weights of a site's routing file by hand (slot a's 1 becomes 0, slot b's 0 becomes 1), as an
+    /// operator editing the file would; returns the text before and after, which differ.
+    /// </summary>
+    public (string Before, string After) SwapWeightsByHand(string site)
+    {
+        var path = RoutingFile(site);
+        var text = File.ReadAllText(path);
+        var swapped = System.Text.RegularExpressions.Regex.Replace(text, $@"(name: {site}-a\s+weight: )1", "${1}0");
+        swapped = System.Text.RegularExpressions.Regex.Replace(swapped, $@"(name: {site}-b\s+weight: )0", "${1}1");
+        File.WriteAllText(path, swapped);
+        return (text, swapped);
+    }
+
     /// <summary>Every file under var/ with its bytes, to prove that nothing changed.</summary>
     public IReadOnlyDictionary<string, string> SnapshotVar(params string[] except)
     {
