@@ -169,15 +169,18 @@ public sealed class StatusTests : TwoSlotHomeTest
     [Fact]
     public async Task Watch_on_a_terminal_redraws_in_place_and_ctrl_c_ends_it_with_exit_0()
     {
-        // A real pseudo-terminal through util-linux `script`; Ctrl-C is typed into it.
+        // A real pseudo-terminal through util-linux `script`; Ctrl-C is typed into it. `script` runs the command
+        // through $SHELL: `exec` leaves the program alone in the terminal's process group, since dash (CI's
+        // /bin/sh) would otherwise wait for it and be killed by the same Ctrl-C, reporting 130 for a program that exited 0.
         var info = new ProcessStartInfo("script") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "-qfec", $"'{RepoPaths.RunSh}' --home '{Home.Root}' status --watch", "/dev/null" })
+        foreach (var arg in new[] { "-qfec", $"exec '{RepoPaths.RunSh}' --home '{Home.Root}' status --watch", "/dev/null" })
         {
             info.ArgumentList.Add(arg);
         }
 
         info.Environment["TERM"] = "xterm";
         info.Environment["COLUMNS"] = "160";
+        info.Environment["SHELL"] = "/bin/sh";
         using var script = Process.Start(info)!;
         var output = new System.Text.StringBuilder();
         var reading = Task.Run(async () =>
