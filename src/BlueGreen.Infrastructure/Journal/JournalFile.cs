@@ -265,7 +265,15 @@ public sealed class JournalFile(Home home, TimeProvider clock, long segmentBytes
     {
         try
         {
-            return Json.Deserialize<JournalHead>(File.ReadAllText(HeadPath));
+            var head = Json.Deserialize<JournalHead>(File.ReadAllText(HeadPath));
+            // A head from a newer release (after going back to an older one) may describe a layout this
+            // release cannot follow: refuse rather than append to a chain it would misread.
+            if (head is { Version: > JournalHead.FormatVersion })
+            {
+                throw new JournalWriteException(Path, $"its head {HeadPath} was written by a newer release (journal format {head.Version}; this release reads formats up to {JournalHead.FormatVersion}): run that release", damaged: true);
+            }
+
+            return head;
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {

@@ -153,6 +153,41 @@ public sealed class JournalFileTests : IDisposable
     }
 
     [Fact]
+    public void A_head_from_a_newer_release_is_refused_by_appends_and_verify_and_left_as_it_is()
+    {
+        var journal = Journal;
+        journal.Append(Entry("one"));
+        var headPath = _home.Path_("var", "state", "journal-head.json");
+        var newer = System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(headPath), "\"version\": *[0-9]+", $"\"version\": {JournalHead.FormatVersion + 1}");
+        Assert.NotEqual(File.ReadAllText(headPath), newer);
+        File.WriteAllText(headPath, newer);
+        var before = File.ReadAllBytes(_home.JournalFile);
+
+        var e = Assert.Throws<JournalWriteException>(() => journal.Append(Entry("two")));
+
+        Assert.Contains(headPath, e.Message);
+        Assert.Contains("newer release", e.Message);
+        Assert.Contains("newer release", journal.Verify()!.Reason);
+        Assert.Equal(before, File.ReadAllBytes(_home.JournalFile));
+        Assert.Equal(newer, File.ReadAllText(headPath));
+    }
+
+    [Fact]
+    public void A_head_of_format_1_without_segment_or_version_is_read_as_segment_1()
+    {
+        var journal = Journal;
+        journal.Append(Entry("one"));
+        var headPath = _home.Path_("var", "state", "journal-head.json");
+        var head = journal.ReadHead()!;
+        File.WriteAllText(headPath, $"{{\"seq\": {head.Seq}, \"hash\": \"{head.Hash}\", \"length\": {head.Length}}}\n");
+
+        Assert.Equal(1, journal.ReadHead()!.Segment);
+        Assert.Null(journal.Verify());
+        journal.Append(Entry("two"));
+        Assert.Equal(JournalHead.FormatVersion, journal.ReadHead()!.Version);
+    }
+
+    [Fact]
     public void A_partial_line_past_the_head_is_an_interrupted_append_and_is_cut_by_the_next_append()
     {
         var journal = Journal;
