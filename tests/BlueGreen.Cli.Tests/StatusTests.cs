@@ -172,8 +172,9 @@ public sealed class StatusTests : TwoSlotHomeTest
         // A real pseudo-terminal through util-linux `script`; Ctrl-C is typed into it. `script` runs the command
         // through $SHELL: `exec` leaves the program alone in the terminal's process group, since dash (CI's
         // /bin/sh) would otherwise wait for it and be killed by the same Ctrl-C, reporting 130 for a program that exited 0.
+        // `env --default-signal=INT`: see CliRunner.Start.
         var info = new ProcessStartInfo("script") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "-qfec", $"exec '{RepoPaths.RunSh}' --home '{Home.Root}' status --watch", "/dev/null" })
+        foreach (var arg in new[] { "-qfec", $"exec env --default-signal=INT '{RepoPaths.RunSh}' --home '{Home.Root}' status --watch", "/dev/null" })
         {
             info.ArgumentList.Add(arg);
         }

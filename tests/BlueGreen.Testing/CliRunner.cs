@@ -37,13 +37,18 @@ public static class CliRunner
     /// <summary>Starts run.sh without waiting (for concurrency and kill tests). The caller disposes it.</summary>
     public static Process Start(string home, IEnumerable<string> args, IDictionary<string, string>? env = null)
     {
-        var info = new ProcessStartInfo(RepoPaths.RunSh)
+        // Through `env --default-signal=INT`, which then execs run.sh (same pid): SIGINT at its default, as at an
+        // operator's terminal. A test host started in the background of a script inherits SIGINT ignored, and
+        // .NET keeps an inherited SIG_IGN, so Ctrl-C tests would otherwise wait for a signal that never comes.
+        var info = new ProcessStartInfo("env")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        info.ArgumentList.Add("--default-signal=INT");
+        info.ArgumentList.Add(RepoPaths.RunSh);
         info.ArgumentList.Add("--home");
         info.ArgumentList.Add(home);
         foreach (var arg in args)
