@@ -71,6 +71,8 @@ public enum StatusProbes
 /// health and the router's API. Changes nothing but the journal's derived index (kept in memory when
 /// <paramref name="journal"/> says so). A site whose configuration has errors still shows its state, drift
 /// and router: only what needs the configuration (the slots' URLs, the health probe) is missing.
+/// The files are read first, for every site, on every core; then the network is asked, at most
+/// STATUS_PARALLELISM requests at once, and whatever has not answered by STATUS_DEADLINE shows as timed out.
 /// </summary>
 public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http, JournalFile? journal = null)
 {
@@ -84,20 +86,53 @@ public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http
 
     public async Task<IReadOnlyList<SiteStatus>> ReadAsync(IReadOnlyCollection<string> sites, StatusProbes probes, CancellationToken ct)
     {
-        var tasks = sites.Select(site => ReadOneAsync(site, probes, ct));
-        return await Task.WhenAll(tasks);
+        var names = sites as IReadOnlyList<string> ?? sites.ToList();
+        var loadSite = ConfigLoader.SiteLoader(home, global);
+        var routing = new RoutingFiles(home, global);
+        var read = new SiteFiles[names.Count];
+        // Local files only, so the cores are the limit (not the network, asked afterwards).
+        Parallel.For(0, names.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct },
+            i => read[i] = ReadFiles(names[i], loadSite, routing));
+        if (probes == StatusProbes.None || read.Length == 0)
+        {
+            return read.Select(f => f.Status(null, RouterView.NotChecked("not probed"))).ToList();
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(global.StatusDeadline);
+        using var inFlight = new SemaphoreSlim(global.StatusParallelism);
+        var probe = new Probing(inFlight, deadline.Token, ct, global.StatusDeadline);
+        var statuses = await Task.WhenAll(read.Select(f => ProbeAsync(f, probes, probe)));
+        ct.ThrowIfCancellationRequested();
+        return statuses;
     }
 
-    private async Task<SiteStatus> ReadOneAsync(string name, StatusProbes probes, CancellationToken ct)
+    /// <summary>What one site's files say, before any probe.</summary>
+    private sealed record SiteFiles(string Name, SiteConfig? Site, SiteState? State, string? Drift, string? Error,
+        string? InterruptedNote, string? InProgress, IReadOnlyList<string> ConfigErrors, string? StateError)
     {
-        var (site, problems) = ConfigLoader.LoadSite(home, name, global);
+        public SiteStatus Status(string? health, RouterView router)
+        {
+            if (State is not { } state)
+            {
+                return new SiteStatus(Name, null, new SlotStatus("a", "", null, null, null, null), null, null, null, null, Error, InterruptedNote, InProgress, router, ConfigErrors, StateError);
+            }
+
+            var live = state.Live is { } liveSlot ? Slot(Site, liveSlot, state.DeploymentOn(liveSlot), health) : null;
+            var candidate = Slot(Site, state.CandidateSlot, state.Candidate, null);
+            var rollback = state.RollbackTarget is { } target ? SlotVersion.Of(target, state.DeploymentOn(target)).ToString() : null;
+            return new SiteStatus(Name, live, candidate, state.CandidateValidation, state.LastSwitch, rollback, Drift, Error, InterruptedNote, InProgress, router, ConfigErrors, StateError);
+        }
+    }
+
+    private SiteFiles ReadFiles(string name, Func<string, (SiteConfig? Site, IReadOnlyList<ConfigError> Errors)> loadSite, RoutingFiles routingFiles)
+    {
+        var (site, problems) = loadSite(name);
         var configErrors = problems.Where(e => !e.IsWarning).Select(e => e.ToString()).ToList();
         if (configErrors.Count > 0)
         {
             site = null;
         }
-
-        var routerTask = probes.HasFlag(StatusProbes.Router) ? ReadRouterAsync(name, ct) : Task.FromResult(RouterView.NotChecked("not probed"));
 
         SiteState? state = null;
         string? stateError = null;
@@ -111,7 +146,7 @@ public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http
         }
 
         // What recovery would find (status itself changes nothing): an interrupted command, and drift.
-        var routing = new RoutingFiles(home, global).ReadTruth(name);
+        var routing = routingFiles.ReadTruth(name);
         InterruptedCommand? interrupted = null;
         try
         {
@@ -144,23 +179,50 @@ public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http
             interruptedNote = $"{interrupted.Title} was interrupted";
         }
 
-        var router = await routerTask;
         var error = configErrors.Count > 0 || stateError is not null ? string.Join("; ", configErrors.Append(stateError).OfType<string>()) : null;
-        if (state is null)
+        return new SiteFiles(name, site, state, drift, error, interruptedNote, inProgress, configErrors, stateError);
+    }
+
+    /// <summary>The network's share of one site: its router reading and its live slot's health, each within the bound and the deadline.</summary>
+    private async Task<SiteStatus> ProbeAsync(SiteFiles files, StatusProbes probes, Probing probing)
+    {
+        var routerTask = probes.HasFlag(StatusProbes.Router)
+            ? probing.RunAsync(token => ReadRouterAsync(files.Name, token), RouterView.Unreachable($"no answer within STATUS_DEADLINE ({Duration.Format(probing.Deadline)})"))
+            : Task.FromResult(RouterView.NotChecked("not probed"));
+        string? health = null;
+        if (probes.HasFlag(StatusProbes.Health) && files.Site is { } site && files.State?.Live is { } liveSlot)
         {
-            return new SiteStatus(name, null, new SlotStatus("a", "", null, null, null, null), null, null, null, null, error, interruptedNote, inProgress, router, configErrors, stateError);
+            health = await probing.RunAsync(token => ProbeAsync(site, liveSlot, token), $"unknown (no answer within STATUS_DEADLINE, {Duration.Format(probing.Deadline)})");
         }
 
-        SlotStatus? live = null;
-        if (state.Live is { } liveSlot)
-        {
-            var health = probes.HasFlag(StatusProbes.Health) && site is not null ? await ProbeAsync(site, liveSlot, ct) : null;
-            live = Slot(site, liveSlot, state.DeploymentOn(liveSlot), health);
-        }
+        return files.Status(health, await routerTask);
+    }
 
-        var candidate = Slot(site, state.CandidateSlot, state.Candidate, null);
-        var rollback = state.RollbackTarget is { } target ? SlotVersion.Of(target, state.DeploymentOn(target)).ToString() : null;
-        return new SiteStatus(name, live, candidate, state.CandidateValidation, state.LastSwitch, rollback, drift, error, interruptedNote, inProgress, router, configErrors, stateError);
+    /// <summary>
+    /// Runs probes at most <paramref name="InFlight"/> at a time; one not finished when <paramref name="DeadlineToken"/>
+    /// fires gives its timed-out answer instead. Only the caller's own cancellation (Ctrl-C) ends the read.
+    /// </summary>
+    private sealed record Probing(SemaphoreSlim InFlight, CancellationToken DeadlineToken, CancellationToken Caller, TimeSpan Deadline)
+    {
+        public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> probe, T timedOut)
+        {
+            try
+            {
+                await InFlight.WaitAsync(DeadlineToken);
+                try
+                {
+                    return await probe(DeadlineToken);
+                }
+                finally
+                {
+                    InFlight.Release();
+                }
+            }
+            catch (OperationCanceledException) when (DeadlineToken.IsCancellationRequested && !Caller.IsCancellationRequested)
+            {
+                return timedOut;
+            }
+        }
     }
 
     private static string Join(string? first, string second) => first is null ? second : $"{first}; {second}";
