@@ -89,10 +89,11 @@ public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http
         var names = sites as IReadOnlyList<string> ?? sites.ToList();
         var loadSite = ConfigLoader.SiteLoader(home, global);
         var routing = new RoutingFiles(home, global);
+        var findInterrupted = JournalFinder();
         var read = new SiteFiles[names.Count];
         // Local files only, so the cores are the limit (not the network, asked afterwards).
         Parallel.For(0, names.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct },
-            i => read[i] = ReadFiles(names[i], loadSite, routing));
+            i => read[i] = ReadFiles(names[i], loadSite, routing, findInterrupted));
         if (probes == StatusProbes.None || read.Length == 0)
         {
             return read.Select(f => f.Status(null, RouterView.NotChecked("not probed"))).ToList();
@@ -125,7 +126,21 @@ public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http
         }
     }
 
-    private SiteFiles ReadFiles(string name, Func<string, (SiteConfig? Site, IReadOnlyList<ConfigError> Errors)> loadSite, RoutingFiles routingFiles)
+    /// <summary>The journal's look-up for every site of one read (its index checked once), or why the journal cannot be read.</summary>
+    private Func<string, InterruptedCommand?> JournalFinder()
+    {
+        try
+        {
+            return _journal.InterruptedFinder();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return _ => throw e;
+        }
+    }
+
+    private SiteFiles ReadFiles(string name, Func<string, (SiteConfig? Site, IReadOnlyList<ConfigError> Errors)> loadSite, RoutingFiles routingFiles,
+        Func<string, InterruptedCommand?> findInterrupted)
     {
         var (site, problems) = loadSite(name);
         var configErrors = problems.Where(e => !e.IsWarning).Select(e => e.ToString()).ToList();
@@ -150,7 +165,7 @@ public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http
         InterruptedCommand? interrupted = null;
         try
         {
-            interrupted = _journal.FindInterrupted(name);
+            interrupted = findInterrupted(name);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
