@@ -47,16 +47,20 @@ internal sealed partial class CockpitReader(CockpitSources sources, HealthMonito
         new(status, health.For(status.Site, status.Live), health.RouterFor(status.Site), withPlans ? Plans(status.Site) : null);
 
     /// <summary>The plan of a switch, from the files alone (see <see cref="SwitchPreview"/>).</summary>
-    public SwitchPreview Preview(string site, string action) => Decide(site, [action])[0];
+    public SwitchPreview Preview(string site, string action) => Decide(site, [action], withDiff: true)[0];
 
-    /// <summary>Both plans of a site from one reading of its files: what enables or disables its Apply and Rollback buttons.</summary>
+    /// <summary>
+    /// Both decisions of a site from one reading of its files: what enables or disables its Apply and Rollback
+    /// buttons. Without the routing file each would write and its diff (the plan page shows those): rendering
+    /// them for every row made the admin's board cost several times the visitor's.
+    /// </summary>
     public SwitchPlans Plans(string site)
     {
-        var plans = Decide(site, ["apply", "rollback"]);
+        var plans = Decide(site, ["apply", "rollback"], withDiff: false);
         return new SwitchPlans(plans[0], plans[1]);
     }
 
-    private SwitchPreview[] Decide(string site, string[] actions)
+    private SwitchPreview[] Decide(string site, string[] actions, bool withDiff)
     {
         var routingPath = sources.Routing.PathOf(site);
         var (config, errors) = ConfigLoader.LoadSite(sources.Home, site, sources.Global);
@@ -81,7 +85,7 @@ internal sealed partial class CockpitReader(CockpitSources sources, HealthMonito
         var routing = sources.Routing.ReadText(site);
         var now = clock.GetUtcNow();
         return [.. actions.Select(action => SwitchPreview.Decide(
-            action, config, recovery.State, routing, routingPath, recovery.Blocked, now, sources.Global.ValidationMaxAge))];
+            action, config, recovery.State, routing, routingPath, recovery.Blocked, now, sources.Global.ValidationMaxAge, withDiff))];
     }
 
     /// <summary>
