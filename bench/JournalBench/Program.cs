@@ -34,7 +34,9 @@ if (existing < total)
         {
             var n = seq + i;
             var site = $"site{(n % sites) + 1}";
-            var outcome = outcomes[n % outcomes.Length];
+            // Each site's own history cycles through the outcomes (started, succeeded, refused, dry-run), as a
+            // site's commands do: recovery's look-up then stops within a few lines, as on a real journal.
+            var outcome = outcomes[(n / sites) % outcomes.Length];
             entries[i] = new JournalEntry
             {
                 Site = site,
