@@ -44,7 +44,32 @@ internal sealed partial class CockpitReader(CockpitSources sources, HealthMonito
 
     /// <summary>A status read from the files, with the monitor's last network readings.</summary>
     private SiteRow Row(SiteStatus status, bool withPlans) =>
-        new(status, health.For(status.Site, status.Live), health.RouterFor(status.Site), withPlans ? Plans(status.Site) : null);
+        new(status, health.For(status.Site, status.Live), health.RouterFor(status.Site), withPlans ? PlansFromLastRead(status.Site) : null);
+
+    /// <summary>
+    /// <see cref="Plans"/> from what the status read just found (no file read again): the same decision, since
+    /// <see cref="SwitchPreview.Decide"/> without its diff needs only the configuration, the recovered state and the drift.
+    /// </summary>
+    private SwitchPlans PlansFromLastRead(string site)
+    {
+        if (sources.StatusReader.LastReading(site) is not { } reading)
+        {
+            return Plans(site);
+        }
+
+        var routingPath = sources.Routing.PathOf(site);
+        string[] actions = ["apply", "rollback"];
+        var why = reading.ConfigErrors.Count > 0 ? string.Join("; ", reading.ConfigErrors) : reading.StateError;
+        if (why is not null || reading.Config is not { } config || reading.Recovered is not { } state)
+        {
+            var unavailable = actions.Select(a => SwitchPreview.Unavailable(site, a, routingPath, why ?? "the site cannot be read")).ToArray();
+            return new SwitchPlans(unavailable[0], unavailable[1]);
+        }
+
+        var now = clock.GetUtcNow();
+        var plans = actions.Select(action => SwitchPreview.Decide(action, config, state, null, routingPath, reading.Drift, now, sources.Global.ValidationMaxAge, withDiff: false)).ToArray();
+        return new SwitchPlans(plans[0], plans[1]);
+    }
 
     /// <summary>The plan of a switch, from the files alone (see <see cref="SwitchPreview"/>).</summary>
     public SwitchPreview Preview(string site, string action) => Decide(site, [action], withDiff: true)[0];

@@ -51,6 +51,12 @@ public sealed record SiteStatus(
         Validation is { Passed: false }));
 }
 
+/// <summary>
+/// A site's files as a status read found them: its configuration (null when it has errors), the state as the
+/// next command's recovery will see it (an interrupted switch resolved), and the drift that blocks switches.
+/// </summary>
+public sealed record SiteReading(SiteConfig? Config, IReadOnlyList<string> ConfigErrors, string? StateError, SiteState? Recovered, string? Drift);
+
 /// <summary>What <see cref="StatusReader"/> asks the network.</summary>
 [Flags]
 public enum StatusProbes
@@ -74,8 +80,15 @@ public enum StatusProbes
 /// The files are read first, for every site, on every core; then the network is asked, at most
 /// STATUS_PARALLELISM requests at once, and whatever has not answered by STATUS_DEADLINE shows as timed out.
 /// </summary>
-public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http, JournalFile? journal = null)
+/// <param name="reuseUnchanged">
+/// Keep each site's reading and reuse it while the site's configuration, state and routing files and the journal
+/// are unchanged (same size and modification time): a long-lived reader (the cockpit's board, status --watch)
+/// then pays a few stat calls per site instead of reading and parsing its files on every refresh.
+/// </param>
+public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http, JournalFile? journal = null, bool reuseUnchanged = false)
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (FilesKey Key, SiteFiles Files)> _reused = new(StringComparer.Ordinal);
+
     /// <summary>Neither a hung slot nor a hung router may hold status for long.</summary>
     private static readonly TimeSpan RouterTimeout = TimeSpan.FromSeconds(2);
 
@@ -90,10 +103,12 @@ public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http
         var loadSite = ConfigLoader.SiteLoader(home, global);
         var routing = new RoutingFiles(home, global);
         var findInterrupted = JournalFinder();
+        var journalStamp = reuseUnchanged ? JournalStamp() : "";
         var read = new SiteFiles[names.Count];
         // Local files only, so the cores are the limit (not the network, asked afterwards).
         Parallel.For(0, names.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct },
-            i => read[i] = ReadFiles(names[i], loadSite, routing, findInterrupted));
+            i => read[i] = reuseUnchanged ? ReadOrReuse(names[i], journalStamp, routing, () => ReadFiles(names[i], loadSite, routing, findInterrupted))
+                : ReadFiles(names[i], loadSite, routing, findInterrupted));
         if (probes == StatusProbes.None || read.Length == 0)
         {
             return read.Select(f => f.Status(null, RouterView.NotChecked("not probed"))).ToList();
@@ -108,10 +123,53 @@ public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http
         return statuses;
     }
 
+    /// <summary>
+    /// What the last read found for a site, for deciding its switches without reading its files again (the
+    /// cockpit's Apply/Rollback buttons); null unless this reader reuses readings and has read the site.
+    /// </summary>
+    public SiteReading? LastReading(string site) => _reused.TryGetValue(site, out var kept) ? kept.Files.Reading : null;
+
+    /// <summary>A file as the cache sees it: same size and modification time, same content (writes go through a rename).</summary>
+    private readonly record struct FileStamp(long Length, long Ticks)
+    {
+        public static FileStamp Of(string path)
+        {
+            var info = new FileInfo(path);
+            return info.Exists ? new FileStamp(info.Length, info.LastWriteTimeUtc.Ticks) : new FileStamp(-1, 0);
+        }
+    }
+
+    private readonly record struct FilesKey(FileStamp Conf, FileStamp State, FileStamp Routing, string Journal);
+
+    /// <summary>The journal's last segment and its size and time: any append changes it.</summary>
+    private string JournalStamp()
+    {
+        var last = _journal.Segments.Last();
+        var stamp = FileStamp.Of(_journal.Segments.PathOf(last));
+        return $"{last}:{stamp.Length}:{stamp.Ticks}";
+    }
+
+    private SiteFiles ReadOrReuse(string name, string journalStamp, RoutingFiles routing, Func<SiteFiles> read)
+    {
+        // Stamps first: a file changed after them makes the next key differ, so nothing stale is kept.
+        var key = new FilesKey(FileStamp.Of(home.SiteConf(name)), FileStamp.Of(home.StateFile(name)), FileStamp.Of(routing.PathOf(name)), journalStamp);
+        // An interrupted or running command is looked at again every time: its lock's holder changes no file here.
+        if (_reused.TryGetValue(name, out var kept) && kept.Key == key && kept.Files is { InterruptedNote: null, InProgress: null })
+        {
+            return kept.Files;
+        }
+
+        var files = read();
+        _reused[name] = (key, files);
+        return files;
+    }
+
     /// <summary>What one site's files say, before any probe.</summary>
     private sealed record SiteFiles(string Name, SiteConfig? Site, SiteState? State, string? Drift, string? Error,
-        string? InterruptedNote, string? InProgress, IReadOnlyList<string> ConfigErrors, string? StateError)
+        string? InterruptedNote, string? InProgress, IReadOnlyList<string> ConfigErrors, string? StateError, SiteState? Recovered)
     {
+        public SiteReading Reading => new(Site, ConfigErrors, StateError, Recovered, Drift);
+
         public SiteStatus Status(string? health, RouterView router)
         {
             if (State is not { } state)
@@ -182,9 +240,11 @@ public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http
 
         string? drift = null;
         string? interruptedNote = null;
+        SiteState? recovered = null;
         if (state is not null)
         {
             var recovery = RecoveryPolicy.Decide(state, routing, interrupted);
+            recovered = recovery.State;
             drift = recovery.Blocked;
             interruptedNote = recovery.Resolved is not null ? $"{recovery.ResolutionMessage} (the next command records it)"
                 : interrupted is not null ? $"{interrupted.Title} was interrupted" : null;
@@ -195,7 +255,7 @@ public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http
         }
 
         var error = configErrors.Count > 0 || stateError is not null ? string.Join("; ", configErrors.Append(stateError).OfType<string>()) : null;
-        return new SiteFiles(name, site, state, drift, error, interruptedNote, inProgress, configErrors, stateError);
+        return new SiteFiles(name, site, state, drift, error, interruptedNote, inProgress, configErrors, stateError, recovered);
     }
 
     /// <summary>The network's share of one site: its router reading and its live slot's health, each within the bound and the deadline.</summary>
