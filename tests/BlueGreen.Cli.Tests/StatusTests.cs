@@ -153,6 +153,19 @@ public sealed class StatusTests : TwoSlotHomeTest
     }
 
     [Fact]
+    public async Task A_bad_status_parallelism_or_deadline_in_global_conf_exits_2_naming_the_file_and_line()
+    {
+        Home.WriteGlobal($"ROUTER_API={_router!.ApiUrl}\nSTATUS_PARALLELISM=0\nSTATUS_DEADLINE=forever\n");
+
+        var result = await Run("status");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("global.conf:2: STATUS_PARALLELISM: '0' is not a whole number from 1 to 1024", result.Stderr);
+        Assert.Contains("global.conf:3: STATUS_DEADLINE: 'forever' is not a duration", result.Stderr);
+        Assert.DoesNotContain("   at ", result.Stderr);
+    }
+
+    [Fact]
     public async Task Watch_refreshes_until_ctrl_c_then_exits_0()
     {
         using var watch = RunningCli.Start(Home.Root, "status", "--watch");

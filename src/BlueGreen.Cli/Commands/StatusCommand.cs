@@ -59,7 +59,8 @@ public static class StatusCommand
                 return 2;
             }
 
-            var reader = new StatusReader(context.Home, context.Global, CliContext.Http);
+            // Watching reads again every 2 s: a site whose files did not change is not read and parsed again.
+            var reader = new StatusReader(context.Home, context.Global, CliContext.Http, reuseUnchanged: parse.GetValue(watch));
             var probes = parse.GetValue(noHealth) ? StatusProbes.Router : StatusProbes.All;
             Task<IReadOnlyList<SiteStatus>> ReadAsync(CancellationToken token) =>
                 reader.ReadAsync(only is null ? ConfigLoader.ValidSiteNames(context.Home) : [only], probes, token);

@@ -44,19 +44,48 @@ internal sealed partial class CockpitReader(CockpitSources sources, HealthMonito
 
     /// <summary>A status read from the files, with the monitor's last network readings.</summary>
     private SiteRow Row(SiteStatus status, bool withPlans) =>
-        new(status, health.For(status.Site, status.Live), health.RouterFor(status.Site), withPlans ? Plans(status.Site) : null);
+        new(status, health.For(status.Site, status.Live), health.RouterFor(status.Site), withPlans ? PlansFromLastRead(status.Site) : null);
 
-    /// <summary>The plan of a switch, from the files alone (see <see cref="SwitchPreview"/>).</summary>
-    public SwitchPreview Preview(string site, string action) => Decide(site, [action])[0];
-
-    /// <summary>Both plans of a site from one reading of its files: what enables or disables its Apply and Rollback buttons.</summary>
-    public SwitchPlans Plans(string site)
+    /// <summary>
+    /// <see cref="Plans"/> from what the status read just found (no file read again): the same decision, since
+    /// <see cref="SwitchPreview.Decide"/> without its diff needs only the configuration, the recovered state and the drift.
+    /// </summary>
+    private SwitchPlans PlansFromLastRead(string site)
     {
-        var plans = Decide(site, ["apply", "rollback"]);
+        if (sources.StatusReader.LastReading(site) is not { } reading)
+        {
+            return Plans(site);
+        }
+
+        var routingPath = sources.Routing.PathOf(site);
+        string[] actions = ["apply", "rollback"];
+        var why = reading.ConfigErrors.Count > 0 ? string.Join("; ", reading.ConfigErrors) : reading.StateError;
+        if (why is not null || reading.Config is not { } config || reading.Recovered is not { } state)
+        {
+            var unavailable = actions.Select(a => SwitchPreview.Unavailable(site, a, routingPath, why ?? "the site cannot be read")).ToArray();
+            return new SwitchPlans(unavailable[0], unavailable[1]);
+        }
+
+        var now = clock.GetUtcNow();
+        var plans = actions.Select(action => SwitchPreview.Decide(action, config, state, null, routingPath, reading.Drift, now, sources.Global.ValidationMaxAge, withDiff: false)).ToArray();
         return new SwitchPlans(plans[0], plans[1]);
     }
 
-    private SwitchPreview[] Decide(string site, string[] actions)
+    /// <summary>The plan of a switch, from the files alone (see <see cref="SwitchPreview"/>).</summary>
+    public SwitchPreview Preview(string site, string action) => Decide(site, [action], withDiff: true)[0];
+
+    /// <summary>
+    /// Both decisions of a site from one reading of its files: what enables or disables its Apply and Rollback
+    /// buttons. Without the routing file each would write and its diff (the plan page shows those): rendering
+    /// them for every row made the admin's board cost several times the visitor's.
+    /// </summary>
+    public SwitchPlans Plans(string site)
+    {
+        var plans = Decide(site, ["apply", "rollback"], withDiff: false);
+        return new SwitchPlans(plans[0], plans[1]);
+    }
+
+    private SwitchPreview[] Decide(string site, string[] actions, bool withDiff)
     {
         var routingPath = sources.Routing.PathOf(site);
         var (config, errors) = ConfigLoader.LoadSite(sources.Home, site, sources.Global);
@@ -81,7 +110,7 @@ internal sealed partial class CockpitReader(CockpitSources sources, HealthMonito
         var routing = sources.Routing.ReadText(site);
         var now = clock.GetUtcNow();
         return [.. actions.Select(action => SwitchPreview.Decide(
-            action, config, recovery.State, routing, routingPath, recovery.Blocked, now, sources.Global.ValidationMaxAge))];
+            action, config, recovery.State, routing, routingPath, recovery.Blocked, now, sources.Global.ValidationMaxAge, withDiff))];
     }
 
     /// <summary>

@@ -17,7 +17,8 @@ internal sealed class CockpitSources(Home home, GlobalConfig global, TimeProvide
     /// <summary>The journal's index and verified checkpoint stay in memory: a GET writes nothing.</summary>
     public JournalFile Journal { get; } = new(home, global, clock) { DerivedInMemory = true };
 
-    public StatusReader StatusReader => field ??= new(home, global, Infrastructure.Net.HttpClients.Shared, Journal);
+    /// <summary>One reader for the cockpit's life: it reuses each site's reading while the site's files are unchanged.</summary>
+    public StatusReader StatusReader => field ??= new(home, global, Infrastructure.Net.HttpClients.Shared, Journal, reuseUnchanged: true);
 
     public StateStore States { get; } = new(home);
 

@@ -36,13 +36,15 @@ public sealed record SwitchPreview(
         new(site, action, null, problem, null, routingPath, []);
 
     /// <summary>Pure: the same files and time give the same plan.</summary>
+    /// <param name="withDiff">False: the decision alone (what the buttons need), without rendering the new routing file and its diff.</param>
     public static SwitchPreview Decide(
-        string action, SiteConfig site, SiteState state, string? currentRouting, string routingPath, string? drift, DateTimeOffset now, TimeSpan validationMaxAge)
+        string action, SiteConfig site, SiteState state, string? currentRouting, string routingPath, string? drift, DateTimeOffset now, TimeSpan validationMaxAge,
+        bool withDiff = true)
     {
         // Unresolved drift: run.sh refuses every switch until `recover` (docs/failure-modes.md); so does the plan.
         var decision = drift is not null ? SwitchDecision.Refuse(drift, $"run ./run.sh recover {site.Name}")
             : action == "apply" ? SwitchPolicy.DecideApply(state, now, validationMaxAge) : SwitchPolicy.DecideRollback(state);
-        if (decision.Plan is not { } plan)
+        if (decision.Plan is not { } plan || !withDiff)
         {
             return new SwitchPreview(site.Name, action, decision, null, drift, routingPath, []);
         }

@@ -49,11 +49,30 @@ public sealed record GlobalConfig
     /// <summary>Past this size the journal continues in a new segment file (docs/journal.md).</summary>
     public int JournalSegmentMb { get; init; } = 64;
 
+    /// <summary>How many network probes `status` (and the cockpit's prober) run at once: slots' health and router reads.</summary>
+    public int StatusParallelism { get; init; } = DefaultStatusParallelism;
+
+    /// <summary>
+    /// When `status` stops waiting for probes: one not answered by then shows "unknown (timed out)", so a slow
+    /// network never holds the command (or the cockpit's refresh) for longer than this.
+    /// </summary>
+    public TimeSpan StatusDeadline { get; init; } = DefaultStatusDeadline;
+
+    public const int DefaultStatusParallelism = 32;
+
+    public const int MaxStatusParallelism = 1024;
+
+    public static readonly TimeSpan DefaultStatusDeadline = TimeSpan.FromSeconds(3);
+
+    public static readonly TimeSpan MinStatusDeadline = TimeSpan.FromMilliseconds(100);
+
+    public static readonly TimeSpan MaxStatusDeadline = TimeSpan.FromMinutes(10);
+
     public static readonly IReadOnlySet<string> Keys = new HashSet<string>(StringComparer.Ordinal)
     {
         "ROUTER", "ROUTES_DIR", "ROUTER_LISTEN", "ROUTER_API", "SWITCH_VERIFY_TIMEOUT", "VALIDATION_MAX_AGE",
         "COCKPIT_LISTEN", "COCKPIT_MODE", "COCKPIT_ADMIN_TOKEN_FILE", "COCKPIT_ALLOW_REMOTE", "COCKPIT_HTTPS_CERT",
-        "DRY_RUN", "ROUTER_ACCESS_LOG", "JOURNAL_SEGMENT_MB",
+        "DRY_RUN", "ROUTER_ACCESS_LOG", "JOURNAL_SEGMENT_MB", "STATUS_PARALLELISM", "STATUS_DEADLINE",
     };
 
     private static readonly Dictionary<string, bool> Flags = new() { ["0"] = false, ["1"] = true };
@@ -97,8 +116,21 @@ public sealed record GlobalConfig
             DryRun = r.Choice("DRY_RUN", false, Flags),
             RouterAccessLog = r.Choice("ROUTER_ACCESS_LOG", false, Flags),
             JournalSegmentMb = r.Integer("JOURNAL_SEGMENT_MB", d.JournalSegmentMb, 1, 4096),
+            StatusParallelism = r.Integer("STATUS_PARALLELISM", d.StatusParallelism, 1, MaxStatusParallelism),
+            StatusDeadline = AtMost(r, "STATUS_DEADLINE", r.Duration("STATUS_DEADLINE", d.StatusDeadline, MinStatusDeadline), MaxStatusDeadline, d.StatusDeadline),
         };
         return (config, errors);
+    }
+
+    private static TimeSpan AtMost(ConfigReader r, string key, TimeSpan value, TimeSpan maximum, TimeSpan fallback)
+    {
+        if (value <= maximum)
+        {
+            return value;
+        }
+
+        r.Error(key, $"{key}: {r.Raw(key)} is above the maximum of {Duration.Format(maximum)}");
+        return fallback;
     }
 
     private static string NonEmpty(ConfigReader r, string key, string fallback)

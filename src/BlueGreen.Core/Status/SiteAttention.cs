@@ -9,7 +9,7 @@ namespace BlueGreen.Core.Status;
 /// <param name="ConfigErrors">The site file's errors (its warnings are not here).</param>
 /// <param name="StateError">Why the state file cannot be read, if it cannot.</param>
 /// <param name="StateLive">The slot the state says is live; null before the first switch (or when unreadable).</param>
-/// <param name="LiveHealth">"up", "down (why)", or null when the live slot was not probed.</param>
+/// <param name="LiveHealth">"up", "down (why)", "unknown (why)" when the probe did not finish in time, or null when the live slot was not probed.</param>
 /// <param name="Drift">Why the routing file and the state disagree (recovery would refuse), if they do.</param>
 /// <param name="Interrupted">A command that died half-way and is not resolved yet (one still running is not here).</param>
 /// <param name="ValidationFailed">The candidate's last validation failed.</param>
@@ -40,7 +40,8 @@ public static class SiteAttention
 
         if (f.LiveHealth is { } health && health != "up")
         {
-            reasons.Add($"the live slot is {health}");
+            // "unknown (...)": the probe did not finish by STATUS_DEADLINE; not known to be up is not fine.
+            reasons.Add(health.StartsWith("unknown", StringComparison.Ordinal) ? $"the live slot's health is {health}" : $"the live slot is {health}");
         }
 
         if (RouterReason(f) is { } router)

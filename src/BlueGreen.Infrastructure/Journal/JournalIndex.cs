@@ -40,9 +40,25 @@ public sealed class JournalIndex(JournalFile journal, bool inMemory = false)
     /// The site's entries, newest first, read through its index; each is checked against the record that
     /// led to it. Falls back to reading the journal backwards when the index cannot be written or lies twice.
     /// </summary>
-    public IEnumerable<JournalEntry> Newest(string site)
+    public IEnumerable<JournalEntry> Newest(string site) => Newest(site, CaughtUp.NotChecked);
+
+    /// <summary>Whether the index was brought up to date just before a run of look-ups (<see cref="CatchUpForMany"/>).</summary>
+    internal enum CaughtUp
     {
-        if (!File.Exists(journal.Path) && journal.Segments.Last() == 1)
+        NotChecked,
+        NoJournal,
+        Yes,
+        Failed,
+    }
+
+    /// <summary>Checks once for a run of <see cref="Newest(string, CaughtUp)"/> calls what each would check first.</summary>
+    internal CaughtUp CatchUpForMany() =>
+        !File.Exists(journal.Path) && journal.Segments.Last() == 1 ? CaughtUp.NoJournal
+        : TryCatchUp(rebuild: false) ? CaughtUp.Yes : CaughtUp.Failed;
+
+    internal IEnumerable<JournalEntry> Newest(string site, CaughtUp caughtUp)
+    {
+        if (caughtUp == CaughtUp.NoJournal || (caughtUp == CaughtUp.NotChecked && !File.Exists(journal.Path) && journal.Segments.Last() == 1))
         {
             yield break; // no journal, nothing to index (and no index folder made in a home that has none)
         }
@@ -50,7 +66,8 @@ public sealed class JournalIndex(JournalFile journal, bool inMemory = false)
         var below = long.MaxValue;
         for (var attempt = 0; attempt < 2; attempt++)
         {
-            if (!TryCatchUp(rebuild: attempt > 0))
+            var ready = attempt == 0 && caughtUp != CaughtUp.NotChecked ? caughtUp == CaughtUp.Yes : TryCatchUp(rebuild: attempt > 0);
+            if (!ready)
             {
                 break;
             }

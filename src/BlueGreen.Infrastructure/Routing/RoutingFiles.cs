@@ -20,9 +20,16 @@ public sealed class RoutingFiles(Home home, GlobalConfig global)
 
     public string? ReadText(string site)
     {
+        var path = PathOf(site);
+        // Most sites of a large home were never switched: a stat is cheap, an exception per such site is not.
+        if (!Path.Exists(path))
+        {
+            return null;
+        }
+
         try
         {
-            return File.ReadAllText(PathOf(site));
+            return File.ReadAllText(path);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {

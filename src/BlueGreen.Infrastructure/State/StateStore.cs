@@ -21,6 +21,11 @@ public sealed class StateStore(Home home, TimeProvider? clock = null)
     public SiteState Read(string site)
     {
         var path = home.StateFile(site);
+        if (!Path.Exists(path))
+        {
+            return SiteState.Empty(site); // cheaper than the exception below, for the many sites never deployed
+        }
+
         string text;
         try
         {

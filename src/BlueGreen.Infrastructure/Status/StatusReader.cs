@@ -51,6 +51,12 @@ public sealed record SiteStatus(
         Validation is { Passed: false }));
 }
 
+/// <summary>
+/// A site's files as a status read found them: its configuration (null when it has errors), the state as the
+/// next command's recovery will see it (an interrupted switch resolved), and the drift that blocks switches.
+/// </summary>
+public sealed record SiteReading(SiteConfig? Config, IReadOnlyList<string> ConfigErrors, string? StateError, SiteState? Recovered, string? Drift);
+
 /// <summary>What <see cref="StatusReader"/> asks the network.</summary>
 [Flags]
 public enum StatusProbes
@@ -71,9 +77,18 @@ public enum StatusProbes
 /// health and the router's API. Changes nothing but the journal's derived index (kept in memory when
 /// <paramref name="journal"/> says so). A site whose configuration has errors still shows its state, drift
 /// and router: only what needs the configuration (the slots' URLs, the health probe) is missing.
+/// The files are read first, for every site, on every core; then the network is asked, at most
+/// STATUS_PARALLELISM requests at once, and whatever has not answered by STATUS_DEADLINE shows as timed out.
 /// </summary>
-public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http, JournalFile? journal = null)
+/// <param name="reuseUnchanged">
+/// Keep each site's reading and reuse it while the site's configuration, state and routing files and the journal
+/// are unchanged (same size and modification time): a long-lived reader (the cockpit's board, status --watch)
+/// then pays a few stat calls per site instead of reading and parsing its files on every refresh.
+/// </param>
+public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http, JournalFile? journal = null, bool reuseUnchanged = false)
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (FilesKey Key, SiteFiles Files)> _reused = new(StringComparer.Ordinal);
+
     /// <summary>Neither a hung slot nor a hung router may hold status for long.</summary>
     private static readonly TimeSpan RouterTimeout = TimeSpan.FromSeconds(2);
 
@@ -84,20 +99,113 @@ public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http
 
     public async Task<IReadOnlyList<SiteStatus>> ReadAsync(IReadOnlyCollection<string> sites, StatusProbes probes, CancellationToken ct)
     {
-        var tasks = sites.Select(site => ReadOneAsync(site, probes, ct));
-        return await Task.WhenAll(tasks);
+        var names = sites as IReadOnlyList<string> ?? sites.ToList();
+        var loadSite = ConfigLoader.SiteLoader(home, global);
+        var routing = new RoutingFiles(home, global);
+        var findInterrupted = JournalFinder();
+        var journalStamp = reuseUnchanged ? JournalStamp() : "";
+        var read = new SiteFiles[names.Count];
+        // Local files only, so the cores are the limit (not the network, asked afterwards).
+        Parallel.For(0, names.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct },
+            i => read[i] = reuseUnchanged ? ReadOrReuse(names[i], journalStamp, routing, () => ReadFiles(names[i], loadSite, routing, findInterrupted))
+                : ReadFiles(names[i], loadSite, routing, findInterrupted));
+        if (probes == StatusProbes.None || read.Length == 0)
+        {
+            return read.Select(f => f.Status(null, RouterView.NotChecked("not probed"))).ToList();
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(global.StatusDeadline);
+        using var inFlight = new SemaphoreSlim(global.StatusParallelism);
+        var probe = new Probing(inFlight, deadline.Token, ct, global.StatusDeadline);
+        var statuses = await Task.WhenAll(read.Select(f => ProbeAsync(f, probes, probe)));
+        ct.ThrowIfCancellationRequested();
+        return statuses;
     }
 
-    private async Task<SiteStatus> ReadOneAsync(string name, StatusProbes probes, CancellationToken ct)
+    /// <summary>
+    /// What the last read found for a site, for deciding its switches without reading its files again (the
+    /// cockpit's Apply/Rollback buttons); null unless this reader reuses readings and has read the site.
+    /// </summary>
+    public SiteReading? LastReading(string site) => _reused.TryGetValue(site, out var kept) ? kept.Files.Reading : null;
+
+    /// <summary>A file as the cache sees it: same size and modification time, same content (writes go through a rename).</summary>
+    private readonly record struct FileStamp(long Length, long Ticks)
     {
-        var (site, problems) = ConfigLoader.LoadSite(home, name, global);
+        public static FileStamp Of(string path)
+        {
+            var info = new FileInfo(path);
+            return info.Exists ? new FileStamp(info.Length, info.LastWriteTimeUtc.Ticks) : new FileStamp(-1, 0);
+        }
+    }
+
+    private readonly record struct FilesKey(FileStamp Conf, FileStamp State, FileStamp Routing, string Journal);
+
+    /// <summary>The journal's last segment and its size and time: any append changes it.</summary>
+    private string JournalStamp()
+    {
+        var last = _journal.Segments.Last();
+        var stamp = FileStamp.Of(_journal.Segments.PathOf(last));
+        return $"{last}:{stamp.Length}:{stamp.Ticks}";
+    }
+
+    private SiteFiles ReadOrReuse(string name, string journalStamp, RoutingFiles routing, Func<SiteFiles> read)
+    {
+        // Stamps first: a file changed after them makes the next key differ, so nothing stale is kept.
+        var key = new FilesKey(FileStamp.Of(home.SiteConf(name)), FileStamp.Of(home.StateFile(name)), FileStamp.Of(routing.PathOf(name)), journalStamp);
+        // An interrupted or running command is looked at again every time: its lock's holder changes no file here.
+        if (_reused.TryGetValue(name, out var kept) && kept.Key == key && kept.Files is { InterruptedNote: null, InProgress: null })
+        {
+            return kept.Files;
+        }
+
+        var files = read();
+        _reused[name] = (key, files);
+        return files;
+    }
+
+    /// <summary>What one site's files say, before any probe.</summary>
+    private sealed record SiteFiles(string Name, SiteConfig? Site, SiteState? State, string? Drift, string? Error,
+        string? InterruptedNote, string? InProgress, IReadOnlyList<string> ConfigErrors, string? StateError, SiteState? Recovered)
+    {
+        public SiteReading Reading => new(Site, ConfigErrors, StateError, Recovered, Drift);
+
+        public SiteStatus Status(string? health, RouterView router)
+        {
+            if (State is not { } state)
+            {
+                return new SiteStatus(Name, null, new SlotStatus("a", "", null, null, null, null), null, null, null, null, Error, InterruptedNote, InProgress, router, ConfigErrors, StateError);
+            }
+
+            var live = state.Live is { } liveSlot ? Slot(Site, liveSlot, state.DeploymentOn(liveSlot), health) : null;
+            var candidate = Slot(Site, state.CandidateSlot, state.Candidate, null);
+            var rollback = state.RollbackTarget is { } target ? SlotVersion.Of(target, state.DeploymentOn(target)).ToString() : null;
+            return new SiteStatus(Name, live, candidate, state.CandidateValidation, state.LastSwitch, rollback, Drift, Error, InterruptedNote, InProgress, router, ConfigErrors, StateError);
+        }
+    }
+
+    /// <summary>The journal's look-up for every site of one read (its index checked once), or why the journal cannot be read.</summary>
+    private Func<string, InterruptedCommand?> JournalFinder()
+    {
+        try
+        {
+            return _journal.InterruptedFinder();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return _ => throw e;
+        }
+    }
+
+    private SiteFiles ReadFiles(string name, Func<string, (SiteConfig? Site, IReadOnlyList<ConfigError> Errors)> loadSite, RoutingFiles routingFiles,
+        Func<string, InterruptedCommand?> findInterrupted)
+    {
+        var (site, problems) = loadSite(name);
         var configErrors = problems.Where(e => !e.IsWarning).Select(e => e.ToString()).ToList();
         if (configErrors.Count > 0)
         {
             site = null;
         }
-
-        var routerTask = probes.HasFlag(StatusProbes.Router) ? ReadRouterAsync(name, ct) : Task.FromResult(RouterView.NotChecked("not probed"));
 
         SiteState? state = null;
         string? stateError = null;
@@ -111,11 +219,11 @@ public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http
         }
 
         // What recovery would find (status itself changes nothing): an interrupted command, and drift.
-        var routing = new RoutingFiles(home, global).ReadTruth(name);
+        var routing = routingFiles.ReadTruth(name);
         InterruptedCommand? interrupted = null;
         try
         {
-            interrupted = _journal.FindInterrupted(name);
+            interrupted = findInterrupted(name);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -132,9 +240,11 @@ public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http
 
         string? drift = null;
         string? interruptedNote = null;
+        SiteState? recovered = null;
         if (state is not null)
         {
             var recovery = RecoveryPolicy.Decide(state, routing, interrupted);
+            recovered = recovery.State;
             drift = recovery.Blocked;
             interruptedNote = recovery.Resolved is not null ? $"{recovery.ResolutionMessage} (the next command records it)"
                 : interrupted is not null ? $"{interrupted.Title} was interrupted" : null;
@@ -144,23 +254,50 @@ public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http
             interruptedNote = $"{interrupted.Title} was interrupted";
         }
 
-        var router = await routerTask;
         var error = configErrors.Count > 0 || stateError is not null ? string.Join("; ", configErrors.Append(stateError).OfType<string>()) : null;
-        if (state is null)
+        return new SiteFiles(name, site, state, drift, error, interruptedNote, inProgress, configErrors, stateError, recovered);
+    }
+
+    /// <summary>The network's share of one site: its router reading and its live slot's health, each within the bound and the deadline.</summary>
+    private async Task<SiteStatus> ProbeAsync(SiteFiles files, StatusProbes probes, Probing probing)
+    {
+        var routerTask = probes.HasFlag(StatusProbes.Router)
+            ? probing.RunAsync(token => ReadRouterAsync(files.Name, token), RouterView.Unreachable($"no answer within STATUS_DEADLINE ({Duration.Format(probing.Deadline)})"))
+            : Task.FromResult(RouterView.NotChecked("not probed"));
+        string? health = null;
+        if (probes.HasFlag(StatusProbes.Health) && files.Site is { } site && files.State?.Live is { } liveSlot)
         {
-            return new SiteStatus(name, null, new SlotStatus("a", "", null, null, null, null), null, null, null, null, error, interruptedNote, inProgress, router, configErrors, stateError);
+            health = await probing.RunAsync(token => ProbeAsync(site, liveSlot, token), $"unknown (no answer within STATUS_DEADLINE, {Duration.Format(probing.Deadline)})");
         }
 
-        SlotStatus? live = null;
-        if (state.Live is { } liveSlot)
-        {
-            var health = probes.HasFlag(StatusProbes.Health) && site is not null ? await ProbeAsync(site, liveSlot, ct) : null;
-            live = Slot(site, liveSlot, state.DeploymentOn(liveSlot), health);
-        }
+        return files.Status(health, await routerTask);
+    }
 
-        var candidate = Slot(site, state.CandidateSlot, state.Candidate, null);
-        var rollback = state.RollbackTarget is { } target ? SlotVersion.Of(target, state.DeploymentOn(target)).ToString() : null;
-        return new SiteStatus(name, live, candidate, state.CandidateValidation, state.LastSwitch, rollback, drift, error, interruptedNote, inProgress, router, configErrors, stateError);
+    /// <summary>
+    /// Runs probes at most <paramref name="InFlight"/> at a time; one not finished when <paramref name="DeadlineToken"/>
+    /// fires gives its timed-out answer instead. Only the caller's own cancellation (Ctrl-C) ends the read.
+    /// </summary>
+    private sealed record Probing(SemaphoreSlim InFlight, CancellationToken DeadlineToken, CancellationToken Caller, TimeSpan Deadline)
+    {
+        public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> probe, T timedOut)
+        {
+            try
+            {
+                await InFlight.WaitAsync(DeadlineToken);
+                try
+                {
+                    return await probe(DeadlineToken);
+                }
+                finally
+                {
+                    InFlight.Release();
+                }
+            }
+            catch (OperationCanceledException) when (DeadlineToken.IsCancellationRequested && !Caller.IsCancellationRequested)
+            {
+                return timedOut;
+            }
+        }
     }
 
     private static string Join(string? first, string second) => first is null ? second : $"{first}; {second}";

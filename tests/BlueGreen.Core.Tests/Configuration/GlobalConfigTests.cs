@@ -22,7 +22,19 @@ public sealed class GlobalConfigTests
         Assert.Equal(CockpitMode.Safe, config.CockpitMode);
         Assert.Equal("conf/cockpit.token", config.CockpitAdminTokenFile);
         Assert.False(config.DryRun);
+        Assert.Equal(32, config.StatusParallelism);
+        Assert.Equal(TimeSpan.FromSeconds(3), config.StatusDeadline);
         Assert.Equal(new GlobalConfig(), config);
+    }
+
+    [Fact]
+    public void Status_parallelism_and_deadline_are_read()
+    {
+        var (config, errors) = GlobalConfig.Parse(Path, "STATUS_PARALLELISM=4\nSTATUS_DEADLINE=1500ms\n");
+
+        Assert.Empty(errors);
+        Assert.Equal(4, config.StatusParallelism);
+        Assert.Equal(TimeSpan.FromMilliseconds(1500), config.StatusDeadline);
     }
 
     [Fact]
@@ -83,6 +95,12 @@ public sealed class GlobalConfigTests
     [InlineData("ROUTER_LISTEN=8080", "ROUTER_LISTEN", "not HOST:PORT")]
     [InlineData("COCKPIT_LISTEN=127.0.0.1:99999", "COCKPIT_LISTEN", "not HOST:PORT")]
     [InlineData("ROUTES_DIR=\"  \"", "ROUTES_DIR", "must not be empty")]
+    [InlineData("STATUS_PARALLELISM=0", "STATUS_PARALLELISM", "not a whole number from 1 to 1024")]
+    [InlineData("STATUS_PARALLELISM=many", "STATUS_PARALLELISM", "not a whole number from 1 to 1024")]
+    [InlineData("STATUS_PARALLELISM=2000", "STATUS_PARALLELISM", "not a whole number from 1 to 1024")]
+    [InlineData("STATUS_DEADLINE=soon", "STATUS_DEADLINE", "not a duration")]
+    [InlineData("STATUS_DEADLINE=50ms", "STATUS_DEADLINE", "below the minimum")]
+    [InlineData("STATUS_DEADLINE=11m", "STATUS_DEADLINE", "above the maximum of 600s")]
     public void A_bad_value_is_an_error_with_file_and_line_and_the_default_is_kept(string line, string key, string message)
     {
         var (config, errors) = GlobalConfig.Parse(Path, $"# global\n\n{line}\n");

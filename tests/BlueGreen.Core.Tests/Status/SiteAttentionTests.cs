@@ -24,6 +24,7 @@ public sealed class SiteAttentionTests
         { "never switched, router has no router yet", Good with { StateLive = null, LiveHealth = null, Router = NoRouter }, [] },
         { "never switched, service not weighted to one slot", Good with { StateLive = null, LiveHealth = null, Router = Split }, [] },
         { "live slot down", Good with { LiveHealth = "down (connection refused)" }, ["the live slot is down (connection refused)"] },
+        { "live slot not probed by the deadline", Good with { LiveHealth = "unknown (no answer within STATUS_DEADLINE, 3s)" }, ["the live slot's health is unknown (no answer within STATUS_DEADLINE, 3s)"] },
         { "router stopped", Good with { Router = Refused }, ["the router's API is unreachable (http://127.0.0.1:8081/api/http/routers/shop@file: Connection refused)"] },
         { "router stopped before the first switch", Good with { StateLive = null, LiveHealth = null, Router = Refused }, ["the router's API is unreachable (http://127.0.0.1:8081/api/http/routers/shop@file: Connection refused)"] },
         { "router serves the other slot", Good with { Router = ServesB }, ["the router serves slot b, the state says slot a"] },

@@ -183,6 +183,30 @@ public sealed class StatusReaderTests : IDisposable
     }
 
     [Fact]
+    public async Task A_reader_that_reuses_readings_sees_every_change_of_the_state_the_routing_file_and_the_site_file()
+    {
+        var reader = new StatusReader(Home, new GlobalConfig { RouterApi = null }, _http, reuseUnchanged: true);
+        async Task<SiteStatus> Read() => Assert.Single(await reader.ReadAsync(["shop"], StatusProbes.None, CancellationToken.None));
+        WriteState(Slot.A);
+        WriteRouting(Slot.A);
+        var first = await Read();
+        Assert.Equal("a", first.Live!.Slot);
+        Assert.Null(first.Drift);
+        Assert.Equal(first.Live, (await Read()).Live); // unchanged files: the kept reading, the same answer
+
+        _home.SwapWeightsByHand("shop");
+        Assert.NotNull((await Read()).Drift);
+
+        WriteState(Slot.B);
+        var afterState = await Read();
+        Assert.Equal("b", afterState.Live!.Slot);
+        Assert.Null(afterState.Drift);
+
+        File.AppendAllText(Path.Combine(_home.Root, "conf", "sites", "shop.conf"), "HEALTH_PAHT=/x\n");
+        Assert.Contains("unknown key HEALTH_PAHT", Assert.Single((await Read()).ConfigErrors!));
+    }
+
+    [Fact]
     public async Task The_health_of_the_live_slot_is_probed_when_asked()
     {
         await using var slotA = await SlotServer.StartAsync("a");
