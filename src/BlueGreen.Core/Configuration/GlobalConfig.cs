@@ -62,7 +62,7 @@ public sealed record GlobalConfig
 
     public const int MaxStatusParallelism = 1024;
 
-    public static readonly TimeSpan DefaultStatusDeadline = TimeSpan.FromSeconds(3);
+    public static readonly TimeSpan DefaultStatusDeadline = TimeSpan.FromSeconds(10);
 
     public static readonly TimeSpan MinStatusDeadline = TimeSpan.FromMilliseconds(100);
 

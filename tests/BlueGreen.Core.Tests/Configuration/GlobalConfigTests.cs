@@ -23,7 +23,8 @@ public sealed class GlobalConfigTests
         Assert.Equal("conf/cockpit.token", config.CockpitAdminTokenFile);
         Assert.False(config.DryRun);
         Assert.Equal(32, config.StatusParallelism);
-        Assert.Equal(TimeSpan.FromSeconds(3), config.StatusDeadline);
+        Assert.Equal(GlobalConfig.DefaultStatusDeadline, config.StatusDeadline);
+        Assert.Equal(TimeSpan.FromSeconds(10), GlobalConfig.DefaultStatusDeadline);
         Assert.Equal(new GlobalConfig(), config);
     }
 
