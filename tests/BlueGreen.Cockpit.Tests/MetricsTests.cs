@@ -84,7 +84,8 @@ public sealed class MetricsTests
     {
         using var home = new TempHome();
         await using var a = await SlotServer.StartAsync("a");
-        home.AddSite("shop", a.Url, a.Url);
+        await using var b = await SlotServer.StartAsync("b");
+        home.AddSite("shop", a.Url, b.Url);
         await Cli.MustAsync(home.Root, "deploy", "shop", "--version", "1.0.0");
         await Cli.MustAsync(home.Root, "deploy", "shop", "--version", "1.0.1");
         var lines = File.ReadAllLines(home.JournalFile);
