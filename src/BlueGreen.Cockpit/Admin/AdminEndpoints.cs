@@ -26,7 +26,8 @@ internal static class AdminEndpoints
             return;
         }
 
-        if (path.StartsWith("/api/", StringComparison.Ordinal))
+        // A machine client (the JSON API, a Prometheus scrape) gets a 401, not the login page.
+        if (path.StartsWith("/api/", StringComparison.Ordinal) || path == "/metrics")
         {
             http.Response.StatusCode = StatusCodes.Status401Unauthorized;
             await http.Response.WriteAsync("log in first (admin mode)");

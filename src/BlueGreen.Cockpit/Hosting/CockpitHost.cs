@@ -2,6 +2,7 @@ using System.Net;
 using BlueGreen.Cockpit.Admin;
 using BlueGreen.Cockpit.Api;
 using BlueGreen.Cockpit.Data;
+using BlueGreen.Cockpit.Metrics;
 using BlueGreen.Core.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -63,6 +64,7 @@ public static class CockpitHost
 
         ReadEndpoints.Map(app, runtime);
         ApiEndpoints.Map(app, runtime);
+        MetricsEndpoint.Map(app, runtime);
         if (admin)
         {
             AdminEndpoints.Map(app, runtime);

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using BlueGreen.Router.Configuration;
+using BlueGreen.Router.Metrics;
 using BlueGreen.Router.Proxy;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -16,8 +17,8 @@ namespace BlueGreen.Router.Api;
 /// </summary>
 internal static class TraefikApi
 {
-    public static void Map(WebApplication app, SnapshotHolder holder, ServerLoads loads, bool accessLog) =>
-        app.Run(context => ServeAsync(context, holder, loads, accessLog));
+    public static void Map(WebApplication app, SnapshotHolder holder, ServerLoads loads, TraefikMetrics metrics, bool accessLog) =>
+        app.Run(context => ServeAsync(context, holder, loads, metrics, accessLog));
 
     /// <summary>What an escaped request path asks for (gorilla/mux templates; <c>{name}</c> is one non-empty segment).</summary>
     public static (ApiEndpoint Endpoint, string EscapedName) Resolve(string escapedPath)
@@ -25,6 +26,7 @@ internal static class TraefikApi
         switch (escapedPath)
         {
             case "/ping": return (ApiEndpoint.Ping, "");
+            case "/metrics": return (ApiEndpoint.Metrics, "");
             case "/api/overview": return (ApiEndpoint.Overview, "");
             case "/api/http/routers": return (ApiEndpoint.Routers, "");
             case "/api/http/services": return (ApiEndpoint.Services, "");
@@ -41,13 +43,21 @@ internal static class TraefikApi
         return (ApiEndpoint.NotFound, "");
     }
 
-    private static Task ServeAsync(HttpContext context, SnapshotHolder holder, ServerLoads loads, bool accessLog)
+    private static Task ServeAsync(HttpContext context, SnapshotHolder holder, ServerLoads loads, TraefikMetrics metrics, bool accessLog)
     {
         var (path, rawQuery) = SplitTarget(context);
         var (endpoint, escapedName) = Resolve(path);
         if (endpoint == ApiEndpoint.Ping)
         {
             return Results.Text("OK").ExecuteAsync(context);
+        }
+
+        if (endpoint == ApiEndpoint.Metrics)
+        {
+            // Traefik's promhttp handler answers any method.
+            context.Response.StatusCode = StatusCodes.Status200OK;
+            context.Response.ContentType = TraefikMetrics.ContentType;
+            return metrics.ExportAsync(context.Response.Body, holder.Current, context.RequestAborted);
         }
 
         if (endpoint == ApiEndpoint.NotFound)
@@ -140,6 +150,7 @@ internal enum ApiEndpoint
 {
     NotFound,
     Ping,
+    Metrics,
     Overview,
     Routers,
     Router,

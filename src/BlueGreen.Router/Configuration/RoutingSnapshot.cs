@@ -4,8 +4,8 @@ using Microsoft.AspNetCore.Http;
 
 namespace BlueGreen.Router.Configuration;
 
-/// <summary>A router that serves traffic: its qualified name, effective priority, predicate and service.</summary>
-internal sealed record CompiledRoute(string Name, int Priority, RuleMatcher.Predicate Matches, ServiceNode Service);
+/// <summary>A router that serves traffic: its qualified name, effective priority, predicate and service (node and qualified name).</summary>
+internal sealed record CompiledRoute(string Name, int Priority, RuleMatcher.Predicate Matches, ServiceNode Service, string ServiceName);
 
 /// <summary>Traefik's three states (pkg/config/runtime): an error disables, a warning (e.g. a skipped duplicate) does not.</summary>
 internal static class Status
@@ -66,11 +66,16 @@ internal sealed record RoutingSnapshot(
 }
 
 /// <summary>The single volatile reference the whole router reads; a reload replaces it in one write.</summary>
-internal sealed class SnapshotHolder
+/// <param name="published">Told of each snapshot once it serves (the metrics count reloads).</param>
+internal sealed class SnapshotHolder(Action<RoutingSnapshot>? published = null)
 {
     private volatile RoutingSnapshot _current = RoutingSnapshot.Empty;
 
     public RoutingSnapshot Current => _current;
 
-    public void Publish(RoutingSnapshot snapshot) => _current = snapshot;
+    public void Publish(RoutingSnapshot snapshot)
+    {
+        _current = snapshot;
+        published?.Invoke(snapshot);
+    }
 }

@@ -39,7 +39,7 @@ internal static class SnapshotBuilder
             {
                 // Traefik: an explicit priority wins, otherwise the rule's length.
                 var priority = def.Value.Priority is > 0 ? def.Value.Priority.Value : RuleParser.DefaultPriority(def.Value.Rule);
-                routes.Add(new CompiledRoute(name, priority, RuleMatcher.Compile(rule), node));
+                routes.Add(new CompiledRoute(name, priority, RuleMatcher.Compile(rule), node, serviceName));
             }
 
             routerViews[name] = new RouterView(name, def.Value, errors, def.Warnings) { File = def.File };

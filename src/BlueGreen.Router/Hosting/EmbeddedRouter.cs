@@ -3,6 +3,7 @@ using BlueGreen.Core.Configuration;
 using BlueGreen.Router.Api;
 using BlueGreen.Router.Configuration;
 using BlueGreen.Router.Hosting;
+using BlueGreen.Router.Metrics;
 using BlueGreen.Router.Proxy;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -33,8 +34,11 @@ public static class EmbeddedRouter
         var apiListen = string.IsNullOrWhiteSpace(options.ApiListen) ? null : ListenAddress.Parse(options.ApiListen).EndPoint;
         Directory.CreateDirectory(options.RoutesDir);
 
+        // Metrics are served on the API address; without an API nobody could read them, so none are kept.
+        var metrics = apiListen is null ? null : new TraefikMetrics(ApiJson.EntryPoint, time);
+
         // The first snapshot is in place before the first connection is accepted.
-        var holder = new SnapshotHolder();
+        var holder = new SnapshotHolder(metrics is null ? null : _ => metrics.ConfigReloaded());
         var loader = new RoutesLoader(Path.GetFullPath(options.RoutesDir), holder, syncLog);
         loader.Scan(reread: true);
         var watcher = new RoutesWatcher(loader, syncLog, time);
@@ -45,11 +49,11 @@ public static class EmbeddedRouter
         WebApplication? api = null;
         try
         {
-            proxy = BuildProxy(listen, holder, loads, invoker, options.AccessLog ? new AccessLog(syncLog, time) : null, syncLog);
+            proxy = BuildProxy(listen, holder, loads, invoker, options.AccessLog ? new AccessLog(syncLog, time) : null, metrics, syncLog);
             await proxy.StartAsync(ct);
             if (apiListen is not null)
             {
-                api = BuildApi(apiListen, holder, loads, options.AccessLog);
+                api = BuildApi(apiListen, holder, loads, metrics!, options.AccessLog);
                 await api.StartAsync(ct);
             }
         }
@@ -74,7 +78,7 @@ public static class EmbeddedRouter
         return new RunningRouter(proxy, api, watcher, invoker, syncLog, proxyUrl, apiUrl, holder, ct);
     }
 
-    private static WebApplication BuildProxy(IPEndPoint listen, SnapshotHolder holder, ServerLoads loads, HttpMessageInvoker invoker, AccessLog? accessLog, TextWriter log)
+    private static WebApplication BuildProxy(IPEndPoint listen, SnapshotHolder holder, ServerLoads loads, HttpMessageInvoker invoker, AccessLog? accessLog, TraefikMetrics? metrics, TextWriter log)
     {
         var builder = SlimBuilder(listen, kestrel =>
         {
@@ -83,17 +87,17 @@ public static class EmbeddedRouter
         });
         builder.Services.AddHttpForwarder();
         var app = builder.Build();
-        var handler = new ProxyHandler(holder, loads, app.Services.GetRequiredService<IHttpForwarder>(), invoker, accessLog, log);
+        var handler = new ProxyHandler(holder, loads, app.Services.GetRequiredService<IHttpForwarder>(), invoker, accessLog, metrics, log);
         app.Run(handler.HandleAsync);
         return app;
     }
 
-    private static WebApplication BuildApi(IPEndPoint listen, SnapshotHolder holder, ServerLoads loads, bool accessLog)
+    private static WebApplication BuildApi(IPEndPoint listen, SnapshotHolder holder, ServerLoads loads, TraefikMetrics metrics, bool accessLog)
     {
         var builder = SlimBuilder(listen, _ => { });
         builder.Services.AddRoutingCore();
         var app = builder.Build();
-        TraefikApi.Map(app, holder, loads, accessLog);
+        TraefikApi.Map(app, holder, loads, metrics, accessLog);
         return app;
     }
 

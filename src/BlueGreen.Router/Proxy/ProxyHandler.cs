@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using BlueGreen.Router.Configuration;
+using BlueGreen.Router.Metrics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace BlueGreen.Router.Proxy;
@@ -10,7 +12,7 @@ namespace BlueGreen.Router.Proxy;
 /// The whole proxy pipeline: read the current snapshot once, match, pick an upstream, forward.
 /// A request keeps the snapshot it started with, so a reload never changes it midway.
 /// </summary>
-internal sealed class ProxyHandler(SnapshotHolder holder, ServerLoads loads, IHttpForwarder forwarder, HttpMessageInvoker invoker, AccessLog? accessLog, TextWriter log)
+internal sealed class ProxyHandler(SnapshotHolder holder, ServerLoads loads, IHttpForwarder forwarder, HttpMessageInvoker invoker, AccessLog? accessLog, TraefikMetrics? metrics, TextWriter log)
 {
     // HTTP/1.1 to upstreams, as Traefik does by default; YARP would otherwise try HTTP/2 first.
     private static readonly ForwarderRequestConfig RequestConfig = new()
@@ -23,6 +25,8 @@ internal sealed class ProxyHandler(SnapshotHolder holder, ServerLoads loads, IHt
     public async Task HandleAsync(HttpContext context)
     {
         var started = Stopwatch.GetTimestamp();
+        // As Traefik's metrics middleware: the protocol is read from the request before it is forwarded.
+        var protocol = metrics is null ? 0 : RequestLabels.ProtocolIndex(context.Request.Headers);
         var snapshot = holder.Current;
         var route = snapshot.Match(context);
         Upstream? upstream = null;
@@ -54,7 +58,22 @@ internal sealed class ProxyHandler(SnapshotHolder holder, ServerLoads loads, IHt
             }
         }
 
-        accessLog?.Write(context, route?.Name, upstream?.Prefix, Stopwatch.GetElapsedTime(started));
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        accessLog?.Write(context, route?.Name, upstream?.Prefix, elapsed);
+        metrics?.Observe(StatusCode(context, protocol), RequestLabels.MethodIndex(context.Request.Method), protocol, route?.Name, route?.ServiceName, upstream?.Service, elapsed);
+    }
+
+    /// <summary>The code label: the HTTP status, or for gRPC the call's Grpc-Status (trailer, else header).</summary>
+    private static int StatusCode(HttpContext context, int protocol)
+    {
+        if (!RequestLabels.IsGrpc(protocol))
+        {
+            return context.Response.StatusCode;
+        }
+
+        var trailers = context.Features.Get<IHttpResponseTrailersFeature>()?.Trailers;
+        var status = trailers?["grpc-status"] is { Count: > 0 } t ? t[0] : context.Response.Headers["grpc-status"] is { Count: > 0 } h ? h[0] : null;
+        return RequestLabels.GrpcCode(status);
     }
 
     private void ReportError(HttpContext context, ForwarderError error, Upstream upstream)
