@@ -45,12 +45,13 @@ fi
 
 BUILT_FROM=(src samples Directory.Build.props Directory.Packages.props)
 
-# What the sources are, cheaply: in a git clone, the commit plus git's own list of changed and new files
-# under the built paths (git answers from its index's stat cache, without reading every file); elsewhere,
-# the newest file's time (a walk of the tree).
+# What the sources are, cheaply: in a git clone, the committed trees of the built paths (a commit that
+# changes only docs or tests leaves them as they are, so it rebuilds nothing) plus git's own list of changed
+# and new files under them (git answers from its index's stat cache, without reading every file);
+# elsewhere, the newest file's time (a walk of the tree).
 sources_key() {
   if git -C "$ROOT" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-    { git -C "$ROOT" rev-parse HEAD 2>/dev/null
+    { git -C "$ROOT" ls-tree HEAD -- "${BUILT_FROM[@]}" 2>/dev/null
       git -C "$ROOT" status --porcelain=v1 -uall --no-renames -- "${BUILT_FROM[@]}" | while read -r _ file; do
         [[ "$file" == */bin/* || "$file" == */obj/* ]] || stat -c '%n %Y %s' "$ROOT/$file" 2>/dev/null || echo "$file gone"
       done
