@@ -209,7 +209,7 @@ public sealed class DeployOperation(OperationContext context, HttpClient http)
             return (null, "");
         }
 
-        var client = new RouterApiClient(context.Global.RouterApi, http, context.Clock);
+        var client = new RouterApiClient(context.Global.RouterApi, http, context.Clock, RouterApiClient.ProviderOf(context.Global));
         var service = RoutingPlanner.SlotService(site.Name, slot);
         var started = context.Clock.GetUtcNow();
         var deadline = started + site.DrainTimeout;

@@ -288,7 +288,7 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
 
         try
         {
-            var client = new RouterApiClient(api, http, context.Clock);
+            var client = new RouterApiClient(api, http, context.Clock, RouterApiClient.ProviderOf(context.Global));
             var (live, detail, refused) = await context.Reporter.WaitAsync(
                 $"waiting for the router ({api}) to serve slot {expected.Name()} (up to {Duration.Format(context.Global.SwitchVerifyTimeout)})",
                 () => client.WaitForLiveSlotAsync(site, expected, context.Global.SwitchVerifyTimeout, ct));
