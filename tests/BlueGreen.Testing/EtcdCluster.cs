@@ -32,7 +32,7 @@ public sealed class EtcdCluster : IDisposable
             var initialCluster = string.Join(',', _members.Select(m => $"{m.Name}={m.PeerUrl}"));
             foreach (var member in _members)
             {
-                Start(member, initialCluster, "new");
+                Start(member, initialCluster, "new", Path.GetFileName(Dir));
             }
 
             WaitHealthy(StartDeadline);
@@ -121,7 +121,7 @@ public sealed class EtcdCluster : IDisposable
         return (process.ExitCode, stdout, stderr.Result);
     }
 
-    private static void Start(Member member, string initialCluster, string state)
+    private static void Start(Member member, string initialCluster, string state, string token)
     {
         Directory.CreateDirectory(member.DataDir);
         var start = new ProcessStartInfo("/usr/bin/etcd") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -130,7 +130,7 @@ public sealed class EtcdCluster : IDisposable
                      "--name", member.Name, "--data-dir", member.DataDir,
                      "--listen-client-urls", member.ClientUrl, "--advertise-client-urls", member.ClientUrl,
                      "--listen-peer-urls", member.PeerUrl, "--initial-advertise-peer-urls", member.PeerUrl,
-                     "--initial-cluster", initialCluster, "--initial-cluster-state", state, "--initial-cluster-token", Path.GetFileName(member.DataDir),
+                     "--initial-cluster", initialCluster, "--initial-cluster-state", state, "--initial-cluster-token", token,
                      "--heartbeat-interval", "50", "--election-timeout", "500", "--log-level", "error",
                  })
         {

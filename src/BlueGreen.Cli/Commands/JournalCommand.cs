@@ -91,7 +91,7 @@ public static class JournalCommand
             using var store = new EtcdStore(global);
             new EtcdJournal(store, journal, TimeProvider.System).EnsureMirrorFollows();
         }
-        catch (JournalWriteException e)
+        catch (Exception e) when (e is JournalWriteException or EtcdUnavailableException)
         {
             Console.Error.WriteLine($"warning: showing this host's mirror of the journal, which may lag the journal in etcd: {e.Message}");
         }

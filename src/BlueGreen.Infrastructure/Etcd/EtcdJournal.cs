@@ -83,33 +83,27 @@ public sealed class EtcdJournal(EtcdStore store, JournalFile mirror, TimeProvide
     /// that went further, or that differs, is a damaged journal: mutating commands refuse until `journal verify`
     /// says where (a home with a file-mode journal starts in etcd through `store migrate`).
     /// </summary>
-    /// <exception cref="JournalWriteException">Damaged when they differ; not damaged when etcd is unreachable.</exception>
+    /// <exception cref="JournalWriteException">Damaged: they differ.</exception>
+    /// <exception cref="EtcdUnavailableException">etcd cannot be reached.</exception>
     public void EnsureMirrorFollows()
     {
-        try
+        var (localSeq, localHash) = mirror.Tail();
+        var (head, _) = ReadHead();
+        if (localSeq > head.Seq)
         {
-            var (localSeq, localHash) = mirror.Tail();
-            var (head, _) = ReadHead();
-            if (localSeq > head.Seq)
-            {
-                throw new JournalWriteException(mirror.Path,
-                    head.Seq == 0
-                        ? $"this host's journal has {localSeq} entries and the journal in etcd none: move it there with ./run.sh store migrate --to etcd"
-                        : $"this host's journal goes to seq {localSeq}, past the journal in etcd (seq {head.Seq}): see ./run.sh journal verify",
-                    damaged: true);
-            }
-
-            if (localSeq > 0 && EntryHash(localSeq) is var hash && hash != localHash)
-            {
-                throw new JournalWriteException(mirror.Path, $"this host's journal and the journal in etcd differ at seq {localSeq}: see ./run.sh journal verify", damaged: true);
-            }
-
-            CatchUp();
+            throw new JournalWriteException(mirror.Path,
+                head.Seq == 0
+                    ? $"this host's journal has {localSeq} entries and the journal in etcd none: move it there with ./run.sh store migrate --to etcd"
+                    : $"this host's journal goes to seq {localSeq}, past the journal in etcd (seq {head.Seq}): see ./run.sh journal verify",
+                damaged: true);
         }
-        catch (EtcdUnavailableException e)
+
+        if (localSeq > 0 && EntryHash(localSeq) != localHash)
         {
-            throw new JournalWriteException(store.JournalHeadKey, e.Message, e);
+            throw new JournalWriteException(mirror.Path, $"this host's journal and the journal in etcd differ at seq {localSeq}: see ./run.sh journal verify", damaged: true);
         }
+
+        CatchUp();
     }
 
     /// <summary>Every line of the journal in etcd, in seq order.</summary>
