@@ -68,7 +68,7 @@ public static class RoutingKv
 
     /// <summary>
     /// The key prefixes (each ending in '/') of every router and service a site may own (production, preview, slots):
-    /// a switch deletes them all before it puts the new pairs, so a key the new routing lacks cannot linger.
+    /// where a switch reads the site's current keys, so that a key the new routing lacks is deleted, not left behind.
     /// </summary>
     public static IReadOnlyList<string> SitePrefixes(string site, string rootKey) =>
     [

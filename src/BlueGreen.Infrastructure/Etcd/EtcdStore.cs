@@ -9,8 +9,8 @@ namespace BlueGreen.Infrastructure.Etcd;
 /// <summary>
 /// The etcd cluster could not be reached (or did not answer in time). Mutating commands refuse on it with exit 1 and
 /// one line naming the endpoints: nothing was changed, since every write is one transaction that either happened or not.
-/// </summary>
 /// It is an <see cref="IOException"/>: every step that handles a failed disk write handles it alike (compensates, or stops).
+/// </summary>
 public sealed class EtcdUnavailableException(string endpoints, string reason, Exception? inner = null)
     : IOException($"etcd is unreachable at {endpoints} ({reason})", inner);
 
