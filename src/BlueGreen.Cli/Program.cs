@@ -89,6 +89,7 @@ public static class Program
             SwitchCommands.Rollback(),
             RecoverCommand.Build(),
             LockCommand.Build(),
+            StoreCommand.Build(),
             JournalCommand.Build(),
             RouterCommand.Build(),
             CockpitCommand.Build(),

@@ -65,6 +65,37 @@ public sealed class EtcdJournal(EtcdStore store, JournalFile mirror, TimeProvide
         }
     }
 
+    /// <summary>
+    /// Copies a whole journal's lines (already sealed: `store migrate --to etcd`) into an empty journal in etcd, in
+    /// transactions of at most <see cref="ImportBatch"/> lines, each conditioned on the head it continues and on
+    /// <paramref name="proofs"/>.
+    /// </summary>
+    public void Import(IReadOnlyList<string> lines, IReadOnlyList<Compare> proofs)
+    {
+        var (head, revision) = ReadHead();
+        if (head.Seq != 0)
+        {
+            throw new JournalWriteException(store.JournalHeadKey, $"the journal in etcd is not empty (seq {head.Seq}): nothing was copied");
+        }
+
+        for (var start = 0; start < lines.Count; start += ImportBatch)
+        {
+            var batch = lines.Skip(start).Take(ImportBatch).ToList();
+            var last = Json.Deserialize<JournalEntry>(batch[^1]) ?? throw new JournalWriteException(store.JournalHeadKey, "an empty line cannot be copied");
+            List<RequestOp> ops = [.. batch.Select((line, i) => EtcdStore.Put(store.JournalEntryKey(start + i + 1), line))];
+            ops.Add(EtcdStore.Put(store.JournalHeadKey, Json.Serialize(new EtcdJournalHead(last.Seq, last.Hash!), Json.Options)));
+            if (!store.Transact([EtcdStore.ModRevisionIs(store.JournalHeadKey, revision), .. proofs], ops))
+            {
+                throw new JournalWriteException(store.JournalHeadKey, $"the journal in etcd changed while it was copied (after seq {start}), or a lock lease expired");
+            }
+
+            revision = store.Get(store.JournalHeadKey)!.ModRevision;
+        }
+    }
+
+    /// <summary>Lines per transaction when a journal is copied: under etcd's 128 operations (and 1.5 MiB) per request.</summary>
+    public const int ImportBatch = 100;
+
     /// <summary>The head as etcd has it, with the revision that wrote it (0 when the journal in etcd is empty).</summary>
     public (EtcdJournalHead Head, long Revision) ReadHead()
     {

@@ -84,19 +84,25 @@ public sealed class StateStore(Home home, TimeProvider? clock = null, EtcdStore?
         }
     }
 
+    /// <summary>Writes a state exactly as it is, revision and time included (`store migrate` copies it from the other store).</summary>
+    internal void Copy(SiteState state) => Put(state.Site, Json.Serialize(state, Json.Indented) + "\n");
+
     internal SiteState Write(SiteState state, DateTimeOffset now)
     {
         var next = state with { Format = SiteState.CurrentFormat, Revision = state.Revision + 1, UpdatedAt = now };
-        var json = Json.Serialize(next, Json.Indented) + "\n";
+        Put(state.Site, Json.Serialize(next, Json.Indented) + "\n");
+        return next;
+    }
+
+    private void Put(string site, string json)
+    {
         if (etcd is null)
         {
-            AtomicFile.Write(home.StateFile(state.Site), json);
+            AtomicFile.Write(home.StateFile(site), json);
         }
-        else if (!etcd.Transact(proofs ?? [], [EtcdStore.Put(etcd.StateKey(state.Site), json)]))
+        else if (!etcd.Transact(proofs ?? [], [EtcdStore.Put(etcd.StateKey(site), json)]))
         {
-            throw new IOException($"{Where(state.Site)}: not written: this command's lock lease expired (etcd was unreachable for too long?)");
+            throw new IOException($"{Where(site)}: not written: this command's lock lease expired (etcd was unreachable for too long?)");
         }
-
-        return next;
     }
 }

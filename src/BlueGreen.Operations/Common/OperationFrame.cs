@@ -98,6 +98,7 @@ internal static class OperationFrame
             return new OperationResult(ExitCode.Usage, string.Join("\n", errors.Where(e => !e.IsWarning)), "run ./run.sh config check");
         }
 
+        SiteTransaction? started = null;
         try
         {
             // A damaged journal refuses every mutating command before it does anything (docs/failure-modes.md).
@@ -119,16 +120,17 @@ internal static class OperationFrame
                 return new OperationResult(ExitCode.Failed, $"{action} {site}: interrupted by a signal before it began; nothing was changed");
             }
 
-            return await body(new SiteTransaction(context, journal, action, config, locks, state, routing, signalled, unresolved));
+            started = new SiteTransaction(context, journal, action, config, locks, state, routing, signalled, unresolved);
+            return await body(started);
         }
         catch (OperationCanceledException) when (signalled.IsCancellationRequested)
         {
             // A signal while a body waited before its intent (a health probe): nothing was started.
             return new OperationResult(ExitCode.Failed, $"{action} {site}: interrupted by a signal before anything changed; nothing was changed");
         }
-        catch (EtcdUnavailableException e)
+        catch (EtcdUnavailableException e) when (started?.StartedSeq is null)
         {
-            // Every write to etcd is one transaction: one that could not be sent changed nothing.
+            // Before any intent, and every write to etcd is one transaction: one that could not be sent changed nothing.
             return new OperationResult(ExitCode.Failed, $"{action} {site} failed: {e.Message}; nothing was changed", "is the etcd cluster up? see ETCD_ENDPOINTS in conf/global.conf");
         }
         catch (LockBusyException busy)

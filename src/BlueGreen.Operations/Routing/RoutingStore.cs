@@ -57,6 +57,12 @@ internal abstract class RoutingStore
     /// <summary>Writes a routing that keeps production as it is (deploy's preview route); the caller journals.</summary>
     public abstract void Replace(SiteTransaction tx, SiteRouting routing);
 
+    /// <summary>The stored routing as a configuration (null: the site has none), for `store migrate`.</summary>
+    public abstract DynamicConfig? ReadConfig(string site);
+
+    /// <summary>Writes a routing copied from the other store, as it is (`store migrate`, under every lock).</summary>
+    public abstract void Import(string site, DynamicConfig config, SiteLocks locks);
+
     public static RoutingStore For(OperationContext context, Stores stores) =>
         stores.Etcd is { } etcd ? new EtcdRoutingStore(etcd) : new FileRoutingStore(context);
 }
@@ -96,6 +102,21 @@ internal sealed class FileRoutingStore(OperationContext context) : RoutingStore
     }
 
     public override void Replace(SiteTransaction tx, SiteRouting routing) => Writer.Write(routing.Site.Name, Render(routing), tx.Action);
+
+    public override DynamicConfig? ReadConfig(string site)
+    {
+        var text = _files.ReadText(site);
+        if (text is null)
+        {
+            return null;
+        }
+
+        var (config, error) = RoutingFileFormat.Parse(text);
+        return config ?? throw new IOException($"{_files.PathOf(site)}: {error}");
+    }
+
+    public override void Import(string site, DynamicConfig config, SiteLocks locks) =>
+        Writer.Write(site, RoutingFileFormat.Serialize(config, [$"BlueGreen Orchestrator routing for site {site}: written by ./run.sh, do not edit by hand.", "copied from etcd by store migrate"]), "store-migrate");
 
     private RoutingFileWriter Writer => new(_files, context.Home, context.Clock);
 }
@@ -153,6 +174,26 @@ internal sealed class EtcdRoutingStore(EtcdStore etcd) : RoutingStore
         if (!etcd.Transact(tx.Locks.Proofs, Ops(Current(routing.Site.Name), Pairs(routing))))
         {
             throw new IOException($"{Where(routing.Site.Name)}: not written: this command's lock lease expired");
+        }
+    }
+
+    public override DynamicConfig? ReadConfig(string site)
+    {
+        var pairs = Current(site);
+        if (pairs.Count == 0)
+        {
+            return null;
+        }
+
+        var (config, error) = RoutingKv.Parse(pairs, etcd.RoutingPrefix);
+        return config ?? throw new IOException($"etcd: {error}");
+    }
+
+    public override void Import(string site, DynamicConfig config, SiteLocks locks)
+    {
+        if (!etcd.Transact(locks.Proofs, Ops(Current(site), RoutingKv.Pairs(config, etcd.RoutingPrefix))))
+        {
+            throw new IOException($"{Where(site)}: not written: the lock lease expired");
         }
     }
 
