@@ -55,6 +55,12 @@ public static class Program
             Console.Error.WriteLine("stopped by a signal");
             return 1;
         }
+        catch (Infrastructure.Etcd.EtcdUnavailableException e)
+        {
+            // ROUTING_STORE=etcd and the cluster does not answer: expected, and nothing was written (every write is one transaction).
+            Console.Error.WriteLine($"error: {OperatorInput.Printable(e.Message)}; is the etcd cluster up? (ETCD_ENDPOINTS in conf/global.conf)");
+            return 1;
+        }
         catch (Exception e)
         {
             // No stack trace ever reaches an operator: one line, and the details in the error log.
@@ -83,6 +89,7 @@ public static class Program
             SwitchCommands.Rollback(),
             RecoverCommand.Build(),
             LockCommand.Build(),
+            StoreCommand.Build(),
             JournalCommand.Build(),
             RouterCommand.Build(),
             CockpitCommand.Build(),

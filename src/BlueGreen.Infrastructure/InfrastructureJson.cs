@@ -14,6 +14,7 @@ namespace BlueGreen.Infrastructure;
 [JsonSerializable(typeof(IReadOnlyList<SiteStatus>))]
 [JsonSerializable(typeof(JournalCheckpoint))]
 [JsonSerializable(typeof(JournalIndex.IndexedUpTo))]
+[JsonSerializable(typeof(Etcd.EtcdJournalHead))]
 internal sealed partial class InfrastructureJsonContext : JsonSerializerContext
 {
     // Runs when the assembly loads, before any of its types can reach the serializer.

@@ -11,6 +11,7 @@ namespace BlueGreen.Operations;
 [JsonSerializable(typeof(SwitchOutcome))]
 [JsonSerializable(typeof(RecoverOutcome))]
 [JsonSerializable(typeof(DeployOutcome))]
+[JsonSerializable(typeof(Store.MigrationOutcome))]
 internal sealed partial class OperationsJsonContext : JsonSerializerContext
 {
     // Runs when the assembly loads, before any of its types can reach the serializer.

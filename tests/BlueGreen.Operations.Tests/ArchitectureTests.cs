@@ -56,14 +56,24 @@ public sealed class ArchitectureTests
     }
 
     [Fact]
-    public void Only_apply_rollback_and_deploys_preview_route_create_a_routing_writer()
+    public void Only_apply_rollback_and_deploys_preview_route_write_routing()
     {
-        var users = Directory.EnumerateFiles(Path.Combine(RepoPaths.Root, "src"), "*.cs", SearchOption.AllDirectories)
-            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
-            .Where(f => File.ReadAllText(f).Contains("new RoutingFileWriter(", StringComparison.Ordinal))
-            .Select(Path.GetFileName)
-            .Order()
-            .ToList();
-        Assert.Equal(["DeployOperation.cs", "SwitchOperation.cs"], users);
+        // One way to write routing, whatever the store: RoutingStore (file or etcd), internal to Operations,
+        // is the only user of RoutingFileWriter; the switch calls its Switch and Restore, deploy its Replace.
+        Assert.Equal(["RoutingStore.cs"], SourcesContaining("RoutingFileWriter").Where(f => f != "RoutingFileWriter.cs").ToList());
+        Assert.Equal(["SwitchOperation.cs"], SourcesContaining(".Switch(tx,"));
+        Assert.Equal(["SwitchOperation.cs"], SourcesContaining("routing.Restore(tx,"));
+        Assert.Equal(["DeployOperation.cs"], SourcesContaining(".Replace(tx,"));
+        var store = typeof(Common.OperationContext).Assembly.GetType("BlueGreen.Operations.Routing.RoutingStore")!;
+        Assert.False(store.IsPublic);
     }
+
+    /// <summary>The source files whose code (not comments) contains the text.</summary>
+    private static List<string> SourcesContaining(string text) =>
+        Directory.EnumerateFiles(Path.Combine(RepoPaths.Root, "src"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Where(f => File.ReadLines(f).Any(l => !l.TrimStart().StartsWith("//", StringComparison.Ordinal) && l.Contains(text, StringComparison.Ordinal)))
+            .Select(f => Path.GetFileName(f)!)
+            .Order(StringComparer.Ordinal)
+            .ToList();
 }

@@ -3,6 +3,7 @@ using BlueGreen.Cli.Output;
 using BlueGreen.Core.Input;
 using BlueGreen.Core.Journal;
 using BlueGreen.Infrastructure.Configuration;
+using BlueGreen.Infrastructure.Etcd;
 using BlueGreen.Infrastructure.Journal;
 
 namespace BlueGreen.Cli.Commands;
@@ -52,6 +53,7 @@ public static class JournalCommand
             }
 
             var journal = new JournalFile(context.Home, TimeProvider.System);
+            CatchUpFromEtcd(context.Global, journal);
             if (parse.GetValue(site) is { } only && !ConfigLoader.ValidSiteNames(context.Home).Contains(only) && !journal.Index.Newest(only).Any())
             {
                 // A removed site's history stays readable; a name neither configured nor journaled is a mistake.
@@ -74,6 +76,28 @@ public static class JournalCommand
     }
 
     /// <summary>
+    /// With ROUTING_STORE=etcd the journal is the one in etcd: this host's mirror is brought up to it first, so the
+    /// entries other hosts wrote are shown too. When etcd cannot be reached, the mirror is shown as it is, with a warning.
+    /// </summary>
+    private static void CatchUpFromEtcd(Core.Configuration.GlobalConfig global, JournalFile journal)
+    {
+        if (global.RoutingStore != Core.Configuration.RoutingStoreKind.Etcd)
+        {
+            return;
+        }
+
+        try
+        {
+            using var store = new EtcdStore(global);
+            new EtcdJournal(store, journal, TimeProvider.System).EnsureMirrorFollows();
+        }
+        catch (Exception e) when (e is JournalWriteException or EtcdUnavailableException)
+        {
+            Console.Error.WriteLine($"warning: showing this host's mirror of the journal, which may lag the journal in etcd: {e.Message}");
+        }
+    }
+
+    /// <summary>
     /// Oldest first. With --limit, the newest N are read backwards from the journal's end; a site's through
     /// its index: neither reads the whole journal.
     /// </summary>
@@ -88,6 +112,37 @@ public static class JournalCommand
         var list = (limit is { } n ? newest.Take(n) : newest).ToList();
         list.Reverse();
         return list;
+    }
+
+    /// <summary>With ROUTING_STORE=etcd: the journal in etcd checked, and this host's mirror compared with it line by line; null with files.</summary>
+    private static JournalVerifyEtcdJson? VerifyEtcd(Infrastructure.Home home, JournalFile journal)
+    {
+        var (global, errors) = ConfigLoader.LoadGlobal(home);
+        if (global.RoutingStore != Core.Configuration.RoutingStoreKind.Etcd || errors.Any(e => !e.IsWarning))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var store = new EtcdStore(global);
+            var etcd = new EtcdJournal(store, journal, TimeProvider.System);
+            try
+            {
+                // A mirror that only lags is caught up (what every command does first); one that differs stays as it is, and is reported.
+                etcd.EnsureMirrorFollows();
+            }
+            catch (JournalWriteException e) when (e.Damaged)
+            {
+            }
+
+            var (broken, difference, entries) = etcd.Verify();
+            return new JournalVerifyEtcdJson(broken is null && difference is null, global.EtcdEndpoints, entries, broken?.Line, broken?.Reason, difference?.Seq, difference?.Reason);
+        }
+        catch (Exception e) when (e is EtcdUnavailableException or JournalWriteException)
+        {
+            return new JournalVerifyEtcdJson(false, global.EtcdEndpoints, 0, null, $"the journal in etcd could not be read: {e.Message}", null, null);
+        }
     }
 
     /// <summary>The journal table's columns (TIME is UTC). When the width is short they go in this order: VIA, ACTOR, FROM, TO, SEQ, SITE, MESSAGE.</summary>
@@ -115,21 +170,50 @@ public static class JournalCommand
             var journal = new JournalFile(home, TimeProvider.System);
             var broken = parse.GetValue(anchor) ? journal.Anchor() : journal.Verify();
             var head = broken is null ? journal.ReadHead() : null;
+            var etcd = VerifyEtcd(home, journal);
+            var ok = broken is null && etcd is null or { Ok: true };
             if (parse.GetValue(json))
             {
                 var reason = broken is null ? null : CommandHint.WithHome(broken.Reason, parse.GetValue(CommonOptions.Home));
-                Console.WriteLine(Core.Json.Serialize(new JournalVerifyJson(broken is null, journal.Path, head?.Seq ?? 0, head?.Hash, broken?.Line, reason), Core.Json.Indented));
-                return broken is null ? 0 : 1;
+                Console.WriteLine(Core.Json.Serialize(new JournalVerifyJson(ok, journal.Path, head?.Seq ?? 0, head?.Hash, broken?.Line, reason, etcd), Core.Json.Indented));
+                return ok ? 0 : 1;
             }
 
             if (broken is null)
             {
                 Console.WriteLine($"journal verify: ok ({head?.Seq ?? 0} entries, chain intact, head {head?.Hash ?? "none"}): {journal.Path}");
-                return 0;
+            }
+            else
+            {
+                Console.Error.WriteLine($"journal verify: BROKEN at {broken.File ?? journal.Path}:{broken.Line}: {CommandHint.WithHome(broken.Reason, parse.GetValue(CommonOptions.Home))}");
             }
 
-            Console.Error.WriteLine($"journal verify: BROKEN at {broken.File ?? journal.Path}:{broken.Line}: {CommandHint.WithHome(broken.Reason, parse.GetValue(CommonOptions.Home))}");
-            return 1;
+            if (etcd is not null)
+            {
+                if (etcd.BrokenAt is { } at)
+                {
+                    Console.Error.WriteLine($"journal verify: BROKEN in etcd ({etcd.Endpoints}) at seq {at}: {etcd.Reason}");
+                }
+                else if (etcd.Reason is not null)
+                {
+                    Console.Error.WriteLine($"journal verify: {etcd.Reason}");
+                }
+                else
+                {
+                    Console.WriteLine($"journal verify: ok in etcd ({etcd.Entries} entries, chain intact, ends at its head): {etcd.Endpoints}");
+                }
+
+                if (etcd.MirrorDiffersAt is { } seq)
+                {
+                    Console.Error.WriteLine($"journal verify: this host's mirror DIFFERS from etcd at seq {seq}: {etcd.MirrorDifference}");
+                }
+                else if (etcd.BrokenAt is null && etcd.Reason is null)
+                {
+                    Console.WriteLine($"journal verify: this host's mirror equals the journal in etcd ({journal.Path})");
+                }
+            }
+
+            return ok ? 0 : 1;
         });
         return verify;
     }

@@ -26,7 +26,10 @@ public sealed record LockStatusJson(IReadOnlyList<LockJson> Locks, Infrastructur
 public sealed record LockJson(string Name, string State, Infrastructure.Locking.LockHolder? Holder);
 
 /// <summary>What journal verify --json prints: Line and Reason name the first bad line when the chain is broken.</summary>
-public sealed record JournalVerifyJson(bool Ok, string Path, long Entries, string? Head, long? Line, string? Reason);
+public sealed record JournalVerifyJson(bool Ok, string Path, long Entries, string? Head, long? Line, string? Reason, JournalVerifyEtcdJson? Etcd = null);
+
+/// <summary>With ROUTING_STORE=etcd: the journal in etcd, and where this host's mirror first differs from it.</summary>
+public sealed record JournalVerifyEtcdJson(bool Ok, string Endpoints, long Entries, long? BrokenAt, string? Reason, long? MirrorDiffersAt, string? MirrorDifference);
 
 /// <summary>What version --json prints.</summary>
 public sealed record VersionJson(string Version);
@@ -38,6 +41,7 @@ public sealed record VersionJson(string Version);
 [JsonSerializable(typeof(ConfigCheckJson))]
 [JsonSerializable(typeof(LockStatusJson))]
 [JsonSerializable(typeof(JournalVerifyJson))]
+[JsonSerializable(typeof(JournalVerifyEtcdJson))]
 [JsonSerializable(typeof(VersionJson))]
 [JsonSerializable(typeof(List<JournalEntry>))]
 internal sealed partial class CliJsonContext : JsonSerializerContext

@@ -6,6 +6,13 @@ public enum RouterKind
     Traefik,
 }
 
+/// <summary>Where the routing (and, with etcd, the state, journal head and locks) lives: one host's files, or an etcd cluster.</summary>
+public enum RoutingStoreKind
+{
+    File,
+    Etcd,
+}
+
 public enum CockpitMode
 {
     Safe,
@@ -68,11 +75,26 @@ public sealed record GlobalConfig
 
     public static readonly TimeSpan MaxStatusDeadline = TimeSpan.FromMinutes(10);
 
+    public RoutingStoreKind RoutingStore { get; init; } = RoutingStoreKind.File;
+
+    /// <summary>The etcd cluster's client URLs, validated, comma-separated; required (and only read) with ROUTING_STORE=etcd.</summary>
+    /// <remarks>Kept as text so that the record's equality stays by value; <see cref="EtcdEndpointUrls"/> splits it.</remarks>
+    public string EtcdEndpoints { get; init; } = "";
+
+    public IReadOnlyList<string> EtcdEndpointUrls => EtcdEndpoints.Length == 0 ? [] : EtcdEndpoints.Split(',');
+
+    /// <summary>Traefik's KV rootKey: the routing is written under it in Traefik's layout.</summary>
+    public string EtcdPrefix { get; init; } = "traefik";
+
+    /// <summary>The product's own keys (state, journal, locks): never under <see cref="EtcdPrefix"/>, which Traefik reads whole.</summary>
+    public string EtcdStatePrefix { get; init; } = "bluegreen";
+
     public static readonly IReadOnlySet<string> Keys = new HashSet<string>(StringComparer.Ordinal)
     {
         "ROUTER", "ROUTES_DIR", "ROUTER_LISTEN", "ROUTER_API", "SWITCH_VERIFY_TIMEOUT", "VALIDATION_MAX_AGE",
         "COCKPIT_LISTEN", "COCKPIT_MODE", "COCKPIT_ADMIN_TOKEN_FILE", "COCKPIT_ALLOW_REMOTE", "COCKPIT_HTTPS_CERT",
         "DRY_RUN", "ROUTER_ACCESS_LOG", "JOURNAL_SEGMENT_MB", "STATUS_PARALLELISM", "STATUS_DEADLINE",
+        "ROUTING_STORE", "ETCD_ENDPOINTS", "ETCD_PREFIX", "ETCD_STATE_PREFIX",
     };
 
     private static readonly Dictionary<string, bool> Flags = new() { ["0"] = false, ["1"] = true };
@@ -119,7 +141,65 @@ public sealed record GlobalConfig
             StatusParallelism = r.Integer("STATUS_PARALLELISM", d.StatusParallelism, 1, MaxStatusParallelism),
             StatusDeadline = AtMost(r, "STATUS_DEADLINE", r.Duration("STATUS_DEADLINE", d.StatusDeadline, MinStatusDeadline), MaxStatusDeadline, d.StatusDeadline),
         };
-        return (config, errors);
+        return (ReadEtcd(r, config, d), errors);
+    }
+
+    private static GlobalConfig ReadEtcd(ConfigReader r, GlobalConfig config, GlobalConfig d)
+    {
+        var store = r.Choice("ROUTING_STORE", d.RoutingStore, new Dictionary<string, RoutingStoreKind> { ["file"] = RoutingStoreKind.File, ["etcd"] = RoutingStoreKind.Etcd });
+        var endpoints = new List<string>();
+        if (r.Raw("ETCD_ENDPOINTS") is { } raw && raw.Trim().Length > 0)
+        {
+            foreach (var part in raw.Split(','))
+            {
+                var item = part.Trim();
+                if (!Uri.TryCreate(item, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+                    || uri.Host.Length == 0 || uri.IsDefaultPort || uri.AbsolutePath != "/" || uri.Query.Length > 0)
+                {
+                    r.Error("ETCD_ENDPOINTS", $"ETCD_ENDPOINTS: '{item}' is not an etcd client URL (http://host:port, comma-separated)");
+                    endpoints.Clear();
+                    break;
+                }
+
+                endpoints.Add($"{uri.Scheme}://{uri.Authority}");
+            }
+        }
+        else if (store == RoutingStoreKind.Etcd)
+        {
+            r.Error(r.Raw("ETCD_ENDPOINTS") is null ? "ROUTING_STORE" : "ETCD_ENDPOINTS", "ROUTING_STORE=etcd needs ETCD_ENDPOINTS (comma-separated http://host:port)");
+            store = d.RoutingStore;
+        }
+
+        var prefix = KeyPrefix(r, "ETCD_PREFIX", d.EtcdPrefix);
+        var statePrefix = KeyPrefix(r, "ETCD_STATE_PREFIX", d.EtcdStatePrefix);
+        // Traefik lists its whole rootKey: the product's keys under it would be read as routing (and etcd keys are compared bytewise).
+        if (statePrefix.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            r.Error(r.Raw("ETCD_STATE_PREFIX") is null ? "ETCD_PREFIX" : "ETCD_STATE_PREFIX",
+                $"ETCD_STATE_PREFIX '{statePrefix}' must not start with ETCD_PREFIX '{prefix}' (Traefik reads everything under ETCD_PREFIX)");
+            statePrefix = d.EtcdStatePrefix;
+        }
+
+        return config with { RoutingStore = store, EtcdEndpoints = string.Join(',', endpoints), EtcdPrefix = prefix, EtcdStatePrefix = statePrefix };
+    }
+
+    /// <summary>A key prefix: letters, digits, '-', '_', '.', and '/' between parts (no leading or trailing '/').</summary>
+    private static string KeyPrefix(ConfigReader r, string key, string fallback)
+    {
+        var raw = r.Raw(key);
+        if (raw is null)
+        {
+            return fallback;
+        }
+
+        var parts = raw.Split('/');
+        if (raw.Length == 0 || parts.Any(p => p.Length == 0 || !p.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
+        {
+            r.Error(key, $"{key}: '{raw}' is not a key prefix (letters, digits, '-', '_', '.', parts separated by '/')");
+            return fallback;
+        }
+
+        return raw;
     }
 
     private static TimeSpan AtMost(ConfigReader r, string key, TimeSpan value, TimeSpan maximum, TimeSpan fallback)

@@ -70,6 +70,37 @@ public sealed class JournalFile(Home home, TimeProvider clock, long segmentBytes
     /// </summary>
     public IReadOnlyList<JournalEntry> Append(IReadOnlyList<JournalEntry> entries)
     {
+        var time = clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ");
+        return AppendLines(entries.Count, (i, lastSeq, lastHash) => JournalChain.Seal(entries[i] with { Time = time }, lastSeq + 1, lastHash));
+    }
+
+    /// <summary>
+    /// Appends lines sealed elsewhere, byte for byte (ROUTING_STORE=etcd: this file mirrors the journal in etcd).
+    /// Lines this file already reaches (a concurrent command on this host mirrored them) are skipped; every other
+    /// must follow this file's last line (seq and prev_hash), or nothing is written.
+    /// </summary>
+    public IReadOnlyList<JournalEntry> AppendSealed(IReadOnlyList<(long Seq, string Line)> lines) =>
+        AppendLines(lines.Count, (i, lastSeq, lastHash) =>
+        {
+            if (lines[i].Seq <= lastSeq)
+            {
+                return null;
+            }
+
+            var (entry, error) = JournalChain.Check(lines[i].Line, lastSeq + 1, lastHash);
+            return error is null ? (lines[i].Line, entry!) : throw new JournalWriteException(Path, $"the line to mirror does not follow this journal's last line ({error})", damaged: true);
+        });
+
+    /// <summary>The last line's seq and hash as the head and the file agree on them (0 and the genesis hash when empty).</summary>
+    public (long Seq, string Hash) Tail()
+    {
+        var head = ReadHead();
+        return head is null ? (0, JournalChain.GenesisHash) : (head.Seq, head.Hash);
+    }
+
+    /// <param name="seal">The line for item i after (seq, hash); null skips the item.</param>
+    private IReadOnlyList<JournalEntry> AppendLines(int count, Func<int, long, string, (string Line, JournalEntry Sealed)?> seal)
+    {
         try
         {
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
@@ -81,13 +112,16 @@ public sealed class JournalFile(Home home, TimeProvider clock, long segmentBytes
             try
             {
                 var (lastSeq, lastHash) = CheckTailAgainstHead(stream, segment, head);
-                var time = clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ");
-                var sealedEntries = new List<JournalEntry>(entries.Count);
+                var sealedEntries = new List<JournalEntry>(count);
                 var run = new MemoryStream();
                 JournalEntry? runLast = null;
-                foreach (var entry in entries)
+                for (var i = 0; i < count; i++)
                 {
-                    var (line, sealedEntry) = JournalChain.Seal(entry with { Time = time }, lastSeq + 1, lastHash);
+                    if (seal(i, lastSeq, lastHash) is not var (line, sealedEntry))
+                    {
+                        continue;
+                    }
+
                     var bytes = Encoding.UTF8.GetBytes(line + "\n");
                     if (stream.Length + run.Length > 0 && stream.Length + run.Length + bytes.Length > segmentBytes)
                     {

@@ -17,34 +17,23 @@ public sealed record LockHolder(int Pid, string User, string Host, string Comman
         new(Environment.ProcessId, Environment.UserName, Environment.MachineName, command, now);
 }
 
-/// <summary>A lock this process holds. Disposing releases it.</summary>
-public sealed class HeldLock : IDisposable
+/// <summary>A lock this process holds, in whichever store (<see cref="ILockStore"/>). Disposing releases it.</summary>
+public abstract class HeldLock(string name, LockHolder holder, LockHolder? staleHolder) : IDisposable
 {
-    private readonly FileStream _stream;
-    private readonly string _holderFile;
     private bool _released;
 
-    private LockHolder _holder;
-
-    internal HeldLock(string name, FileStream stream, string holderFile, LockHolder holder, LockHolder? staleHolder)
-    {
-        Name = name;
-        _holder = holder;
-        _stream = stream;
-        _holderFile = holderFile;
-        StaleHolder = staleHolder;
-    }
-
-    public string Name { get; }
+    public string Name { get; } = name;
 
     /// <summary>The holder that died without releasing the lock, when this acquisition took it over.</summary>
-    public LockHolder? StaleHolder { get; }
+    public LockHolder? StaleHolder { get; } = staleHolder;
+
+    protected LockHolder Holder { get; private set; } = holder;
 
     /// <summary>Records (or clears, with null) the process group of the command this holder runs.</summary>
     public void RecordChildGroup(int? pgid)
     {
-        _holder = _holder with { ChildGroup = pgid, ChildIdentity = pgid is { } g ? Processes.ProcessGroup.IdentityOf(g) : null };
-        AtomicFile.Write(_holderFile, Json.Serialize(_holder, Json.Options));
+        Holder = Holder with { ChildGroup = pgid, ChildIdentity = pgid is { } g ? Processes.ProcessGroup.IdentityOf(g) : null };
+        WriteHolder(Holder);
     }
 
     public void Dispose()
@@ -55,11 +44,38 @@ public sealed class HeldLock : IDisposable
         }
 
         _released = true;
-
-        // The holder file goes first: a holder file left behind while the lock is free is what marks a stale lock.
-        File.Delete(_holderFile);
-        _stream.Dispose();
+        Release();
+        GC.SuppressFinalize(this);
     }
+
+    protected abstract void WriteHolder(LockHolder holder);
+
+    protected abstract void Release();
+}
+
+/// <summary>A flock held on var/locks/NAME.lock, named by NAME.holder.</summary>
+internal sealed class FileHeldLock(string name, FileStream stream, string holderFile, LockHolder holder, LockHolder? staleHolder) : HeldLock(name, holder, staleHolder)
+{
+    protected override void WriteHolder(LockHolder holder) => AtomicFile.Write(holderFile, Json.Serialize(holder, Json.Options));
+
+    protected override void Release()
+    {
+        // The holder file goes first: a holder file left behind while the lock is free is what marks a stale lock.
+        File.Delete(holderFile);
+        stream.Dispose();
+    }
+}
+
+/// <summary>
+/// Where the named locks live: this host's files (<see cref="FileLock"/>) or, with ROUTING_STORE=etcd, leases in the
+/// cluster every host shares (Etcd.EtcdLeaseLock). Taking a lock never waits: a busy one throws <see cref="LockBusyException"/>.
+/// </summary>
+public interface ILockStore
+{
+    HeldLock Acquire(string name, LockHolder me);
+
+    /// <summary>Every lock the store knows of and whether it is held (for `lock status`).</summary>
+    IReadOnlyList<LockStatus> Inspect();
 }
 
 /// <summary>Thrown when a lock is held by another live process, or by an operator (the maintenance lock, with its reason).</summary>
@@ -91,7 +107,7 @@ public sealed record LockStatus(string Name, LockState State, LockHolder? Holder
 /// takes for FileShare.None), so a holder killed with -9 releases it at once. NAME.holder says who
 /// holds it; found while the lock is free, it means the last holder died: a stale lock, taken over.
 /// </summary>
-public sealed class FileLock(string locksDir)
+public sealed class FileLock(string locksDir) : ILockStore
 {
     public const string SwitchLock = "switch";
 
@@ -107,7 +123,7 @@ public sealed class FileLock(string locksDir)
         {
             var stale = ReadHolder(holderFile);
             AtomicFile.Write(holderFile, Json.Serialize(me, Json.Options));
-            return new HeldLock(name, stream, holderFile, me, stale);
+            return new FileHeldLock(name, stream, holderFile, me, stale);
         }
         catch
         {

@@ -9,10 +9,14 @@ namespace BlueGreen.Infrastructure.Routing;
 
 /// <summary>
 /// Reads Traefik's API (or the embedded router's copy of it) to see what is live: once
-/// /api/http/services/SITE@file shows the new weights, the new routing serves traffic.
+/// /api/http/services/SITE@file shows the new weights, the new routing serves traffic. <paramref name="provider"/> is
+/// Traefik's name for where the routing came from: `file`, or `etcd` with ROUTING_STORE=etcd (<see cref="ProviderOf"/>).
 /// </summary>
-public sealed class RouterApiClient(Uri apiBase, HttpClient http, TimeProvider clock)
+public sealed class RouterApiClient(Uri apiBase, HttpClient http, TimeProvider clock, string provider = "file")
 {
+    /// <summary>The provider whose names the router shows for the product's routing, by ROUTING_STORE.</summary>
+    public static string ProviderOf(Core.Configuration.GlobalConfig global) => global.RoutingStore == Core.Configuration.RoutingStoreKind.Etcd ? "etcd" : "file";
+
     /// <summary>The live slot the router reports for the site; null when it has no production service.</summary>
     public async Task<(bool Reachable, Slot? Live, string Detail)> ReadLiveSlotAsync(string site, CancellationToken ct)
     {
@@ -23,7 +27,7 @@ public sealed class RouterApiClient(Uri apiBase, HttpClient http, TimeProvider c
     /// <summary><see cref="ReadLiveSlotAsync"/>, and whether the connection was refused (nothing listens at the API's address).</summary>
     private async Task<(bool Reachable, Slot? Live, string Detail, bool Refused)> ReadAsync(string site, CancellationToken ct)
     {
-        var url = new Uri(apiBase, $"/api/http/services/{Uri.EscapeDataString(site)}@file");
+        var url = new Uri(apiBase, $"/api/http/services/{Uri.EscapeDataString(site)}@{provider}");
         try
         {
             using var response = await http.GetAsync(url, ct);
@@ -65,7 +69,7 @@ public sealed class RouterApiClient(Uri apiBase, HttpClient http, TimeProvider c
     /// </summary>
     public async Task<RouterView> ReadSiteAsync(string site, CancellationToken ct)
     {
-        var url = new Uri(apiBase, $"/api/http/routers/{Uri.EscapeDataString(site)}@file");
+        var url = new Uri(apiBase, $"/api/http/routers/{Uri.EscapeDataString(site)}@{provider}");
         try
         {
             using var response = await http.GetAsync(url, ct);
@@ -91,7 +95,7 @@ public sealed class RouterApiClient(Uri apiBase, HttpClient http, TimeProvider c
             }
 
             var service = router.TryGetProperty("service", out var s) ? s.GetString() ?? "" : "";
-            if (service != site && service != $"{site}@file")
+            if (service != site && service != $"{site}@{provider}")
             {
                 return new RouterView(RouterFinding.NoLiveSlot, null, $"the router '{site}' points to service '{service}', not '{site}'");
             }
@@ -119,7 +123,7 @@ public sealed class RouterApiClient(Uri apiBase, HttpClient http, TimeProvider c
     /// </summary>
     public async Task<(SlotLoad? Load, string Detail)> ReadLoadAsync(string service, CancellationToken ct)
     {
-        var url = new Uri(apiBase, $"/api/http/services/{Uri.EscapeDataString(service)}@file");
+        var url = new Uri(apiBase, $"/api/http/services/{Uri.EscapeDataString(service)}@{provider}");
         try
         {
             using var response = await http.GetAsync(url, ct);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using BlueGreen.Core;
 using BlueGreen.Core.State;
+using BlueGreen.Infrastructure.Etcd;
 using BlueGreen.Infrastructure.Files;
 
 namespace BlueGreen.Infrastructure.State;
@@ -12,16 +13,23 @@ public sealed class CorruptStateException(string path, string reason)
     public string Path { get; } = path;
 }
 
-/// <summary>var/state/SITE.json. Reading is public; writing belongs to the operations alone.</summary>
-public sealed class StateStore(Home home, TimeProvider? clock = null)
+/// <summary>
+/// var/state/SITE.json, or with ROUTING_STORE=etcd the key ETCD_STATE_PREFIX/state/SITE (the same JSON) that every
+/// host shares. Reading is public; writing belongs to the operations alone. In etcd a write happens only while
+/// <paramref name="proofs"/> hold (the writer's locks are still its own).
+/// </summary>
+public sealed class StateStore(Home home, TimeProvider? clock = null, EtcdStore? etcd = null, IReadOnlyList<Etcdserverpb.Compare>? proofs = null)
 {
+    /// <summary>Where a site's state is kept, as messages name it.</summary>
+    public string Where(string site) => etcd is null ? home.StateFile(site) : $"etcd key {etcd.StateKey(site)}";
+
     // Clocks of one host agree; this only absorbs the rounding of a time written a moment ago.
     private static readonly TimeSpan FutureTolerance = TimeSpan.FromSeconds(5);
 
     public SiteState Read(string site)
     {
-        var path = home.StateFile(site);
-        if (!Path.Exists(path))
+        var path = Where(site);
+        if (etcd is null && !Path.Exists(path))
         {
             return SiteState.Empty(site); // cheaper than the exception below, for the many sites never deployed
         }
@@ -29,7 +37,15 @@ public sealed class StateStore(Home home, TimeProvider? clock = null)
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            if (etcd is not null)
+            {
+                // EtcdUnavailableException is an IOException: an unreachable cluster is reported like an unreadable disk.
+                text = etcd.Get(etcd.StateKey(site))?.Value ?? throw new FileNotFoundException(path);
+            }
+            else
+            {
+                text = File.ReadAllText(path);
+            }
         }
         catch (FileNotFoundException)
         {
@@ -73,10 +89,25 @@ public sealed class StateStore(Home home, TimeProvider? clock = null)
         }
     }
 
+    /// <summary>Writes a state exactly as it is, revision and time included (`store migrate` copies it from the other store).</summary>
+    internal void Copy(SiteState state) => Put(state.Site, Json.Serialize(state, Json.Indented) + "\n");
+
     internal SiteState Write(SiteState state, DateTimeOffset now)
     {
         var next = state with { Format = SiteState.CurrentFormat, Revision = state.Revision + 1, UpdatedAt = now };
-        AtomicFile.Write(home.StateFile(state.Site), Json.Serialize(next, Json.Indented) + "\n");
+        Put(state.Site, Json.Serialize(next, Json.Indented) + "\n");
         return next;
+    }
+
+    private void Put(string site, string json)
+    {
+        if (etcd is null)
+        {
+            AtomicFile.Write(home.StateFile(site), json);
+        }
+        else if (!etcd.Transact(proofs ?? [], [EtcdStore.Put(etcd.StateKey(site), json)]))
+        {
+            throw new IOException($"{Where(site)}: not written: this command's lock lease expired (etcd was unreachable for too long?)");
+        }
     }
 }

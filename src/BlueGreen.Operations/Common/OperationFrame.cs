@@ -5,6 +5,7 @@ using BlueGreen.Core.Journal;
 using BlueGreen.Core.Recovery;
 using BlueGreen.Core.State;
 using BlueGreen.Infrastructure.Configuration;
+using BlueGreen.Infrastructure.Etcd;
 using BlueGreen.Infrastructure.Journal;
 using BlueGreen.Infrastructure.Locking;
 using BlueGreen.Infrastructure.Processes;
@@ -43,15 +44,24 @@ internal sealed class SiteTransaction(OperationContext context, OperationJournal
     /// <summary>A named step is done (docs/failure-modes.md says what is true if the process dies right after it).</summary>
     public void Reached(string step) => TestFaults.At(Action, step, Signalled);
 
-    /// <summary>Journals the intent. Before it, nothing has changed; after it, an outcome or recovery closes it.</summary>
-    public void JournalIntent(string message, SlotVersion? from, SlotVersion? to)
+    /// <summary>
+    /// Journals the intent. Before it, nothing has changed; after it, an outcome or recovery closes it. With etcd,
+    /// <paramref name="alongside"/> (the switch's routing) is written in the same transaction, under the locks.
+    /// </summary>
+    public void JournalIntent(string message, SlotVersion? from, SlotVersion? to, IReadOnlyList<Etcdserverpb.RequestOp>? alongside = null)
     {
-        StartedSeq = journal.Record(Site.Name, Action, JournalOutcome.Started, message, from, to).Seq;
+        StartedSeq = journal.Record(Site.Name, Action, JournalOutcome.Started, message, from, to, alongside: alongside, proofs: Locks.Proofs).Seq;
         Reached("intent-journaled");
     }
 
-    public JournalEntry Outcome(string outcome, string message, SlotVersion? from, SlotVersion? to) =>
-        journal.Record(Site.Name, Action, outcome, message, from, to, StartedSeq);
+    public JournalEntry Outcome(string outcome, string message, SlotVersion? from, SlotVersion? to, IReadOnlyList<Etcdserverpb.RequestOp>? alongside = null) =>
+        journal.Record(Site.Name, Action, outcome, message, from, to, StartedSeq, alongside, alongside is null ? null : Locks.Proofs);
+
+    /// <summary>The state store, writing only while this command's locks hold (etcd).</summary>
+    public StateStore StateStore => journal.Stores.State(Locks);
+
+    /// <summary>Where the site's routing lives (ROUTING_STORE).</summary>
+    public Operations.Routing.RoutingStore RoutingStore => Operations.Routing.RoutingStore.For(context, journal.Stores);
 
     public bool TryJournalOutcome(string outcome, string message, SlotVersion? from, SlotVersion? to) =>
         journal.TryRecord(Site.Name, Action, outcome, message, from, to, StartedSeq);
@@ -88,13 +98,14 @@ internal static class OperationFrame
             return new OperationResult(ExitCode.Usage, string.Join("\n", errors.Where(e => !e.IsWarning)), "run ./run.sh config check");
         }
 
+        SiteTransaction? started = null;
         try
         {
             // A damaged journal refuses every mutating command before it does anything (docs/failure-modes.md).
-            journal.File.EnsureIntact();
+            journal.EnsureIntact();
             using var locks = await SiteLocks.TakeAsync(context, journal, site, switchLock, signalled);
             TestFaults.At(action, "locked", signalled);
-            var (state, routing, blocked, unresolved) = Recover(context, journal, site);
+            var (state, routing, blocked, unresolved) = Recover(context, journal, site, locks);
             TestFaults.At(action, "recovered", signalled);
             if (blocked is not null && !proceedWhenBlocked)
             {
@@ -109,12 +120,18 @@ internal static class OperationFrame
                 return new OperationResult(ExitCode.Failed, $"{action} {site}: interrupted by a signal before it began; nothing was changed");
             }
 
-            return await body(new SiteTransaction(context, journal, action, config, locks, state, routing, signalled, unresolved));
+            started = new SiteTransaction(context, journal, action, config, locks, state, routing, signalled, unresolved);
+            return await body(started);
         }
         catch (OperationCanceledException) when (signalled.IsCancellationRequested)
         {
             // A signal while a body waited before its intent (a health probe): nothing was started.
             return new OperationResult(ExitCode.Failed, $"{action} {site}: interrupted by a signal before anything changed; nothing was changed");
+        }
+        catch (EtcdUnavailableException e) when (started?.StartedSeq is null)
+        {
+            // Before any intent, and every write to etcd is one transaction: one that could not be sent changed nothing.
+            return new OperationResult(ExitCode.Failed, $"{action} {site} failed: {e.Message}; nothing was changed", "is the etcd cluster up? see ETCD_ENDPOINTS in conf/global.conf");
         }
         catch (LockBusyException busy)
         {
@@ -153,11 +170,11 @@ internal static class OperationFrame
     /// journaled; the state is corrected where the routing file proves what happened. It never changes routing.
     /// In a dry run it only says what it would record.
     /// </summary>
-    private static (SiteState State, RoutingTruth Routing, string? Blocked, InterruptedCommand? Unresolved) Recover(OperationContext context, OperationJournal journal, string site)
+    private static (SiteState State, RoutingTruth Routing, string? Blocked, InterruptedCommand? Unresolved) Recover(OperationContext context, OperationJournal journal, string site, SiteLocks locks)
     {
-        var store = new StateStore(context.Home, context.Clock);
+        var store = journal.Stores.State(locks);
         var state = store.Read(site);
-        var routing = new RoutingFiles(context.Home, context.Global).ReadTruth(site);
+        var routing = Operations.Routing.RoutingStore.For(context, journal.Stores).ReadTruth(site);
         var interrupted = journal.File.FindInterrupted(site);
         var decision = RecoveryPolicy.Decide(state, routing, interrupted);
         if (decision.Resolved is { } resolved)

@@ -1,30 +1,68 @@
 using BlueGreen.Core.Journal;
 using BlueGreen.Core.State;
+using BlueGreen.Infrastructure.Etcd;
 using BlueGreen.Infrastructure.Journal;
+using Etcdserverpb;
 
 namespace BlueGreen.Operations.Common;
 
-/// <summary>The journal as the operations write it: actor, via and session filled in from the context.</summary>
-internal sealed class OperationJournal(OperationContext context)
+/// <summary>
+/// The journal as the operations write it: actor, via and session filled in from the context. With ROUTING_STORE=etcd
+/// it is written to etcd (<see cref="EtcdJournal"/>) and <see cref="File"/> is this host's mirror of it.
+/// </summary>
+internal sealed class OperationJournal
 {
-    private readonly JournalFile _file = new(context.Home, context.Global, context.Clock);
+    private readonly OperationContext _context;
+    private readonly JournalFile _file;
+    private readonly EtcdJournal? _etcd;
 
+    public OperationJournal(OperationContext context, Stores? stores = null)
+    {
+        _context = context;
+        _file = new JournalFile(context.Home, context.Global, context.Clock);
+        Stores = stores ?? new Stores(context);
+        _etcd = Stores.Etcd is { } etcd ? new EtcdJournal(etcd, _file, context.Clock) : null;
+    }
+
+    public Stores Stores { get; }
+
+    /// <summary>The journal file (with etcd: this host's mirror, caught up by <see cref="EnsureIntact"/>).</summary>
     public JournalFile File => _file;
 
-    public JournalEntry Record(string? site, string action, string outcome, string message, SlotVersion? from = null, SlotVersion? to = null, long? closes = null) =>
-        _file.Append(new JournalEntry
+    /// <summary>A damaged journal refuses every mutating command; with etcd the mirror must also follow the journal there.</summary>
+    public void EnsureIntact()
+    {
+        _file.EnsureIntact();
+        _etcd?.EnsureMirrorFollows();
+    }
+
+    /// <summary>
+    /// Journals an entry. With etcd, <paramref name="alongside"/> (a switch's routing) is written in the same transaction,
+    /// and only while <paramref name="proofs"/> (the command's locks) hold.
+    /// </summary>
+    public JournalEntry Record(string? site, string action, string outcome, string message, SlotVersion? from = null, SlotVersion? to = null, long? closes = null,
+        IReadOnlyList<RequestOp>? alongside = null, IReadOnlyList<Compare>? proofs = null)
+    {
+        var entry = new JournalEntry
         {
             Site = site,
             Action = action,
             Outcome = outcome,
-            Actor = context.Actor,
-            Via = context.Via,
-            Session = context.Session,
+            Actor = _context.Actor,
+            Via = _context.Via,
+            Session = _context.Session,
             From = from,
             To = to,
             Message = message,
             Ref = closes,
-        });
+        };
+        if (_etcd is not null)
+        {
+            return _etcd.Append(entry, alongside, proofs);
+        }
+
+        return alongside is { Count: > 0 } ? throw new InvalidOperationException("a journal file cannot carry routing keys") : _file.Append(entry);
+    }
 
     /// <summary>Journals without letting a journal failure hide the result being reported. False when it could not.</summary>
     public bool TryRecord(string? site, string action, string outcome, string message, SlotVersion? from = null, SlotVersion? to = null, long? closes = null)
@@ -36,7 +74,7 @@ internal sealed class OperationJournal(OperationContext context)
         }
         catch (JournalWriteException e)
         {
-            context.Reporter.Warn($"could not journal this {outcome} {action}: {e.Message}");
+            _context.Reporter.Warn($"could not journal this {outcome} {action}: {e.Message}");
             return false;
         }
     }

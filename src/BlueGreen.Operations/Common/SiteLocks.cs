@@ -1,4 +1,5 @@
 using BlueGreen.Core.Journal;
+using BlueGreen.Infrastructure.Etcd;
 using BlueGreen.Infrastructure.Locking;
 using BlueGreen.Infrastructure.Processes;
 
@@ -26,6 +27,12 @@ internal sealed class SiteLocks : IDisposable
 
     /// <summary>The site's own lock: where a running command's process group is recorded.</summary>
     public HeldLock SiteLock => _held[^1];
+
+    /// <summary>
+    /// With etcd: the comparisons that hold while these locks are still this command's (their leased keys are the
+    /// ones it created). A write made on them cannot land after a lease expired and another host took over.
+    /// </summary>
+    public IReadOnlyList<Etcdserverpb.Compare> Proofs => _held.OfType<LeaseHeldLock>().Select(l => l.Proof).ToList();
 
     /// <exception cref="LockBusyException">A live process holds one of them, or the maintenance lock is held; nothing is kept.</exception>
     /// <exception cref="OperationCanceledException">A signal ended the wait; nothing is kept.</exception>
@@ -61,7 +68,7 @@ internal sealed class SiteLocks : IDisposable
     private static async Task<SiteLocks> TakeOnceAsync(OperationContext context, OperationJournal journal, string? journalSite, IReadOnlyList<string> names)
     {
         var locks = new SiteLocks();
-        var files = new FileLock(context.Home.LocksDir);
+        var files = journal.Stores.Locks;
         var me = LockHolder.Current(context.CommandLine, context.Clock.GetUtcNow());
         try
         {

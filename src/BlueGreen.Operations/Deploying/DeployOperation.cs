@@ -49,7 +49,7 @@ public sealed class DeployOperation(OperationContext context, HttpClient http)
     {
         var site = tx.Site;
         var state = tx.State;
-        var store = new StateStore(context.Home, context.Clock);
+        var store = tx.StateStore;
         var slot = state.CandidateSlot;
         var to = new SlotVersion(slot.Name(), version);
 
@@ -164,7 +164,7 @@ public sealed class DeployOperation(OperationContext context, HttpClient http)
         tx.Reached("state-recorded");
         try
         {
-            UpdatePreviewRoute(site, state);
+            UpdatePreviewRoute(tx, site, state);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -209,7 +209,7 @@ public sealed class DeployOperation(OperationContext context, HttpClient http)
             return (null, "");
         }
 
-        var client = new RouterApiClient(context.Global.RouterApi, http, context.Clock);
+        var client = new RouterApiClient(context.Global.RouterApi, http, context.Clock, RouterApiClient.ProviderOf(context.Global));
         var service = RoutingPlanner.SlotService(site.Name, slot);
         var started = context.Clock.GetUtcNow();
         var deadline = started + site.DrainTimeout;
@@ -302,32 +302,32 @@ public sealed class DeployOperation(OperationContext context, HttpClient http)
             return;
         }
 
-        var routing = new RoutingFiles(context.Home, context.Global);
-        var after = PreviewRouting(site, state);
-        context.Reporter.ShowDiff(routing.PathOf(site.Name), LineDiff.Compute(routing.ReadText(site.Name) ?? "", after));
+        var routing = RoutingStore.For(context, _journal.Stores);
+        var after = routing.Render(PreviewRouting(site, state));
+        context.Reporter.ShowDiff(routing.Where(site.Name), LineDiff.Compute(routing.ReadText(site.Name) ?? "", after));
     }
 
     /// <summary>With PREVIEW_RULE, the preview router follows the candidate; production routing stays as it is.</summary>
-    private void UpdatePreviewRoute(SiteConfig site, SiteState state)
+    private void UpdatePreviewRoute(SiteTransaction tx, SiteConfig site, SiteState state)
     {
         if (site.PreviewRule is null)
         {
             return;
         }
 
-        var routing = new RoutingFiles(context.Home, context.Global);
+        var routing = tx.RoutingStore;
         if (RecoveryPolicy.Drift(state, routing.ReadTruth(site.Name)) is { } drift)
         {
             context.Reporter.Warn($"the preview route was not updated: {drift}");
             return;
         }
 
-        new RoutingFileWriter(routing, context.Home, context.Clock).Write(site.Name, PreviewRouting(site, state), "deploy");
+        routing.Replace(tx, PreviewRouting(site, state));
         context.Reporter.Step($"preview route {RoutingPlanner.PreviewRouter(site.Name)} now reaches slot {state.CandidateSlot.Name()}");
     }
 
-    private static string PreviewRouting(SiteConfig site, SiteState state) =>
-        RoutingPlanner.Render(site, state.Live, state.CandidateSlot, $"live: {state.Live?.Name() ?? "none"}; preview: slot {state.CandidateSlot.Name()} ({state.Candidate?.Version})");
+    private static SiteRouting PreviewRouting(SiteConfig site, SiteState state) =>
+        new(site, state.Live, state.CandidateSlot, $"live: {state.Live?.Name() ?? "none"}; preview: slot {state.CandidateSlot.Name()} ({state.Candidate?.Version})");
 
     private string NewDeploymentId() =>
         $"{context.Clock.GetUtcNow().UtcDateTime:yyyyMMdd'T'HHmmss}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3))}";

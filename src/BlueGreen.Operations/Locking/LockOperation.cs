@@ -24,7 +24,7 @@ public sealed class LockOperation(OperationContext context)
 
     private MaintenanceLock Maintenance => new(context.Home.LocksDir);
 
-    public LockReport Status() => new(new FileLock(context.Home.LocksDir).Inspect(), Maintenance.Read());
+    public LockReport Status() => new(_journal.Stores.Locks.Inspect(), Maintenance.Read());
 
     /// <summary>
     /// Takes every lock (switch, then each site's, the order every command uses) and writes the maintenance
@@ -39,7 +39,7 @@ public sealed class LockOperation(OperationContext context)
 
         try
         {
-            _journal.File.EnsureIntact();
+            _journal.EnsureIntact();
             string[] names = [FileLock.SwitchLock, .. ConfigLoader.ValidSiteNames(context.Home).Select(FileLock.SiteLock).Order(StringComparer.Ordinal)];
             using var locks = await SiteLocks.TakeAsync(context, _journal, null, names, signalled);
             var hold = new MaintenanceHold(LockHolder.Current(context.CommandLine, context.Clock.GetUtcNow()), message!);
@@ -74,7 +74,7 @@ public sealed class LockOperation(OperationContext context)
     {
         try
         {
-            _journal.File.EnsureIntact();
+            _journal.EnsureIntact();
             if (Maintenance.Read() is not { } hold)
             {
                 return OperationResult.Done("no maintenance lock was held; nothing to release");

@@ -71,7 +71,7 @@ public sealed class RecoverOperation(OperationContext context)
         tx.JournalIntent($"adopting what the routing file serves ({tx.Routing.Describe()})", null, null);
         try
         {
-            new StateStore(context.Home, context.Clock).Write(adopted, context.Clock.GetUtcNow());
+            tx.StateStore.Write(adopted, context.Clock.GetUtcNow());
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

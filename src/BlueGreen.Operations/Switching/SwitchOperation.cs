@@ -83,16 +83,16 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
 
         try
         {
-            var routing = new RoutingFiles(context.Home, context.Global);
-            var state = new StateStore(context.Home, context.Clock).Read(site);
+            var routing = RoutingStore.For(context, _journal.Stores);
+            var state = _journal.Stores.State().Read(site);
             var recovery = RecoveryPolicy.Decide(state, routing.ReadTruth(site), _journal.File.FindInterrupted(site));
             if (recovery.Blocked is not null || Decide(kind, recovery.State, context.Clock.GetUtcNow(), context.Global.ValidationMaxAge).Plan is not { } plan)
             {
                 return null;
             }
 
-            var after = RoutingPlanner.Render(config, plan.NewLive, plan.NewLive.Other(), $"live: slot {plan.To}");
-            return (plan, PlanId.Of(config, recovery.State, plan), routing.PathOf(site), LineDiff.Compute(routing.ReadText(site) ?? "", after));
+            var after = routing.Render(new SiteRouting(config, plan.NewLive, plan.NewLive.Other(), $"live: slot {plan.To}"));
+            return (plan, PlanId.Of(config, recovery.State, plan), routing.Where(site), LineDiff.Compute(routing.ReadText(site) ?? "", after));
         }
         catch (Exception e) when (e is CorruptStateException or JournalWriteException or IOException or UnauthorizedAccessException)
         {
@@ -106,7 +106,7 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
     {
         var site = tx.Site;
         var state = tx.State;
-        var routing = new RoutingFiles(context.Home, context.Global);
+        var routing = tx.RoutingStore;
         var decision = Decide(kind, state, context.Clock.GetUtcNow(), context.Global.ValidationMaxAge);
         if (!decision.Allowed)
         {
@@ -127,14 +127,14 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
         }
 
         var before = routing.ReadText(site.Name) ?? "";
-        var after = RoutingPlanner.Render(site, plan.NewLive, plan.NewLive.Other(), $"live: slot {plan.To}; written by {action}");
-        var diff = LineDiff.Compute(before, after);
+        var afterRouting = new SiteRouting(site, plan.NewLive, plan.NewLive.Other(), $"live: slot {plan.To}; written by {action}");
+        var diff = LineDiff.Compute(before, routing.Render(afterRouting));
         if (!confirmed)
         {
-            context.Reporter.ShowDiff($"{routing.PathOf(site.Name)}", diff);
+            context.Reporter.ShowDiff($"{routing.Where(site.Name)}", diff);
         }
 
-        var outcome = new SwitchOutcome(site.Name, action, plan.From, plan.To, routing.PathOf(site.Name), diff.Select(d => d.ToString()).ToList(), context.DryRun, null, planId.ToString());
+        var outcome = new SwitchOutcome(site.Name, action, plan.From, plan.To, routing.Where(site.Name), diff.Select(d => d.ToString()).ToList(), context.DryRun, null, planId.ToString());
 
         if (context.DryRun)
         {
@@ -149,26 +149,27 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
         }
 
         var started = context.Clock.GetTimestamp();
-        tx.JournalIntent($"switching {site.Name} to {plan.To}{(force ? " (--force)" : "")}", plan.From, plan.To);
-        if (tx.Signalled.IsCancellationRequested)
-        {
-            return Close(tx, plan, ExitCode.Failed, JournalOutcome.Failed, "interrupted by a signal before the routing changed; nothing was changed", routingChanged: false);
-        }
-
-        var writer = new RoutingFileWriter(routing, context.Home, context.Clock);
-        string? previous;
+        RoutingWrite? previous;
         try
         {
-            previous = writer.Write(site.Name, after, action);
+            // The intent is journaled with the write: before it with files, in the same transaction with etcd.
+            previous = routing.Switch(tx, afterRouting, $"switching {site.Name} to {plan.To}{(force ? " (--force)" : "")}", plan.From, plan.To);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // The rename never happened: the file users are served is the one that was there.
-            return Close(tx, plan, ExitCode.Failed, JournalOutcome.Failed, $"could not write {routing.PathOf(site.Name)} ({e.Message}); the routing was not changed", routingChanged: false);
+            return Close(tx, plan, ExitCode.Failed, JournalOutcome.Failed, $"could not write {routing.Where(site.Name)} ({e.Message}); the routing was not changed", routingChanged: false);
+        }
+
+        if (previous is null)
+        {
+            return tx.StartedSeq is null
+                ? new OperationResult(ExitCode.Failed, $"{action} {site.Name}: interrupted by a signal before anything changed; nothing was changed")
+                : Close(tx, plan, ExitCode.Failed, JournalOutcome.Failed, "interrupted by a signal before the routing changed; nothing was changed", routingChanged: false);
         }
 
         tx.Reached("routing-written");
-        context.Reporter.Step($"wrote {routing.PathOf(site.Name)}");
+        context.Reporter.Step($"wrote {routing.Where(site.Name)}");
 
         var signalled = tx.Signalled.IsCancellationRequested;
         if (!signalled)
@@ -178,7 +179,7 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
             if (!verified && !signalled)
             {
                 var why = refused ? $"the router did not show the new routing: {detail}" : $"the router did not show the new routing within {Duration.Format(context.Global.SwitchVerifyTimeout)} ({detail})";
-                return Compensate(tx, writer, previous, plan, why,
+                return Compensate(tx, routing, previous, plan, why,
                     "is the router running? see ./run.sh router, and ROUTER_API in conf/global.conf");
             }
         }
@@ -188,11 +189,11 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
         var next = kind == SwitchKind.Apply ? SwitchPolicy.AfterApply(state, plan, record) : SwitchPolicy.AfterRollback(state, plan, record);
         try
         {
-            new StateStore(context.Home, context.Clock).Write(next, context.Clock.GetUtcNow());
+            tx.StateStore.Write(next, context.Clock.GetUtcNow());
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return Compensate(tx, writer, previous, plan, $"could not record the new state ({e.Message})", $"check the disk under {context.Home.StateDir}");
+            return Compensate(tx, routing, previous, plan, $"could not record the new state ({e.Message})", $"check where the state is kept ({tx.StateStore.Where(site.Name)})");
         }
 
         tx.Reached("state-recorded");
@@ -215,25 +216,25 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
     }
 
     /// <summary>
-    /// The one compensation path: the previous routing file goes back, and the outcome says so. When even that
-    /// fails, the operator is told exactly what users are served; the next command's recovery records it.
+    /// The one compensation path: the previous routing goes back, and the outcome says so (with etcd, both in one
+    /// transaction). When even that fails, the operator is told exactly what users are served; the next command's
+    /// recovery records it.
     /// </summary>
-    private OperationResult Compensate(SiteTransaction tx, RoutingFileWriter writer, string? previous, SwitchPlan plan, string reason, string hint)
+    private OperationResult Compensate(SiteTransaction tx, RoutingStore routing, RoutingWrite previous, SwitchPlan plan, string reason, string hint)
     {
+        var message = $"{reason}; the previous {routing.Noun} was put back ({(plan.From is { } f ? $"slot {f}" : "no slot")} is live)";
+        bool journaled;
         try
         {
-            writer.Restore(tx.Site.Name, previous);
+            journaled = routing.Restore(tx, previous, message, plan.From, plan.To);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JournalWriteException)
         {
-            // No outcome line: the `started` stays open, and the next command's recovery records what the routing file serves.
-            var live = $"{reason}; putting the previous routing file back failed too ({e.Message}): users are served slot {plan.To}";
-            return new OperationResult(ExitCode.Failed, $"{tx.Action} {tx.Site.Name} failed: {live}", $"free the disk; the next command's recovery records what is live (./run.sh status {tx.Site.Name} shows it)");
+            // No outcome line: the `started` stays open, and the next command's recovery records what the routing serves.
+            var live = $"{reason}; putting the previous {routing.Noun} back failed too ({e.Message}): users are served slot {plan.To}";
+            return new OperationResult(ExitCode.Failed, $"{tx.Action} {tx.Site.Name} failed: {live}", $"free the disk (or bring etcd back); the next command's recovery records what is live (./run.sh status {tx.Site.Name} shows it)");
         }
 
-        tx.Reached("compensated");
-        var message = $"{reason}; the previous routing file was put back ({(plan.From is { } f ? $"slot {f}" : "no slot")} is live)";
-        var journaled = tx.TryJournalOutcome(JournalOutcome.Failed, message, plan.From, plan.To);
         return new OperationResult(ExitCode.Failed, $"{tx.Action} {tx.Site.Name} failed: {message}{(journaled ? "" : "; the journal could not record it: the next command will")}", hint);
     }
 
@@ -287,7 +288,7 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
 
         try
         {
-            var client = new RouterApiClient(api, http, context.Clock);
+            var client = new RouterApiClient(api, http, context.Clock, RouterApiClient.ProviderOf(context.Global));
             var (live, detail, refused) = await context.Reporter.WaitAsync(
                 $"waiting for the router ({api}) to serve slot {expected.Name()} (up to {Duration.Format(context.Global.SwitchVerifyTimeout)})",
                 () => client.WaitForLiveSlotAsync(site, expected, context.Global.SwitchVerifyTimeout, ct));

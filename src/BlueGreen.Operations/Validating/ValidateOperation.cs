@@ -29,7 +29,7 @@ public sealed class ValidateOperation(OperationContext context, HttpClient http)
     {
         var site = tx.Site;
         var ct = tx.Signalled;
-        var store = new StateStore(context.Home, context.Clock);
+        var store = tx.StateStore;
         var state = tx.State;
         var slot = state.CandidateSlot;
         if (state.Candidate is not { } deployment)

@@ -102,6 +102,18 @@ public sealed class GlobalConfigTests
     [InlineData("STATUS_DEADLINE=soon", "STATUS_DEADLINE", "not a duration")]
     [InlineData("STATUS_DEADLINE=50ms", "STATUS_DEADLINE", "below the minimum")]
     [InlineData("STATUS_DEADLINE=11m", "STATUS_DEADLINE", "above the maximum of 600s")]
+    [InlineData("ROUTING_STORE=consul", "ROUTING_STORE", "not one of file, etcd")]
+    [InlineData("ROUTING_STORE=etcd", "ROUTING_STORE", "needs ETCD_ENDPOINTS")]
+    [InlineData("ETCD_ENDPOINTS=127.0.0.1:2379", "ETCD_ENDPOINTS", "'127.0.0.1:2379' is not an etcd client URL")]
+    [InlineData("ETCD_ENDPOINTS=http://127.0.0.1:2379,ftp://x:1", "ETCD_ENDPOINTS", "'ftp://x:1' is not an etcd client URL")]
+    [InlineData("ETCD_ENDPOINTS=http://127.0.0.1", "ETCD_ENDPOINTS", "(http://host:port, comma-separated)")]
+    [InlineData("ETCD_ENDPOINTS=http://127.0.0.1:2379/v3", "ETCD_ENDPOINTS", "not an etcd client URL")]
+    [InlineData("ETCD_ENDPOINTS=http://a:1,,http://b:2", "ETCD_ENDPOINTS", "'' is not an etcd client URL")]
+    [InlineData("ETCD_PREFIX=/traefik", "ETCD_PREFIX", "not a key prefix")]
+    [InlineData("ETCD_PREFIX=", "ETCD_PREFIX", "not a key prefix")]
+    [InlineData("ETCD_STATE_PREFIX=traefik/bluegreen", "ETCD_STATE_PREFIX", "must not start with ETCD_PREFIX 'traefik'")]
+    [InlineData("ETCD_STATE_PREFIX=Traefik2", "ETCD_STATE_PREFIX", "must not start with ETCD_PREFIX")]
+    [InlineData("ETCD_STATE_PREFIX=a b", "ETCD_STATE_PREFIX", "not a key prefix")]
     public void A_bad_value_is_an_error_with_file_and_line_and_the_default_is_kept(string line, string key, string message)
     {
         var (config, errors) = GlobalConfig.Parse(Path, $"# global\n\n{line}\n");
@@ -113,6 +125,42 @@ public sealed class GlobalConfigTests
         Assert.Contains(message, error.Message);
         Assert.False(error.IsWarning);
         Assert.Equal(new GlobalConfig(), config);
+    }
+
+    [Fact]
+    public void The_etcd_keys_are_read_and_the_endpoints_kept_in_their_order()
+    {
+        var text = "ROUTING_STORE=etcd\nETCD_ENDPOINTS= http://10.0.0.2:2379 ,https://etcd-b:2379\nETCD_PREFIX=edge/traefik\nETCD_STATE_PREFIX=edge-bluegreen\n";
+
+        var (config, errors) = GlobalConfig.Parse(Path, text);
+
+        Assert.Empty(errors);
+        Assert.Equal(RoutingStoreKind.Etcd, config.RoutingStore);
+        Assert.Equal(["http://10.0.0.2:2379", "https://etcd-b:2379"], config.EtcdEndpointUrls);
+        Assert.Equal("edge/traefik", config.EtcdPrefix);
+        Assert.Equal("edge-bluegreen", config.EtcdStatePrefix);
+        Assert.Equal(GlobalConfig.Parse(Path, text).Config, config);
+    }
+
+    [Fact]
+    public void The_etcd_defaults_are_a_file_store_and_traefiks_root_key()
+    {
+        var config = new GlobalConfig();
+
+        Assert.Equal(RoutingStoreKind.File, config.RoutingStore);
+        Assert.Empty(config.EtcdEndpointUrls);
+        Assert.Equal("traefik", config.EtcdPrefix);
+        Assert.Equal("bluegreen", config.EtcdStatePrefix);
+    }
+
+    [Fact]
+    public void A_state_prefix_under_a_changed_root_key_names_the_root_key_line()
+    {
+        var (_, errors) = GlobalConfig.Parse(Path, "ETCD_PREFIX=blue\n");
+
+        var error = Assert.Single(errors);
+        Assert.Equal(1, error.Line);
+        Assert.Contains("ETCD_STATE_PREFIX 'bluegreen' must not start with ETCD_PREFIX 'blue'", error.Message);
     }
 
     [Fact]

@@ -1,0 +1,246 @@
+using System.Globalization;
+
+namespace BlueGreen.Core.Routing;
+
+/// <summary>
+/// A site's routing in Traefik's KV layout (ROUTING_STORE=etcd): the keys Traefik's etcd provider reads under its
+/// rootKey (docs/content/reference/routing-configuration/other-providers/kv.md; pkg/provider/kv): one leaf per
+/// value, list items numbered `/0`, `/1`. Pure: the same <see cref="DynamicConfig"/> always gives the same pairs.
+/// </summary>
+/// <remarks>
+/// Keys are written in Traefik's documented lower case (Traefik matches them case-insensitively, and reads them
+/// that way back here). The config is the one <see cref="RoutingPlanner.Build"/> gives the file renderer, so the
+/// two stores never disagree on what a site's routing is.
+/// </remarks>
+public static class RoutingKv
+{
+    /// <summary>Every leaf of the configuration under <paramref name="rootKey"/>, ordered by key.</summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> Pairs(DynamicConfig config, string rootKey)
+    {
+        var pairs = new List<KeyValuePair<string, string>>();
+        void Put(string key, string value) => pairs.Add(new($"{rootKey}/{key}", value));
+
+        foreach (var (name, router) in config.Http?.Routers ?? [])
+        {
+            var at = $"http/routers/{name}";
+            Put($"{at}/rule", router.Rule);
+            Put($"{at}/service", router.Service);
+            for (var i = 0; i < (router.EntryPoints?.Count ?? 0); i++)
+            {
+                Put($"{at}/entrypoints/{i}", router.EntryPoints![i]);
+            }
+
+            if (router.Priority is { } priority)
+            {
+                Put($"{at}/priority", priority.ToString(CultureInfo.InvariantCulture));
+            }
+        }
+
+        foreach (var (name, service) in config.Http?.Services ?? [])
+        {
+            var at = $"http/services/{name}";
+            if (service.LoadBalancer is { } lb)
+            {
+                for (var i = 0; i < lb.Servers.Count; i++)
+                {
+                    Put($"{at}/loadbalancer/servers/{i}/url", lb.Servers[i].Url);
+                }
+
+                if (lb.PassHostHeader is { } pass)
+                {
+                    Put($"{at}/loadbalancer/passhostheader", pass ? "true" : "false");
+                }
+            }
+
+            if (service.Weighted is { } weighted)
+            {
+                for (var i = 0; i < weighted.Services.Count; i++)
+                {
+                    Put($"{at}/weighted/services/{i}/name", weighted.Services[i].Name);
+                    Put($"{at}/weighted/services/{i}/weight", weighted.Services[i].Weight.ToString(CultureInfo.InvariantCulture));
+                }
+            }
+        }
+
+        pairs.Sort((x, y) => string.CompareOrdinal(x.Key, y.Key));
+        return pairs;
+    }
+
+    /// <summary>
+    /// The key prefixes (each ending in '/') of every router and service a site may own (production, preview, slots):
+    /// where a switch reads the site's current keys, so that a key the new routing lacks is deleted, not left behind.
+    /// </summary>
+    public static IReadOnlyList<string> SitePrefixes(string site, string rootKey) =>
+    [
+        $"{rootKey}/http/routers/{site}/",
+        $"{rootKey}/http/routers/{RoutingPlanner.PreviewRouter(site)}/",
+        $"{rootKey}/http/services/{site}/",
+        $"{rootKey}/http/services/{RoutingPlanner.SlotService(site, Slots.Slot.A)}/",
+        $"{rootKey}/http/services/{RoutingPlanner.SlotService(site, Slots.Slot.B)}/",
+    ];
+
+    /// <summary>The pairs as text, one `key = value` line each: what a plan's diff shows in etcd mode.</summary>
+    public static string Text(IEnumerable<KeyValuePair<string, string>> pairs) =>
+        string.Concat(pairs.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} = {p.Value}\n"));
+
+    /// <summary>
+    /// Reads pairs back (the inverse of <see cref="Pairs"/> for the keys it writes). Keys outside http routers and
+    /// services, or leaves this product does not write (middlewares, sticky…), are left out. Null config with an
+    /// error naming the key when a value cannot be what Traefik would read there (a weight that is no number).
+    /// </summary>
+    public static (DynamicConfig? Config, string? Error) Parse(IEnumerable<KeyValuePair<string, string>> pairs, string rootKey)
+    {
+        var routers = new Dictionary<string, RouterConfig>(StringComparer.Ordinal);
+        var services = new Dictionary<string, ServiceConfig>(StringComparer.Ordinal);
+        var root = rootKey + "/";
+        foreach (var (key, value) in pairs.OrderBy(p => p.Key, ListOrder.Instance))
+        {
+            if (!key.StartsWith(root, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var path = key[root.Length..].ToLowerInvariant().Split('/');
+            if (path.Length < 4 || path[0] != "http")
+            {
+                continue;
+            }
+
+            // Names keep their case: only the structural parts of a key are case-insensitive.
+            var name = key[root.Length..].Split('/')[2];
+            var error = path[1] switch
+            {
+                "routers" => ReadRouter(routers.TryGetValue(name, out var r) ? r : routers[name] = new RouterConfig(), path[3..], value),
+                "services" => ReadService(services.TryGetValue(name, out var s) ? s : services[name] = new ServiceConfig(), path[3..], value),
+                _ => null,
+            };
+            if (error is not null)
+            {
+                return (null, $"{key}: {error}");
+            }
+        }
+
+        return (new DynamicConfig { Http = new HttpConfig { Routers = routers.Count > 0 ? routers : null, Services = services.Count > 0 ? services : null } }, null);
+    }
+
+    private static string? ReadRouter(RouterConfig router, string[] leaf, string value)
+    {
+        switch (leaf)
+        {
+            case ["rule"]:
+                router.Rule = value;
+                return null;
+            case ["service"]:
+                router.Service = value;
+                return null;
+            case ["priority"]:
+                if (!int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var priority))
+                {
+                    return $"'{value}' is not a whole number";
+                }
+
+                router.Priority = priority;
+                return null;
+            case ["entrypoints", var index]:
+                return At(router.EntryPoints ??= [], index, value, v => v);
+            default:
+                return null;
+        }
+    }
+
+    private static string? ReadService(ServiceConfig service, string[] leaf, string value)
+    {
+        switch (leaf)
+        {
+            case ["loadbalancer", "servers", var index, "url"]:
+                return At((service.LoadBalancer ??= new LoadBalancerConfig()).Servers, index, value, v => new ServerConfig { Url = v });
+            case ["loadbalancer", "passhostheader"]:
+                if (!bool.TryParse(value, out var pass))
+                {
+                    return $"'{value}' is not true or false";
+                }
+
+                (service.LoadBalancer ??= new LoadBalancerConfig()).PassHostHeader = pass;
+                return null;
+            case ["weighted", "services", var index, "name"]:
+                return Child(service, index, out var named) ?? Set(() => named.Name = value);
+            case ["weighted", "services", var index, "weight"]:
+                if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var weight))
+                {
+                    return $"'{value}' is not a weight (a whole number from 0)";
+                }
+
+                return Child(service, index, out var weighed) ?? Set(() => weighed.Weight = weight);
+            default:
+                return null;
+        }
+    }
+
+    private static string? Set(Action set)
+    {
+        set();
+        return null;
+    }
+
+    private static string? Child(ServiceConfig service, string index, out WeightedServiceConfig child)
+    {
+        var children = (service.Weighted ??= new WeightedConfig()).Services;
+        child = null!;
+        if (!int.TryParse(index, NumberStyles.None, CultureInfo.InvariantCulture, out var i) || i > children.Count)
+        {
+            return $"list index '{index}' is not the next one ({children.Count})";
+        }
+
+        if (i == children.Count)
+        {
+            children.Add(new WeightedServiceConfig());
+        }
+
+        child = children[i];
+        return null;
+    }
+
+    /// <summary>Sets list item <paramref name="index"/>; pairs are read in <see cref="ListOrder"/>, so items arrive 0, 1, 2, …</summary>
+    private static string? At<T>(List<T> list, string index, string value, Func<string, T> make)
+    {
+        if (!int.TryParse(index, NumberStyles.None, CultureInfo.InvariantCulture, out var i) || i > list.Count)
+        {
+            return $"list index '{index}' is not the next one ({list.Count})";
+        }
+
+        if (i == list.Count)
+        {
+            list.Add(make(value));
+        }
+        else
+        {
+            list[i] = make(value);
+        }
+
+        return null;
+    }
+
+    /// <summary>Key order with list indexes compared as numbers (`…/2/…` before `…/10/…`).</summary>
+    private sealed class ListOrder : IComparer<string>
+    {
+        public static readonly ListOrder Instance = new();
+
+        public int Compare(string? x, string? y)
+        {
+            var a = (x ?? "").Split('/');
+            var b = (y ?? "").Split('/');
+            for (var i = 0; i < Math.Min(a.Length, b.Length); i++)
+            {
+                var c = int.TryParse(a[i], NumberStyles.None, CultureInfo.InvariantCulture, out var m) && int.TryParse(b[i], NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+                    ? m.CompareTo(n)
+                    : string.CompareOrdinal(a[i], b[i]);
+                if (c != 0)
+                {
+                    return c;
+                }
+            }
+
+            return a.Length.CompareTo(b.Length);
+        }
+    }
+}

@@ -1,0 +1,213 @@
+using BlueGreen.Core;
+using BlueGreen.Core.Journal;
+using BlueGreen.Infrastructure.Journal;
+using Etcdserverpb;
+
+namespace BlueGreen.Infrastructure.Etcd;
+
+/// <summary>The journal's head in etcd: the last entry's seq and hash (ETCD_STATE_PREFIX/journal/head).</summary>
+public sealed record EtcdJournalHead(long Seq, string Hash);
+
+/// <summary>Where the etcd journal and this host's mirror first disagree (journal verify).</summary>
+public sealed record MirrorDifference(long Seq, string Reason);
+
+/// <summary>
+/// The journal of ROUTING_STORE=etcd (docs/etcd.md). Entries are sealed with the same hash chain as the file
+/// (<see cref="JournalChain"/>) and written under ETCD_STATE_PREFIX/journal/entries/SEQ together with the head, in one
+/// transaction conditioned on the head's revision: two hosts that append at once cannot both extend the same head,
+/// so the journal never forks; the loser re-reads the head and seals again. Each host keeps the local JSONL file
+/// as a mirror of it, byte for byte, appended after every write and caught up before every command.
+/// </summary>
+public sealed class EtcdJournal(EtcdStore store, JournalFile mirror, TimeProvider clock)
+{
+    private const int Attempts = 50;
+
+    public JournalFile Mirror => mirror;
+
+    /// <summary>
+    /// Appends one entry, with <paramref name="alongside"/> in the same transaction (a switch's routing), only while
+    /// every <paramref name="proofs"/> comparison holds (the caller's locks are still its own).
+    /// </summary>
+    /// <exception cref="JournalWriteException">etcd is unreachable, or a lock was lost: nothing was written.</exception>
+    public JournalEntry Append(JournalEntry entry, IReadOnlyList<RequestOp>? alongside = null, IReadOnlyList<Compare>? proofs = null)
+    {
+        try
+        {
+            for (var attempt = 0; attempt < Attempts; attempt++)
+            {
+                var (head, revision) = ReadHead();
+                var time = clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ");
+                var (line, sealedEntry) = JournalChain.Seal(entry with { Time = time }, head.Seq + 1, head.Hash);
+                List<RequestOp> ops =
+                [
+                    EtcdStore.Put(store.JournalEntryKey(sealedEntry.Seq), line),
+                    EtcdStore.Put(store.JournalHeadKey, Json.Serialize(new EtcdJournalHead(sealedEntry.Seq, sealedEntry.Hash!), Json.Options)),
+                    .. alongside ?? [],
+                ];
+                if (store.Transact([EtcdStore.ModRevisionIs(store.JournalHeadKey, revision), .. proofs ?? []], ops))
+                {
+                    TryCatchUp();
+                    return sealedEntry;
+                }
+
+                // Either the head moved (another command journaled: seal again after it) or a lock is no longer ours.
+                if (proofs is { Count: > 0 } && !store.Transact(proofs, []))
+                {
+                    throw new JournalWriteException(store.JournalHeadKey, "this command's lock lease expired before the write (etcd was unreachable for too long?); nothing was written");
+                }
+            }
+
+            throw new JournalWriteException(store.JournalHeadKey, $"the journal head kept moving under {Attempts} attempts; nothing was written");
+        }
+        catch (EtcdUnavailableException e)
+        {
+            throw new JournalWriteException(store.JournalHeadKey, e.Message, e);
+        }
+    }
+
+    /// <summary>
+    /// Copies a whole journal's lines (already sealed: `store migrate --to etcd`) into an empty journal in etcd, in
+    /// transactions of at most <see cref="ImportBatch"/> lines, each conditioned on the head it continues and on
+    /// <paramref name="proofs"/>.
+    /// </summary>
+    public void Import(IReadOnlyList<string> lines, IReadOnlyList<Compare> proofs)
+    {
+        var (head, revision) = ReadHead();
+        if (head.Seq != 0)
+        {
+            throw new JournalWriteException(store.JournalHeadKey, $"the journal in etcd is not empty (seq {head.Seq}): nothing was copied");
+        }
+
+        for (var start = 0; start < lines.Count; start += ImportBatch)
+        {
+            var batch = lines.Skip(start).Take(ImportBatch).ToList();
+            var last = Json.Deserialize<JournalEntry>(batch[^1]) ?? throw new JournalWriteException(store.JournalHeadKey, "an empty line cannot be copied");
+            List<RequestOp> ops = [.. batch.Select((line, i) => EtcdStore.Put(store.JournalEntryKey(start + i + 1), line))];
+            ops.Add(EtcdStore.Put(store.JournalHeadKey, Json.Serialize(new EtcdJournalHead(last.Seq, last.Hash!), Json.Options)));
+            if (!store.Transact([EtcdStore.ModRevisionIs(store.JournalHeadKey, revision), .. proofs], ops))
+            {
+                throw new JournalWriteException(store.JournalHeadKey, $"the journal in etcd changed while it was copied (after seq {start}), or a lock lease expired");
+            }
+
+            revision = store.Get(store.JournalHeadKey)!.ModRevision;
+        }
+    }
+
+    /// <summary>Lines per transaction when a journal is copied: under etcd's 128 operations (and 1.5 MiB) per request.</summary>
+    public const int ImportBatch = 100;
+
+    /// <summary>The head as etcd has it, with the revision that wrote it (0 when the journal in etcd is empty).</summary>
+    public (EtcdJournalHead Head, long Revision) ReadHead()
+    {
+        var value = store.Get(store.JournalHeadKey);
+        if (value is null)
+        {
+            return (new EtcdJournalHead(0, JournalChain.GenesisHash), 0);
+        }
+
+        var head = Json.Deserialize<EtcdJournalHead>(value.Value) ?? throw new JournalWriteException(store.JournalHeadKey, "the head is empty", damaged: true);
+        return (head, value.ModRevision);
+    }
+
+    /// <summary>
+    /// Checks that this host's mirror is a beginning of the journal in etcd, then appends what it lacks. A mirror
+    /// that went further, or that differs, is a damaged journal: mutating commands refuse until `journal verify`
+    /// says where (a home with a file-mode journal starts in etcd through `store migrate`).
+    /// </summary>
+    /// <exception cref="JournalWriteException">Damaged: they differ.</exception>
+    /// <exception cref="EtcdUnavailableException">etcd cannot be reached.</exception>
+    public void EnsureMirrorFollows()
+    {
+        var (localSeq, localHash) = mirror.Tail();
+        var (head, _) = ReadHead();
+        if (localSeq > head.Seq)
+        {
+            throw new JournalWriteException(mirror.Path,
+                head.Seq == 0
+                    ? $"this host's journal has {localSeq} entries and the journal in etcd none: move it there with ./run.sh store migrate --to etcd"
+                    : $"this host's journal goes to seq {localSeq}, past the journal in etcd (seq {head.Seq}): see ./run.sh journal verify",
+                damaged: true);
+        }
+
+        if (localSeq > 0 && EntryHash(localSeq) != localHash)
+        {
+            throw new JournalWriteException(mirror.Path, $"this host's journal and the journal in etcd differ at seq {localSeq}: see ./run.sh journal verify", damaged: true);
+        }
+
+        CatchUp();
+    }
+
+    /// <summary>Every line of the journal in etcd, in seq order.</summary>
+    public IReadOnlyList<(long Seq, string Line)> ReadAll() => store.List(store.JournalEntriesPrefix).Select(Line).ToList();
+
+    private (long Seq, string Line) Line(EtcdValue kv) =>
+        (long.Parse(kv.Key[store.JournalEntriesPrefix.Length..], System.Globalization.CultureInfo.InvariantCulture), kv.Value);
+
+    /// <summary>
+    /// Verifies the journal in etcd (its chain, and that it ends at its head) and compares this host's mirror with it
+    /// line by line. Null break and null difference: both hold and agree.
+    /// </summary>
+    public (ChainBreak? Break, MirrorDifference? Difference, long Entries) Verify()
+    {
+        var lines = ReadAll();
+        var chainBreak = JournalChain.Verify(lines.Select(l => l.Line));
+        if (chainBreak is null)
+        {
+            var (head, _) = ReadHead();
+            var (lastSeq, lastHash) = lines.Count == 0 ? (0L, JournalChain.GenesisHash) : (lines[^1].Seq, HashIn(lines[^1].Line));
+            if (head.Seq != lastSeq || head.Hash != lastHash)
+            {
+                chainBreak = new ChainBreak(lines.Count, $"the head in etcd names seq {head.Seq}, but the entries end at seq {lastSeq}", store.JournalHeadKey);
+            }
+        }
+
+        var local = mirror.ReadLines().ToList();
+        MirrorDifference? difference = null;
+        for (var i = 0; i < Math.Max(local.Count, lines.Count) && difference is null; i++)
+        {
+            difference = i >= local.Count ? new MirrorDifference(i + 1, $"this host's mirror ends at seq {local.Count}; etcd goes on to seq {lines.Count}")
+                : i >= lines.Count ? new MirrorDifference(i + 1, $"etcd ends at seq {lines.Count}; this host's mirror goes on to seq {local.Count}")
+                : local[i] != lines[i].Line ? new MirrorDifference(i + 1, "the line in this host's mirror is not the line in etcd")
+                : null;
+        }
+
+        return (chainBreak, difference, lines.Count);
+    }
+
+    private string? EntryHash(long seq) => store.Get(store.JournalEntryKey(seq)) is { } kv ? HashIn(kv.Value) : null;
+
+    /// <summary>The hash a line claims (the chain check proves it separately).</summary>
+    private static string? HashIn(string line)
+    {
+        try
+        {
+            return Json.Deserialize<JournalEntry>(line)?.Hash;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    private void CatchUp()
+    {
+        var (localSeq, _) = mirror.Tail();
+        var missing = store.ListFrom(store.JournalEntriesPrefix, store.JournalEntryKey(localSeq + 1));
+        if (missing.Count > 0)
+        {
+            mirror.AppendSealed(missing.Select(Line).ToList());
+        }
+    }
+
+    /// <summary>After a committed write: the entry is in etcd (the truth); a mirror that cannot follow now catches up at the next command.</summary>
+    private void TryCatchUp()
+    {
+        try
+        {
+            CatchUp();
+        }
+        catch (Exception e) when (e is JournalWriteException or EtcdUnavailableException)
+        {
+        }
+    }
+}

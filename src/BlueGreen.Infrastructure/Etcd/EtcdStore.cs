@@ -1,0 +1,153 @@
+using BlueGreen.Core.Configuration;
+using dotnet_etcd;
+using Etcdserverpb;
+using Google.Protobuf;
+using Grpc.Core;
+
+namespace BlueGreen.Infrastructure.Etcd;
+
+/// <summary>
+/// The etcd cluster could not be reached (or did not answer in time). Mutating commands refuse on it with exit 1 and
+/// one line naming the endpoints: nothing was changed, since every write is one transaction that either happened or not.
+/// It is an <see cref="IOException"/>: every step that handles a failed disk write handles it alike (compensates, or stops).
+/// </summary>
+public sealed class EtcdUnavailableException(string endpoints, string reason, Exception? inner = null)
+    : IOException($"etcd is unreachable at {endpoints} ({reason})", inner);
+
+/// <summary>One key as read: its value and the revision that last changed it.</summary>
+public sealed record EtcdValue(string Key, string Value, long ModRevision, long CreateRevision, long Lease);
+
+/// <summary>
+/// The shared store of ROUTING_STORE=etcd (docs/etcd.md): the routing in Traefik's KV layout under ETCD_PREFIX, the
+/// product's own keys under ETCD_STATE_PREFIX. Every call has a deadline; a cluster that cannot answer becomes an
+/// <see cref="EtcdUnavailableException"/>, never a stack trace.
+/// </summary>
+public sealed class EtcdStore : IDisposable
+{
+    /// <summary>Long enough for a leader election (the cluster re-elects within ~1 s), short enough that an operator is not left waiting.</summary>
+    public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly EtcdClient _client;
+
+    public EtcdStore(GlobalConfig global)
+    {
+        Endpoints = global.EtcdEndpoints;
+        RoutingPrefix = global.EtcdPrefix;
+        StatePrefix = global.EtcdStatePrefix;
+        _client = new EtcdClient(Endpoints);
+    }
+
+    public string Endpoints { get; }
+
+    /// <summary>Traefik's rootKey (ETCD_PREFIX).</summary>
+    public string RoutingPrefix { get; }
+
+    /// <summary>The product's own keys (ETCD_STATE_PREFIX).</summary>
+    public string StatePrefix { get; }
+
+    public string StateKey(string site) => $"{StatePrefix}/state/{site}";
+
+    public string JournalHeadKey => $"{StatePrefix}/journal/head";
+
+    public string JournalEntriesPrefix => $"{StatePrefix}/journal/entries/";
+
+    /// <summary>Zero-padded so that key order is seq order.</summary>
+    public string JournalEntryKey(long seq) => $"{JournalEntriesPrefix}{seq:D12}";
+
+    public string LocksPrefix => $"{StatePrefix}/locks/";
+
+    public string LockKey(string name) => LocksPrefix + name;
+
+    public EtcdValue? Get(string key) => Call(() =>
+    {
+        var response = _client.Get(new RangeRequest { Key = Bytes(key) }, null, Deadline());
+        return response.Kvs.Count == 0 ? null : Value(response.Kvs[0]);
+    });
+
+    /// <summary>Every key under a prefix, in key order, at one revision.</summary>
+    public IReadOnlyList<EtcdValue> List(string prefix) => Call(() =>
+        _client.Get(new RangeRequest { Key = Bytes(prefix), RangeEnd = Bytes(EtcdClient.GetRangeEnd(prefix)) }, null, Deadline()).Kvs.Select(Value).ToList());
+
+    /// <summary>Keys from <paramref name="from"/> (inclusive) to the end of <paramref name="prefix"/>.</summary>
+    public IReadOnlyList<EtcdValue> ListFrom(string prefix, string from) => Call(() =>
+        _client.Get(new RangeRequest { Key = Bytes(from), RangeEnd = Bytes(EtcdClient.GetRangeEnd(prefix)) }, null, Deadline()).Kvs.Select(Value).ToList());
+
+    /// <summary>One transaction: all of <paramref name="then"/> when every comparison holds, else nothing. True when it was applied.</summary>
+    public bool Transact(IReadOnlyList<Compare> when, IReadOnlyList<RequestOp> then) => Call(() =>
+    {
+        var request = new TxnRequest();
+        request.Compare.AddRange(when);
+        request.Success.AddRange(then);
+        return _client.Transaction(request, null, Deadline()).Succeeded;
+    });
+
+    public long GrantLease(TimeSpan ttl) => Call(() => _client.LeaseGrant(new LeaseGrantRequest { TTL = (long)ttl.TotalSeconds }, null, Deadline()).ID);
+
+    /// <summary>Keeps a lease alive until cancelled (etcd's keep-alive stream, renewed at a third of the TTL).</summary>
+    public Task KeepAlive(long lease, CancellationToken ct) => _client.LeaseKeepAlive(lease, ct);
+
+    /// <summary>Ends a lease now: its keys go at once. A failure is let go: the lease expires on its own.</summary>
+    public void TryRevoke(long lease)
+    {
+        try
+        {
+            _client.LeaseRevoke(new LeaseRevokeRequest { ID = lease }, null, Deadline());
+        }
+        catch (RpcException)
+        {
+        }
+    }
+
+    public static RequestOp Put(string key, string value, long lease = 0) =>
+        new() { RequestPut = new PutRequest { Key = Bytes(key), Value = Bytes(value), Lease = lease } };
+
+    public static RequestOp DeleteKey(string key) => new() { RequestDeleteRange = new DeleteRangeRequest { Key = Bytes(key) } };
+
+    public static RequestOp DeletePrefix(string prefix) =>
+        new() { RequestDeleteRange = new DeleteRangeRequest { Key = Bytes(prefix), RangeEnd = Bytes(EtcdClient.GetRangeEnd(prefix)) } };
+
+    /// <summary>Holds when the key was last changed at <paramref name="revision"/> (0: the key does not exist).</summary>
+    public static Compare ModRevisionIs(string key, long revision) =>
+        new() { Key = Bytes(key), Target = Compare.Types.CompareTarget.Mod, Result = Compare.Types.CompareResult.Equal, ModRevision = revision };
+
+    /// <summary>Holds when the key was created at <paramref name="revision"/> (0: the key does not exist): the very same key, not a successor's.</summary>
+    public static Compare CreateRevisionIs(string key, long revision) =>
+        new() { Key = Bytes(key), Target = Compare.Types.CompareTarget.Create, Result = Compare.Types.CompareResult.Equal, CreateRevision = revision };
+
+    public void Dispose() => _client.Dispose();
+
+    private static ByteString Bytes(string text) => ByteString.CopyFromUtf8(text);
+
+    private static EtcdValue Value(Mvccpb.KeyValue kv) => new(kv.Key.ToStringUtf8(), kv.Value.ToStringUtf8(), kv.ModRevision, kv.CreateRevision, kv.Lease);
+
+    private static DateTime Deadline() => DateTime.UtcNow + CallTimeout;
+
+    private T Call<T>(Func<T> call)
+    {
+        try
+        {
+            return call();
+        }
+        catch (RpcException e)
+        {
+            throw new EtcdUnavailableException(Endpoints, Describe(e), e);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new EtcdUnavailableException(Endpoints, e.Message, e);
+        }
+    }
+
+    private static string Describe(RpcException e) => e.StatusCode switch
+    {
+        StatusCode.DeadlineExceeded => $"no answer within {CallTimeout.TotalSeconds:0} s",
+        StatusCode.Unavailable => OneLine(e.Status.Detail is { Length: > 0 } d ? d : "unavailable"),
+        _ => OneLine($"{e.StatusCode}: {e.Status.Detail}"),
+    };
+
+    private static string OneLine(string text)
+    {
+        var line = text.ReplaceLineEndings(" ");
+        return line.Length > 200 ? line[..200] + "…" : line;
+    }
+}

@@ -1,0 +1,167 @@
+using BlueGreen.Core.Configuration;
+using BlueGreen.Core.Recovery;
+using BlueGreen.Core.Routing;
+using BlueGreen.Core.Slots;
+
+namespace BlueGreen.Core.Tests.Routing;
+
+/// <summary>
+/// The KV pairs of every routing variant the file renderer has (never switched or live A/B, with or without a
+/// preview rule, with or without entry points), written out as Traefik's KV reference lists them
+/// (docs/content/reference/routing-configuration/other-providers/kv.md).
+/// </summary>
+public sealed class RoutingKvTests
+{
+    private const string Preview = "Host(`recette.shop.example.com`)";
+
+    private static SiteConfig Site(string? preview = null, params string[] entryPoints) => new()
+    {
+        Name = "shop",
+        Rule = "Host(`shop.example.com`)",
+        PreviewRule = preview,
+        EntryPoints = entryPoints,
+        SlotAUrl = new Uri("http://127.0.0.1:7001/"),
+        SlotBUrl = new Uri("http://127.0.0.1:7002"),
+    };
+
+    private static readonly string[] SlotServices =
+    [
+        "traefik/http/services/shop-a/loadbalancer/passhostheader = true",
+        "traefik/http/services/shop-a/loadbalancer/servers/0/url = http://127.0.0.1:7001",
+        "traefik/http/services/shop-b/loadbalancer/passhostheader = true",
+        "traefik/http/services/shop-b/loadbalancer/servers/0/url = http://127.0.0.1:7002",
+    ];
+
+    public static TheoryData<string, SiteConfig, Slot?, Slot, string[]> Variants => new()
+    {
+        { "never switched, no preview", Site(), null, Slot.A, SlotServices },
+        {
+            "never switched, preview to the candidate", Site(Preview), null, Slot.B,
+            [
+                "traefik/http/routers/shop-preview/rule = Host(`recette.shop.example.com`)",
+                "traefik/http/routers/shop-preview/service = shop-b",
+                .. SlotServices,
+            ]
+        },
+        {
+            "live A, preview to B, two entry points", Site(Preview, "web", "websecure"), Slot.A, Slot.B,
+            [
+                "traefik/http/routers/shop-preview/entrypoints/0 = web",
+                "traefik/http/routers/shop-preview/entrypoints/1 = websecure",
+                "traefik/http/routers/shop-preview/rule = Host(`recette.shop.example.com`)",
+                "traefik/http/routers/shop-preview/service = shop-b",
+                "traefik/http/routers/shop/entrypoints/0 = web",
+                "traefik/http/routers/shop/entrypoints/1 = websecure",
+                "traefik/http/routers/shop/rule = Host(`shop.example.com`)",
+                "traefik/http/routers/shop/service = shop",
+                "traefik/http/services/shop-a/loadbalancer/passhostheader = true",
+                "traefik/http/services/shop-a/loadbalancer/servers/0/url = http://127.0.0.1:7001",
+                "traefik/http/services/shop-b/loadbalancer/passhostheader = true",
+                "traefik/http/services/shop-b/loadbalancer/servers/0/url = http://127.0.0.1:7002",
+                "traefik/http/services/shop/weighted/services/0/name = shop-a",
+                "traefik/http/services/shop/weighted/services/0/weight = 1",
+                "traefik/http/services/shop/weighted/services/1/name = shop-b",
+                "traefik/http/services/shop/weighted/services/1/weight = 0",
+            ]
+        },
+        {
+            "live B, no preview", Site(), Slot.B, Slot.A,
+            [
+                "traefik/http/routers/shop/rule = Host(`shop.example.com`)",
+                "traefik/http/routers/shop/service = shop",
+                .. SlotServices,
+                "traefik/http/services/shop/weighted/services/0/name = shop-a",
+                "traefik/http/services/shop/weighted/services/0/weight = 0",
+                "traefik/http/services/shop/weighted/services/1/name = shop-b",
+                "traefik/http/services/shop/weighted/services/1/weight = 1",
+            ]
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void Every_variant_is_written_in_traefiks_kv_layout(string variant, SiteConfig site, Slot? live, Slot candidate, string[] expected)
+    {
+        var pairs = RoutingKv.Pairs(RoutingPlanner.Build(site, live, candidate), "traefik");
+
+        Assert.True(expected.Order(StringComparer.Ordinal).SequenceEqual(pairs.Select(p => $"{p.Key} = {p.Value}")), variant);
+    }
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void Reading_the_pairs_back_gives_what_the_file_would_say(string variant, SiteConfig site, Slot? live, Slot candidate, string[] expected)
+    {
+        _ = expected;
+        var config = RoutingPlanner.Build(site, live, candidate);
+
+        var (read, error) = RoutingKv.Parse(RoutingKv.Pairs(config, "edge/traefik"), "edge/traefik");
+
+        Assert.Null(error);
+        var description = $"live: slot {live}";
+        Assert.True(RoutingFileFormat.Serialize(config, [description]) == RoutingFileFormat.Serialize(read!, [description]), variant);
+        Assert.Equal(RoutingTruth.Of(config, "shop"), RoutingTruth.Of(read!, "shop"));
+    }
+
+    [Fact]
+    public void Every_key_of_a_site_lies_under_one_of_its_prefixes_and_no_other_sites_key_does()
+    {
+        var prefixes = RoutingKv.SitePrefixes("shop", "traefik");
+        var shop = RoutingKv.Pairs(RoutingPlanner.Build(Site(Preview, "web"), Slot.A, Slot.B), "traefik");
+        var other = RoutingKv.Pairs(RoutingPlanner.Build(Site(Preview) with { Name = "shop2" }, Slot.A, Slot.B), "traefik");
+
+        Assert.All(shop, p => Assert.Contains(prefixes, prefix => p.Key.StartsWith(prefix, StringComparison.Ordinal)));
+        Assert.All(other, p => Assert.DoesNotContain(prefixes, prefix => p.Key.StartsWith(prefix, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Keys_are_read_case_insensitively_as_traefik_does_and_names_keep_their_case()
+    {
+        var pairs = new Dictionary<string, string>
+        {
+            ["traefik/HTTP/Routers/Shop/Rule"] = "Host(`x`)",
+            ["traefik/http/routers/Shop/Service"] = "Shop",
+            ["traefik/http/services/Shop/Weighted/Services/0/Name"] = "Shop-a",
+            ["traefik/http/services/Shop/weighted/services/0/Weight"] = "3",
+        };
+
+        var (config, error) = RoutingKv.Parse(pairs, "traefik");
+
+        Assert.Null(error);
+        Assert.Equal("Host(`x`)", config!.Http!.Routers!["Shop"].Rule);
+        Assert.Equal(("Shop-a", 3), config.Http.Services!["Shop"].Weighted!.Services.Select(s => (s.Name, s.Weight)).Single());
+    }
+
+    [Fact]
+    public void List_items_past_nine_come_back_in_their_order()
+    {
+        var entryPoints = Enumerable.Range(0, 12).Select(i => $"ep{i}").ToArray();
+        var config = RoutingPlanner.Build(Site(null, entryPoints), Slot.A, Slot.B);
+
+        var (read, _) = RoutingKv.Parse(RoutingKv.Pairs(config, "traefik"), "traefik");
+
+        Assert.Equal(entryPoints, read!.Http!.Routers!["shop"].EntryPoints);
+    }
+
+    [Theory]
+    [InlineData("traefik/http/services/shop/weighted/services/0/weight", "heavy", "traefik/http/services/shop/weighted/services/0/weight: 'heavy' is not a weight")]
+    [InlineData("traefik/http/services/shop/weighted/services/3/name", "shop-a", "traefik/http/services/shop/weighted/services/3/name: list index '3' is not the next one (0)")]
+    [InlineData("traefik/http/routers/shop/priority", "high", "traefik/http/routers/shop/priority: 'high' is not a whole number")]
+    public void A_value_traefik_could_not_read_is_an_error_naming_the_key(string key, string value, string expected)
+    {
+        var (config, error) = RoutingKv.Parse([new(key, value)], "traefik");
+
+        Assert.Null(config);
+        Assert.StartsWith(expected, error);
+    }
+
+    [Fact]
+    public void Keys_outside_the_root_or_outside_http_routing_are_left_out()
+    {
+        var (config, error) = RoutingKv.Parse(
+            [new("bluegreen/state/shop", "{}"), new("traefik/tcp/routers/x/rule", "HostSNI(`*`)"), new("traefik/http/middlewares/m/headers/x", "y")], "traefik");
+
+        Assert.Null(error);
+        Assert.Null(config!.Http!.Routers);
+        Assert.Null(config.Http.Services);
+    }
+}

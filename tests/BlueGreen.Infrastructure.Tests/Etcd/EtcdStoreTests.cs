@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using BlueGreen.Core.Configuration;
+using BlueGreen.Core.Journal;
+using BlueGreen.Infrastructure.Etcd;
+using BlueGreen.Infrastructure.Journal;
+using BlueGreen.Infrastructure.Locking;
+using BlueGreen.Testing;
+
+namespace BlueGreen.Infrastructure.Tests.Etcd;
+
+/// <summary>
+/// The etcd side of ROUTING_STORE=etcd against a real 3-node cluster: the journal's head condition (no fork when two
+/// hosts append at once), the mirror, and the lease locks (exclusion, keep-alive past the TTL, a lost lease refusing
+/// the write that relied on it).
+/// </summary>
+public sealed class EtcdStoreTests : IDisposable
+{
+    private readonly EtcdCluster _etcd = EtcdCluster.Start();
+    private readonly List<TempHome> _homes = [];
+    private readonly List<EtcdStore> _stores = [];
+
+    public void Dispose()
+    {
+        _stores.ForEach(s => s.Dispose());
+        _etcd.Dispose();
+        _homes.ForEach(h => h.Dispose());
+    }
+
+    /// <summary>One "host": its own home (journal mirror) and its own client of the shared cluster.</summary>
+    private (EtcdStore Store, EtcdJournal Journal) Host()
+    {
+        var home = new TempHome();
+        _homes.Add(home);
+        var store = new EtcdStore(new GlobalConfig { RoutingStore = RoutingStoreKind.Etcd, EtcdEndpoints = _etcd.Endpoints });
+        _stores.Add(store);
+        return (store, new EtcdJournal(store, new JournalFile(Home.At(home.Root), TimeProvider.System), TimeProvider.System));
+    }
+
+    private static JournalEntry Entry(string tag, int i) => new() { Site = "shop", Action = "deploy", Outcome = JournalOutcome.Succeeded, Message = $"{tag} #{i}" };
+
+    [Fact]
+    public async Task Two_hosts_appending_at_once_extend_one_chain_and_each_mirror_equals_it()
+    {
+        var (_, one) = Host();
+        var (_, two) = Host();
+
+        await Task.WhenAll(
+            Task.Run(() => Enumerable.Range(0, 15).ToList().ForEach(i => one.Append(Entry("one", i)))),
+            Task.Run(() => Enumerable.Range(0, 15).ToList().ForEach(i => two.Append(Entry("two", i)))));
+
+        var lines = _etcd.ReadPrefix("bluegreen/journal/entries/").Values.ToList();
+        Assert.Equal(30, lines.Count);
+        Assert.Null(JournalChain.Verify(lines));
+        Assert.Equal(15, lines.Count(l => l.Contains("\"message\":\"one #", StringComparison.Ordinal)));
+        foreach (var journal in new[] { one, two })
+        {
+            journal.EnsureMirrorFollows();
+            var (broken, difference, entries) = journal.Verify();
+            Assert.Null(broken);
+            Assert.Null(difference);
+            Assert.Equal(30, entries);
+            Assert.Equal(lines, journal.Mirror.ReadLines());
+        }
+    }
+
+    [Fact]
+    public void A_line_changed_in_etcd_breaks_the_chain_after_it_and_the_mirror_comparison_names_its_seq()
+    {
+        var (_, one) = Host();
+        for (var i = 0; i < 3; i++)
+        {
+            one.Append(Entry("one", i));
+        }
+
+        // Entry 2 rewritten in etcd behind the product's back (a valid line, sealed again, but not the one the mirror holds).
+        var (line, _) = JournalChain.Seal(Entry("forged", 1), 2, HashIn(_etcd.Ctl("get", "bluegreen/journal/entries/000000000001", "--print-value-only").Trim()));
+        _etcd.Ctl("put", "bluegreen/journal/entries/000000000002", line);
+
+        var (broken, difference, _) = one.Verify();
+        Assert.Equal(3, broken!.Line);
+        Assert.Contains("prev_hash does not match", broken.Reason);
+        Assert.Equal(2, difference!.Seq);
+        Assert.Contains("is not the line in etcd", difference.Reason);
+    }
+
+    private static string HashIn(string line) => Core.Json.Deserialize<JournalEntry>(line)!.Hash!;
+
+    [Fact]
+    public void A_lock_held_on_one_host_refuses_the_other_naming_the_holder_and_is_free_once_released()
+    {
+        var (storeOne, _) = Host();
+        var (storeTwo, _) = Host();
+        var me = LockHolder.Current("run.sh apply shop", DateTimeOffset.UtcNow);
+
+        using (new EtcdLeaseLock(storeOne).Acquire("switch", me))
+        {
+            var busy = Assert.Throws<LockBusyException>(() => new EtcdLeaseLock(storeTwo).Acquire("switch", me with { Command = "other" }));
+            Assert.Equal(me, busy.Holder);
+            Assert.StartsWith($"the switch lock is held by pid {me.Pid} ({me.User}@{me.Host}, `run.sh apply shop`", busy.Message);
+            Assert.Equal([("switch", LockState.Held)], new EtcdLeaseLock(storeTwo).Inspect().Select(l => (l.Name, l.State)));
+        }
+
+        Assert.Empty(_etcd.ReadPrefix("bluegreen/locks/"));
+        using var again = new EtcdLeaseLock(storeTwo).Acquire("switch", me);
+    }
+
+    [Fact]
+    public async Task A_held_lock_outlives_its_lease_ttl_because_it_is_kept_alive()
+    {
+        var (store, _) = Host();
+        using var held = new EtcdLeaseLock(store).Acquire("site-shop", LockHolder.Current("deploy", DateTimeOffset.UtcNow));
+
+        // Watched for twice the TTL: without renewals etcd would have deleted the key after one.
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < EtcdLeaseLock.LeaseTtl * 2)
+        {
+            Assert.NotEmpty(_etcd.Ctl("get", "bluegreen/locks/site-shop", "--print-value-only").Trim());
+            await Task.Delay(250);
+        }
+    }
+
+    [Fact]
+    public void A_write_conditioned_on_a_lock_whose_lease_was_lost_writes_nothing()
+    {
+        var (store, journal) = Host();
+        var held = (LeaseHeldLock)new EtcdLeaseLock(store).Acquire("switch", LockHolder.Current("apply", DateTimeOffset.UtcNow));
+        var lease = store.Get("bluegreen/locks/switch")!.Lease;
+        journal.Append(Entry("before", 0));
+
+        // The lease ends under the holder (as when its host lost etcd for longer than the TTL), and another command takes the lock.
+        _etcd.Ctl("lease", "revoke", lease.ToString("x", System.Globalization.CultureInfo.InvariantCulture));
+        using var successor = new EtcdLeaseLock(store).Acquire("switch", LockHolder.Current("someone else", DateTimeOffset.UtcNow));
+
+        var error = Assert.Throws<JournalWriteException>(() => journal.Append(Entry("after", 1), [EtcdStore.Put("traefik/http/routers/shop/rule", "Host(`x`)")], [held.Proof]));
+
+        Assert.Contains("lock lease expired", error.Message);
+        Assert.Single(_etcd.ReadPrefix("bluegreen/journal/entries/"));
+        Assert.Empty(_etcd.ReadPrefix("traefik/"));
+        held.Dispose();
+    }
+}
