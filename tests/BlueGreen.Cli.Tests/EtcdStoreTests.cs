@@ -12,34 +12,16 @@ namespace BlueGreen.Cli.Tests;
 /// cluster stand for two hosts: each has its own conf, var and journal mirror; they share routing, state, journal
 /// and locks through etcd. Keys are read back with etcdctl, the tool an operator (or Traefik's docs) would use.
 /// </summary>
-public sealed class EtcdStoreTests : IAsyncLifetime
+public sealed class EtcdStoreTests() : TwoHostsOnEtcd("ENTRYPOINTS=web\n")
 {
-    private EtcdCluster _etcd = null!;
-    private SlotServer _a = null!;
-    private SlotServer _b = null!;
-    private readonly TempHome _host1 = new(null);
-    private readonly TempHome _host2 = new(null);
-
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _etcd = EtcdCluster.Start();
-        _a = await SlotServer.StartAsync("a");
-        _b = await SlotServer.StartAsync("b");
-        foreach (var home in new[] { _host1, _host2 })
+        await base.InitializeAsync();
+        foreach (var home in new[] { Host1, Host2 })
         {
             // No ROUTER_API: the router that reads etcd is not part of this test; the switch says it is not verified.
-            home.WriteGlobal($"ROUTER_API=\nROUTING_STORE=etcd\nETCD_ENDPOINTS={_etcd.Endpoints}\n");
-            home.AddSite("shop", _a.Url, _b.Url, "PREVIEW_RULE=Host(`preview.shop.example.com`)\nENTRYPOINTS=web\n");
+            home.WriteGlobal($"ROUTER_API=\nROUTING_STORE=etcd\nETCD_ENDPOINTS={Etcd.Endpoints}\n");
         }
-    }
-
-    public async Task DisposeAsync()
-    {
-        _etcd.Dispose();
-        await _a.DisposeAsync();
-        await _b.DisposeAsync();
-        _host1.Dispose();
-        _host2.Dispose();
     }
 
     private static async Task<CliResult> Run(TempHome home, params string[] args)
@@ -69,59 +51,59 @@ public sealed class EtcdStoreTests : IAsyncLifetime
     [Fact]
     public async Task A_switch_writes_traefiks_kv_layout_that_etcdctl_reads_back_and_the_other_host_sees_it()
     {
-        await DeployAndValidate(_host1, "v1");
+        await DeployAndValidate(Host1, "v1");
         // The preview route (deploy) is in etcd already, to the candidate a; no production router yet.
-        Assert.Equal("shop-a", _etcd.ReadPrefix("traefik/")["traefik/http/routers/shop-preview/service"]);
-        Assert.DoesNotContain("traefik/http/routers/shop/rule", _etcd.ReadPrefix("traefik/").Keys);
+        Assert.Equal("shop-a", Etcd.ReadPrefix("traefik/")["traefik/http/routers/shop-preview/service"]);
+        Assert.DoesNotContain("traefik/http/routers/shop/rule", Etcd.ReadPrefix("traefik/").Keys);
 
-        var apply = await Run(_host1, "apply", "shop", "--yes");
+        var apply = await Run(Host1, "apply", "shop", "--yes");
         Assert.True(apply.ExitCode == 0, apply.ToString());
 
-        var keys = _etcd.ReadPrefix("traefik/");
-        var expected = RoutingKv.Pairs(RoutingPlanner.Build(Shop(_a, _b), Slot.A, Slot.B), "traefik").ToDictionary(p => p.Key, p => p.Value);
+        var keys = Etcd.ReadPrefix("traefik/");
+        var expected = RoutingKv.Pairs(RoutingPlanner.Build(Shop(SlotA, SlotB), Slot.A, Slot.B), "traefik").ToDictionary(p => p.Key, p => p.Value);
         Assert.Equal(expected, keys);
         Assert.Equal("Host(`shop.example.com`)", keys["traefik/http/routers/shop/rule"]);
         Assert.Equal("shop", keys["traefik/http/routers/shop/service"]);
         Assert.Equal("web", keys["traefik/http/routers/shop/entrypoints/0"]);
         Assert.Equal(("shop-a", "1"), (keys["traefik/http/services/shop/weighted/services/0/name"], keys["traefik/http/services/shop/weighted/services/0/weight"]));
         Assert.Equal(("shop-b", "0"), (keys["traefik/http/services/shop/weighted/services/1/name"], keys["traefik/http/services/shop/weighted/services/1/weight"]));
-        Assert.Equal(_a.Url.ToString().TrimEnd('/'), keys["traefik/http/services/shop-a/loadbalancer/servers/0/url"]);
-        Assert.False(File.Exists(_host1.RoutingFile("shop")), "etcd mode writes no routing file");
+        Assert.Equal(SlotA.Url.ToString().TrimEnd('/'), keys["traefik/http/services/shop-a/loadbalancer/servers/0/url"]);
+        Assert.False(File.Exists(Host1.RoutingFile("shop")), "etcd mode writes no routing file");
 
         // The second host deploys v2 (on b, the candidate it reads from etcd) and switches to it: the weights flip.
-        await DeployAndValidate(_host2, "v2");
-        var apply2 = await Run(_host2, "apply", "shop", "--yes");
+        await DeployAndValidate(Host2, "v2");
+        var apply2 = await Run(Host2, "apply", "shop", "--yes");
         Assert.True(apply2.ExitCode == 0, apply2.ToString());
-        keys = _etcd.ReadPrefix("traefik/");
+        keys = Etcd.ReadPrefix("traefik/");
         Assert.Equal(("0", "1"), (keys["traefik/http/services/shop/weighted/services/0/weight"], keys["traefik/http/services/shop/weighted/services/1/weight"]));
         Assert.Equal("shop-a", keys["traefik/http/routers/shop-preview/service"]);
 
         // State is shared: host 1 rolls back to v1 on a.
-        var rollback = await Run(_host1, "rollback", "shop", "--yes");
+        var rollback = await Run(Host1, "rollback", "shop", "--yes");
         Assert.True(rollback.ExitCode == 0, rollback.ToString());
-        Assert.Equal("1", _etcd.ReadPrefix("traefik/")["traefik/http/services/shop/weighted/services/0/weight"]);
-        Assert.Contains("\"live\": \"a\"", _etcd.Ctl("get", "bluegreen/state/shop", "--print-value-only"));
-        Assert.Empty(_etcd.ReadPrefix("bluegreen/locks/"));
+        Assert.Equal("1", Etcd.ReadPrefix("traefik/")["traefik/http/services/shop/weighted/services/0/weight"]);
+        Assert.Contains("\"live\": \"a\"", Etcd.Ctl("get", "bluegreen/state/shop", "--print-value-only"));
+        Assert.Empty(Etcd.ReadPrefix("bluegreen/locks/"));
     }
 
     [Fact]
     public async Task The_journal_in_etcd_is_chained_and_equal_to_each_hosts_mirror()
     {
-        await DeployAndValidate(_host1, "v1");
-        Assert.Equal(0, (await Run(_host1, "apply", "shop", "--yes")).ExitCode);
-        await DeployAndValidate(_host2, "v2");
-        Assert.Equal(0, (await Run(_host2, "apply", "shop", "--yes")).ExitCode);
+        await DeployAndValidate(Host1, "v1");
+        Assert.Equal(0, (await Run(Host1, "apply", "shop", "--yes")).ExitCode);
+        await DeployAndValidate(Host2, "v2");
+        Assert.Equal(0, (await Run(Host2, "apply", "shop", "--yes")).ExitCode);
 
-        var lines = _etcd.ReadPrefix("bluegreen/journal/entries/");
+        var lines = Etcd.ReadPrefix("bluegreen/journal/entries/");
         Assert.Null(Core.Journal.JournalChain.Verify(lines.Values));
         var seqs = lines.Values.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("seq").GetInt64()).ToList();
         Assert.Equal(Enumerable.Range(1, lines.Count).Select(i => (long)i), seqs);
-        var head = JsonDocument.Parse(_etcd.Ctl("get", "bluegreen/journal/head", "--print-value-only")).RootElement;
+        var head = JsonDocument.Parse(Etcd.Ctl("get", "bluegreen/journal/head", "--print-value-only")).RootElement;
         Assert.Equal(lines.Count, head.GetProperty("seq").GetInt64());
         // Both hosts' entries are there: the two applies, each `started` then `succeeded`.
         Assert.Equal(2, lines.Values.Count(l => l.Contains("\"action\":\"apply\"", StringComparison.Ordinal) && l.Contains("\"outcome\":\"succeeded\"", StringComparison.Ordinal)));
 
-        foreach (var home in new[] { _host1, _host2 })
+        foreach (var home in new[] { Host1, Host2 })
         {
             var verify = await Run(home, "journal", "verify");
             Assert.True(verify.ExitCode == 0, verify.ToString());
@@ -131,10 +113,10 @@ public sealed class EtcdStoreTests : IAsyncLifetime
         }
 
         // A mirror line changed by hand: verify names the seq where they differ, and a mutating command refuses.
-        var mirror = File.ReadAllLines(_host2.JournalFile);
+        var mirror = File.ReadAllLines(Host2.JournalFile);
         mirror[2] = mirror[2].Replace("\"via\":\"cli\"", "\"via\":\"cly\"", StringComparison.Ordinal);
-        File.WriteAllLines(_host2.JournalFile, mirror);
-        var broken = await Run(_host2, "journal", "verify");
+        File.WriteAllLines(Host2.JournalFile, mirror);
+        var broken = await Run(Host2, "journal", "verify");
         Assert.Equal(1, broken.ExitCode);
         Assert.Contains("this host's mirror DIFFERS from etcd at seq 3", broken.Stderr);
     }
@@ -142,17 +124,17 @@ public sealed class EtcdStoreTests : IAsyncLifetime
     [Fact]
     public async Task Two_operators_switching_the_same_site_at_once_one_holds_the_lock_and_the_other_exits_4_naming_it()
     {
-        await DeployAndValidate(_host1, "v1");
+        await DeployAndValidate(Host1, "v1");
         // Host 1's apply waits for a router that never shows the switch (its API answers 404), holding the locks.
-        await using var api = await FakeTraefikApi.StartAsync(_host1.Path_("no-routes"));
-        _host1.WriteGlobal($"ROUTER_API={api.Url}\nSWITCH_VERIFY_TIMEOUT=20\nROUTING_STORE=etcd\nETCD_ENDPOINTS={_etcd.Endpoints}\n");
-        using var first = CliRunner.Start(_host1.Root, ["apply", "shop", "--yes"]);
+        await using var api = await FakeTraefikApi.StartAsync(Host1.Path_("no-routes"));
+        Host1.WriteGlobal($"ROUTER_API={api.Url}\nSWITCH_VERIFY_TIMEOUT=20\nROUTING_STORE=etcd\nETCD_ENDPOINTS={Etcd.Endpoints}\n");
+        using var first = CliRunner.Start(Host1.Root, ["apply", "shop", "--yes"]);
         try
         {
             var holder = await WaitForKey("bluegreen/locks/switch", TimeSpan.FromSeconds(60));
             Assert.Contains("apply shop --yes", holder);
 
-            var second = await Run(_host2, "apply", "shop", "--yes");
+            var second = await Run(Host2, "apply", "shop", "--yes");
 
             Assert.True(second.ExitCode == 4, second.ToString());
             Assert.Contains("the switch lock is held by pid", second.Stderr);
@@ -168,7 +150,7 @@ public sealed class EtcdStoreTests : IAsyncLifetime
 
         // Killed with -9: nobody releases the lease, etcd ends it at its TTL; then host 2 goes on (and recovery closes host 1's switch).
         await WaitGone("bluegreen/locks/switch", TimeSpan.FromSeconds(30));
-        var after = await Run(_host2, "apply", "shop", "--yes");
+        var after = await Run(Host2, "apply", "shop", "--yes");
         Assert.NotEqual(4, after.ExitCode);
         Assert.Contains("recovered", after.All);
     }
@@ -176,17 +158,17 @@ public sealed class EtcdStoreTests : IAsyncLifetime
     [Fact]
     public async Task With_etcd_unreachable_a_mutating_command_refuses_with_exit_1_and_changes_nothing()
     {
-        await DeployAndValidate(_host1, "v1");
-        var before = _host1.SnapshotVar();
-        _etcd.KillAll();
+        await DeployAndValidate(Host1, "v1");
+        var before = Host1.SnapshotVar();
+        Etcd.KillAll();
 
-        var apply = await Run(_host1, "apply", "shop", "--yes");
+        var apply = await Run(Host1, "apply", "shop", "--yes");
 
         Assert.True(apply.ExitCode == 1, apply.ToString());
         var line = Assert.Single(apply.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("error", StringComparison.Ordinal) || l.Contains("etcd is unreachable", StringComparison.Ordinal));
-        Assert.Contains($"etcd is unreachable at {_etcd.Endpoints}", line);
+        Assert.Contains($"etcd is unreachable at {Etcd.Endpoints}", line);
         Assert.DoesNotContain("   at ", apply.All); // no stack trace
-        Assert.Equal(before, _host1.SnapshotVar());
+        Assert.Equal(before, Host1.SnapshotVar());
     }
 
     private async Task<string> WaitForKey(string key, TimeSpan deadline)
@@ -194,7 +176,7 @@ public sealed class EtcdStoreTests : IAsyncLifetime
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < deadline)
         {
-            var value = _etcd.Ctl("get", key, "--print-value-only").Trim();
+            var value = Etcd.Ctl("get", key, "--print-value-only").Trim();
             if (value.Length > 0)
             {
                 return value;
@@ -209,7 +191,7 @@ public sealed class EtcdStoreTests : IAsyncLifetime
     private async Task WaitGone(string key, TimeSpan deadline)
     {
         var clock = Stopwatch.StartNew();
-        while (_etcd.Ctl("get", key, "--print-value-only").Trim().Length > 0)
+        while (Etcd.Ctl("get", key, "--print-value-only").Trim().Length > 0)
         {
             Assert.True(clock.Elapsed < deadline, $"{key} was still there after {deadline.TotalSeconds:0} s");
             await Task.Delay(100);
