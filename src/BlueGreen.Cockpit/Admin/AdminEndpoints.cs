@@ -115,7 +115,7 @@ internal static class AdminEndpoints
         var session = rt.Sessions.Find(http)!; // Guarded checked the session's token
         var page = rt.PageFor(http);
         var commandLine = rt.RunSh!.CommandLineOf(args);
-        var head = AdminPages.Action(page, site, action, commandLine, null).Split(AdminPages.OutputMarker)[0];
+        var head = AdminPages.ActionHead(page, site, action, commandLine);
         http.Response.ContentType = "text/html; charset=utf-8";
         await http.Response.WriteAsync(head, ct);
         await http.Response.Body.FlushAsync(ct);
@@ -130,7 +130,7 @@ internal static class AdminEndpoints
         }
 
         var result = await run;
-        await http.Response.WriteAsync(AdminPages.Action(page, site, action, commandLine, result).Split(AdminPages.OutputMarker)[1], ct);
+        await http.Response.WriteAsync(AdminPages.ActionTail(site, action, result), ct);
         return Results.Empty;
     }
 

@@ -91,34 +91,35 @@ internal static class AdminPages
         h.Raw("</pre>");
     }
 
-    /// <summary>Where the output goes on the page of a running action: the page is sent up to here, then the output line by line.</summary>
-    public const string OutputMarker = "\u0000output\u0000";
-
     /// <summary>
-    /// The page of an action: the command, its output (streamed while it runs), then its result. Rendered
-    /// once without a result (the part before <see cref="OutputMarker"/> is sent at once) and once with
-    /// it (the part after the marker is sent when the command ends).
+    /// The page of an action up to its output: sent at once, then the command's output line by line
+    /// (escaped by the caller), then <see cref="ActionTail"/> when the command ends.
     /// </summary>
-    public static string Action(PageContext ctx, string site, string action, string commandLine, RunResult? result)
+    public static string ActionHead(PageContext ctx, string site, string action, string commandLine)
     {
         var h = new Html();
+        h.Raw(Layout.Head(ctx, $"{action} {site}", "board", refresh: false));
         h.Raw("<div class=\"summary\"><h1>").Text($"{action} {site}").Raw("</h1>").El("span", "ago", commandLine).Raw("</div>");
-        h.Raw("<section class=\"card\"><h2>Output</h2><pre class=\"code full\" id=\"output\">").Raw(OutputMarker).Raw("</pre></section>");
-        if (result is not null)
-        {
-            var ok = result.ExitCode == 0;
-            h.Raw("<div class=\"summary\" id=\"result\">")
-                .El("span", ok ? "pill ok" : "pill bad", ok ? $"{action} succeeded" : $"{action} did not go through")
-                .El("span", "exit", $"exit code {result.ExitCode}: {result.Meaning}")
-                .El("span", "ago", $"took {Format.Duration(result.Duration)}").Raw("</div>");
-            if (!ok)
-            {
-                h.El("div", "alert", $"{result.CommandLine} exited {result.ExitCode} ({result.Meaning}). Its output above says why.");
-            }
+        h.Raw("<section class=\"card\"><h2>Output</h2><pre class=\"code full\" id=\"output\">");
+        return h.ToString();
+    }
 
-            h.Raw("<p>").Link("/sites/" + site, "← back to " + site).Raw(" · ").Link("/", "board").Raw("</p>");
+    /// <summary>The rest of an action's page once the command has ended: its exit code, what it means, where to go next.</summary>
+    public static string ActionTail(string site, string action, RunResult result)
+    {
+        var h = new Html();
+        h.Raw("</pre></section>");
+        var ok = result.ExitCode == 0;
+        h.Raw("<div class=\"summary\" id=\"result\">")
+            .El("span", ok ? "pill ok" : "pill bad", ok ? $"{action} succeeded" : $"{action} did not go through")
+            .El("span", "exit", $"exit code {result.ExitCode}: {result.Meaning}")
+            .El("span", "ago", $"took {Format.Duration(result.Duration)}").Raw("</div>");
+        if (!ok)
+        {
+            h.El("div", "alert", $"{result.CommandLine} exited {result.ExitCode} ({result.Meaning}). Its output above says why.");
         }
 
-        return Layout.Page(ctx, $"{action} {site}", "board", h.ToString(), refresh: false);
+        h.Raw("<p>").Link("/sites/" + site, "← back to " + site).Raw(" · ").Link("/", "board").Raw("</p>");
+        return h.Raw(Layout.Tail(refresh: false)).ToString();
     }
 }

@@ -6,7 +6,11 @@ namespace BlueGreen.Cockpit.Pages;
 internal static class Layout
 {
     /// <param name="refresh">false on pages holding a form the operator is filling (confirmation, login).</param>
-    public static string Page(PageContext ctx, string title, string active, string body, bool refresh = true)
+    public static string Page(PageContext ctx, string title, string active, string body, bool refresh = true) =>
+        Head(ctx, title, active, refresh) + body + Tail(refresh);
+
+    /// <summary>Everything before a page's body, so a page can be streamed: head, body as it comes, tail.</summary>
+    public static string Head(PageContext ctx, string title, string active, bool refresh)
     {
         var h = new Html();
         h.Raw("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
@@ -24,10 +28,12 @@ internal static class Layout
                 .Raw("<span class=\"who\">session ").Text(ctx.SessionShort).Raw("</span><button type=\"submit\" class=\"btn small\">Log out</button></form>");
         }
 
-        h.Raw("</header><main id=\"main\">").Raw(body).Raw("</main>")
-            .Raw("<footer><span id=\"fresh\">").Raw(refresh ? "auto-refresh every 5 s" : "auto-refresh paused on this page").Raw("</span></footer></body></html>");
-        return h.ToString();
+        return h.Raw("</header><main id=\"main\">").ToString();
     }
+
+    /// <summary>Everything after a page's body.</summary>
+    public static string Tail(bool refresh) =>
+        "</main><footer><span id=\"fresh\">" + (refresh ? "auto-refresh every 5 s" : "auto-refresh paused on this page") + "</span></footer></body></html>";
 
     private static void Banner(Html h, PageContext ctx)
     {
