@@ -86,7 +86,7 @@ public sealed class SwitchHookTests : OperationTest
         var (started, outcome, hook) = (journal[^3], journal[^2], journal[^1]);
         Assert.Equal(("apply", JournalOutcome.Started), (started.Action, started.Outcome));
         Assert.Equal(("apply", JournalOutcome.Succeeded, started.Seq), (outcome.Action, outcome.Outcome, outcome.Ref));
-        Assert.Equal((SwitchOperation.PostSwitchHookAction, JournalOutcome.Failed, "b", "v2"), (hook.Action, hook.Outcome, hook.ToSlot, hook.ToVersion));
+        Assert.Equal((JournalAction.PostSwitchHook, JournalOutcome.Failed, "b", "v2"), (hook.Action, hook.Outcome, hook.ToSlot, hook.ToVersion));
         Assert.Contains("the switch stands", hook.Message);
         Assert.Contains("last output: cache purge failed", hook.Message);
 

@@ -38,9 +38,6 @@ public sealed record SwitchOutcome(string Site, string Action, SlotVersion? From
 /// </summary>
 public sealed class SwitchOperation(OperationContext context, HttpClient http)
 {
-    /// <summary>The journal action of a failed POST_SWITCH_CMD: its own, so that it never reads as the switch's outcome.</summary>
-    public const string PostSwitchHookAction = "post-switch-hook";
-
     private readonly OperationJournal _journal = new(context);
     private readonly SwitchHooks _hooks = new(context);
 
@@ -161,7 +158,7 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
             return Refuse(site.Name, action, "not confirmed (on a terminal, answer y; without one, pass --yes)", null);
         }
 
-        // Last before the write: a hook that did something cannot be undone, so nothing after it may still refuse.
+        // Last before the write: once a hook has done something (it cannot be undone), no rule refuses the switch any more.
         var pre = await _hooks.RunAsync(tx, SwitchHook.Pre, plan);
         if (pre is not null)
         {
@@ -284,7 +281,7 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
 
         _hooks.ShowTail(run);
         var what = $"after {tx.Action} to {plan.To}: {run.Describe()}; the switch stands";
-        var journaled = _journal.TryRecord(tx.Site.Name, PostSwitchHookAction, JournalOutcome.Failed, what, plan.From, plan.To);
+        var journaled = _journal.TryRecord(tx.Site.Name, JournalAction.PostSwitchHook, JournalOutcome.Failed, what, plan.From, plan.To);
         return switched with
         {
             Code = ExitCode.HookFailed,
