@@ -8,6 +8,9 @@ public enum ExitCode
     Usage = 2,
     Refused = 3,
     Locked = 4,
+
+    /// <summary>A switch went through and stands, but its POST_SWITCH_CMD failed (docs/reference.md, "Switch hooks").</summary>
+    HookFailed = 5,
 }
 
 public static class ExitCodes
@@ -20,6 +23,7 @@ public static class ExitCodes
         (int)ExitCode.Usage => "bad usage or configuration",
         (int)ExitCode.Refused => "refused by a safety rule",
         (int)ExitCode.Locked => "another switch holds the lock",
+        (int)ExitCode.HookFailed => "switched, but POST_SWITCH_CMD failed (the switch stands)",
         _ => "unexpected exit code",
     };
 }

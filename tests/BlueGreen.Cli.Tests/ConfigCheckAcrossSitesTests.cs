@@ -4,7 +4,7 @@ namespace BlueGreen.Cli.Tests;
 
 /// <summary>
 /// `config check` beyond one file (docs/reference.md, "config check"): a slot URL or a rule two sites share,
-/// and DEPLOY_CMD/TEST_CMD programs that sh would not find or could not run, each at file:line with exit 2.
+/// and DEPLOY_CMD/TEST_CMD/PRE_SWITCH_CMD/POST_SWITCH_CMD programs that sh would not find or could not run, each at file:line with exit 2.
 /// </summary>
 public sealed class ConfigCheckAcrossSitesTests : IDisposable
 {
@@ -51,6 +51,23 @@ public sealed class ConfigCheckAcrossSitesTests : IDisposable
 
         Assert.Equal(2, check.ExitCode);
         Assert.Contains("shop.conf:4: DEPLOY_CMD: program 'bg-no-such-program-4711' is not found on PATH", check.Stderr);
+    }
+
+    [Fact]
+    public async Task Switch_hooks_whose_programs_cannot_run_are_errors_at_their_lines()
+    {
+        File.WriteAllText(_home.Path_("pre-switch.sh"), "#!/bin/sh\nexit 0\n");
+        _home.WriteSite("shop", Site("shop.example.com", 7001, 7002, "PRE_SWITCH_CMD=./pre-switch.sh\nHOOK_TIMEOUT=5\nPOST_SWITCH_CMD=bg-no-such-program-4711 purge\n"));
+
+        var check = await CheckAsync();
+
+        Assert.Equal(2, check.ExitCode);
+        Assert.Contains("shop.conf:4: PRE_SWITCH_CMD: './pre-switch.sh' is not executable", check.Stderr);
+        Assert.Contains("shop.conf:6: POST_SWITCH_CMD: program 'bg-no-such-program-4711' is not found on PATH", check.Stderr);
+
+        _home.WriteSite("shop", Site("shop.example.com", 7001, 7002, "PRE_SWITCH_CMD=sh pre-switch.sh\nHOOK_TIMEOUT=5\nPOST_SWITCH_CMD=true\n"));
+        var fixedCheck = await CheckAsync();
+        Assert.True(fixedCheck.ExitCode == 0, fixedCheck.ToString());
     }
 
     [Fact]

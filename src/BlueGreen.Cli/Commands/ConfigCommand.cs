@@ -10,7 +10,7 @@ public static class ConfigCommand
     public static Command Build()
     {
         var json = CommonOptions.Json();
-        var check = new Command("check", "validates conf/global.conf and every conf/sites/*.conf, across sites too (shared slot URLs and rules, DEPLOY_CMD/TEST_CMD programs); lists every error with file:line") { json };
+        var check = new Command("check", "validates conf/global.conf and every conf/sites/*.conf, across sites too (shared slot URLs and rules, DEPLOY_CMD/TEST_CMD/PRE_SWITCH_CMD/POST_SWITCH_CMD programs); lists every error with file:line") { json };
         check.SetAction(parse =>
         {
             var home = CliContext.ResolveHome(parse);

@@ -95,8 +95,8 @@ public sealed class Terminal
             return (int)result.Code;
         }
 
-        var colour = result.Code switch { ExitCode.Done => "green", ExitCode.Refused or ExitCode.Locked => "yellow", _ => "red" };
-        var word = result.Code switch { ExitCode.Done => "done", ExitCode.Refused => "refused", ExitCode.Locked => "locked", ExitCode.Usage => "error", _ => "failed" };
+        var colour = result.Code switch { ExitCode.Done => "green", ExitCode.Refused or ExitCode.Locked or ExitCode.HookFailed => "yellow", _ => "red" };
+        var word = result.Code switch { ExitCode.Done => "done", ExitCode.Refused => "refused", ExitCode.Locked => "locked", ExitCode.Usage => "error", ExitCode.HookFailed => "switched, hook failed", _ => "failed" };
         if (Rich)
         {
             Markup($"[bold {colour}]{word}:[/] {Escape(result.Message)}");

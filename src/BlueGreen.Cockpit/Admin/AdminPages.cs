@@ -110,8 +110,10 @@ internal static class AdminPages
         var h = new Html();
         h.Raw("</pre></section>");
         var ok = result.ExitCode == 0;
+        // Exit 5: the switch went through and stands; only its POST_SWITCH_CMD failed.
+        var hookFailed = result.ExitCode == (int)Core.ExitCode.HookFailed;
         h.Raw("<div class=\"summary\" id=\"result\">")
-            .El("span", ok ? "pill ok" : "pill bad", ok ? $"{action} succeeded" : $"{action} did not go through")
+            .El("span", ok ? "pill ok" : hookFailed ? "pill warn" : "pill bad", ok ? $"{action} succeeded" : hookFailed ? $"{action} succeeded, POST_SWITCH_CMD failed" : $"{action} did not go through")
             .El("span", "exit", $"exit code {result.ExitCode}: {result.Meaning}")
             .El("span", "ago", $"took {Format.Duration(result.Duration)}").Raw("</div>");
         if (!ok)

@@ -158,7 +158,7 @@ internal sealed partial class CockpitReader(CockpitSources sources, HealthMonito
 
     /// <summary>What the filters offer: the actions and outcomes the product writes (docs/journal.md).</summary>
     private static readonly IReadOnlyList<string> KnownActions =
-        [.. new[] { JournalAction.Deploy, JournalAction.Validate, JournalAction.Apply, JournalAction.Rollback, JournalAction.Recover, "lock-takeover", "login" }.Order(StringComparer.Ordinal)];
+        [.. new[] { JournalAction.Deploy, JournalAction.Validate, JournalAction.Apply, JournalAction.Rollback, JournalAction.Recover, JournalAction.PostSwitchHook, "lock-takeover", "login" }.Order(StringComparer.Ordinal)];
 
     private static readonly IReadOnlyList<string> KnownOutcomes =
         [.. new[] { JournalOutcome.Started, JournalOutcome.Succeeded, JournalOutcome.Failed, JournalOutcome.Refused, JournalOutcome.DryRun, JournalOutcome.Interrupted }.Order(StringComparer.Ordinal)];

@@ -54,6 +54,15 @@ public sealed record SiteConfig
     /// <summary>Extension: timeout of DEPLOY_CMD.</summary>
     public TimeSpan DeployTimeout { get; init; } = TimeSpan.FromSeconds(600);
 
+    /// <summary>Extension: run (`sh -c`) under the switch lock just before a switch writes the routing; failing refuses the switch.</summary>
+    public string PreSwitchCmd { get; init; } = "";
+
+    /// <summary>Extension: run (`sh -c`) after a switch's outcome is journaled; failing is reported, the switch stands.</summary>
+    public string PostSwitchCmd { get; init; } = "";
+
+    /// <summary>Extension: timeout of PRE_SWITCH_CMD and of POST_SWITCH_CMD, each.</summary>
+    public TimeSpan HookTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Extension: how long `deploy` waits for a slot users were on before the last switch to go idle.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -77,7 +86,7 @@ public sealed record SiteConfig
         "RULE", "PREVIEW_RULE", "ENTRYPOINTS", "SLOT_A_URL", "SLOT_B_URL", "DEPLOY_CMD", "DEPLOY_TIMEOUT",
         "HEALTH_PATH", "HEALTH_STATUS", "HEALTH_BODY", "HEALTH_TIMEOUT", "HEALTH_RETRIES",
         "TCP_CHECKS", "LOG_FILE", "LOG_ERROR_PATTERN", "LOG_MAX_ERRORS", "TEST_CMD", "TEST_TIMEOUT",
-        "DRAIN_TIMEOUT", "DRAIN_POLICY",
+        "DRAIN_TIMEOUT", "DRAIN_POLICY", "PRE_SWITCH_CMD", "POST_SWITCH_CMD", "HOOK_TIMEOUT",
     };
 
     private static readonly Regex EntryPointPattern = new("^[A-Za-z0-9_-]+$", RegexOptions.CultureInvariant);
@@ -149,6 +158,9 @@ public sealed record SiteConfig
             TestCmd = r.String("TEST_CMD", ""),
             TestTimeout = r.Duration("TEST_TIMEOUT", TimeSpan.FromSeconds(300), TimeSpan.FromMilliseconds(100)),
             DrainTimeout = r.Duration("DRAIN_TIMEOUT", TimeSpan.FromSeconds(30), TimeSpan.Zero),
+            PreSwitchCmd = r.String("PRE_SWITCH_CMD", ""),
+            PostSwitchCmd = r.String("POST_SWITCH_CMD", ""),
+            HookTimeout = r.Duration("HOOK_TIMEOUT", TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(100)),
             DrainPolicy = r.Choice("DRAIN_POLICY", DrainPolicy.Wait, new Dictionary<string, DrainPolicy> { ["wait"] = DrainPolicy.Wait, ["refuse"] = DrainPolicy.Refuse }),
         };
         return (errors.Any(e => !e.IsWarning) ? null : config, errors);

@@ -26,6 +26,9 @@ public static class JournalAction
     public const string Rollback = "rollback";
     public const string Recover = "recover";
 
+    /// <summary>A switch's POST_SWITCH_CMD failed after its outcome: its own action, never read as the switch's outcome.</summary>
+    public const string PostSwitchHook = "post-switch-hook";
+
     public static bool IsOperation(string action) => action is Deploy or Validate or Apply or Rollback or Recover;
 }
 

@@ -3,7 +3,7 @@ using BlueGreen.Core.Configuration;
 namespace BlueGreen.Infrastructure.Configuration;
 
 /// <summary>
-/// `config check`'s look at DEPLOY_CMD and TEST_CMD: the program each runs first must exist and be
+/// `config check`'s look at DEPLOY_CMD, TEST_CMD, PRE_SWITCH_CMD and POST_SWITCH_CMD: the program each runs first must exist and be
 /// executable, found as `sh -c` would find it: on this process's PATH, or (a name with a '/') relative to
 /// the home, where the commands run. Built-ins and shell constructs are not checked (<see cref="CommandProgram"/>).
 /// </summary>
@@ -13,7 +13,7 @@ public static class CommandCheck
 
     public static IEnumerable<ConfigError> Check(SiteConfig site, string homeRoot, string? path)
     {
-        foreach (var (key, command) in new[] { ("DEPLOY_CMD", site.DeployCmd), ("TEST_CMD", site.TestCmd) })
+        foreach (var (key, command) in new[] { ("DEPLOY_CMD", site.DeployCmd), ("TEST_CMD", site.TestCmd), ("PRE_SWITCH_CMD", site.PreSwitchCmd), ("POST_SWITCH_CMD", site.PostSwitchCmd) })
         {
             var program = CommandProgram.Of(command);
             if (program.Kind == ProgramKind.Program && Problem(program.Name, homeRoot, path) is { } problem)

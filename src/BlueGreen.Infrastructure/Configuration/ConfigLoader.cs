@@ -63,7 +63,7 @@ public static class ConfigLoader
 
     /// <summary>
     /// `config check`: <see cref="LoadAll"/>, and what only shows across sites or outside the files: shared
-    /// slot URLs and rules (<see cref="CrossSiteCheck"/>), DEPLOY_CMD/TEST_CMD programs (<see cref="CommandCheck"/>).
+    /// slot URLs and rules (<see cref="CrossSiteCheck"/>), the programs of the configured commands (<see cref="CommandCheck"/>).
     /// </summary>
     public static LoadedConfig CheckAll(Home home)
     {

@@ -67,6 +67,22 @@ internal sealed class SiteTransaction(OperationContext context, OperationJournal
         journal.TryRecord(Site.Name, Action, outcome, message, from, to, StartedSeq);
 
     public OperationContext Context => context;
+
+    /// <summary>
+    /// Records in the site lock's holder file the process group of a configured command this command runs (null once
+    /// it is over): whoever takes the lock over after a crash ends what the command left running.
+    /// </summary>
+    public void RecordChildGroup(int? pgid, string command)
+    {
+        try
+        {
+            Locks.SiteLock.RecordChildGroup(pgid);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            context.Reporter.Warn($"could not record {command}'s process group in the lock's holder file ({e.Message}); after a crash it would have to be ended by hand");
+        }
+    }
 }
 
 /// <summary>

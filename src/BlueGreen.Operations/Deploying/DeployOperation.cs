@@ -112,7 +112,6 @@ public sealed class DeployOperation(OperationContext context, HttpClient http)
         if (site.DeployCmd.Length > 0)
         {
             context.Reporter.Step($"running DEPLOY_CMD on slot {slot.Name()} (output: {logFile})");
-            var siteLock = tx.Locks.SiteLock;
             var request = new ShellCommandRequest(
                 site.DeployCmd,
                 context.Home.Root,
@@ -121,7 +120,7 @@ public sealed class DeployOperation(OperationContext context, HttpClient http)
                 logFile)
             {
                 // Whoever takes this lock over after a crash ends what the command left running.
-                OnStarted = pgid => RecordChildGroup(siteLock, pgid),
+                OnStarted = pgid => tx.RecordChildGroup(pgid, "DEPLOY_CMD"),
             };
             if (tx.Signalled.IsCancellationRequested)
             {
@@ -132,7 +131,7 @@ public sealed class DeployOperation(OperationContext context, HttpClient http)
             try
             {
                 result = await new ShellCommand(context.Clock).RunAsync(request, tx.Signalled);
-                RecordChildGroup(siteLock, null);
+                tx.RecordChildGroup(null, "DEPLOY_CMD");
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -277,18 +276,6 @@ public sealed class DeployOperation(OperationContext context, HttpClient http)
     }
 
     /// <summary>A holder file that cannot be rewritten (full disk) must not stop a command that already runs.</summary>
-    private void RecordChildGroup(Infrastructure.Locking.HeldLock siteLock, int? pgid)
-    {
-        try
-        {
-            siteLock.RecordChildGroup(pgid);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            context.Reporter.Warn($"could not record DEPLOY_CMD's process group in the lock's holder file ({e.Message}); after a crash it would have to be ended by hand");
-        }
-    }
-
     private static OperationResult Fail(SiteTransaction tx, SlotVersion to, string message, string? hint)
     {
         var journaled = tx.TryJournalOutcome(JournalOutcome.Failed, message, null, to);

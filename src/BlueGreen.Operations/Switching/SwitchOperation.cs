@@ -25,18 +25,21 @@ public enum SwitchKind
 
 /// <summary>What a switch did or would do, for --json and the cockpit.</summary>
 /// <paramref name="Plan"/>: what the plan is bound to (<see cref="PlanId"/>), for --expect.
-public sealed record SwitchOutcome(string Site, string Action, SlotVersion? From, SlotVersion To, string RoutingFile, IReadOnlyList<string> Diff, bool DryRun, TimeSpan? Duration, string Plan);
+/// <paramref name="Hooks"/>: the switch hooks configured, in the order they run (in a dry run: would run).
+public sealed record SwitchOutcome(string Site, string Action, SlotVersion? From, SlotVersion To, string RoutingFile, IReadOnlyList<string> Diff, bool DryRun, TimeSpan? Duration, string Plan, IReadOnlyList<PlannedHook> Hooks);
 
 /// <summary>
 /// apply and rollback (docs/reference.md, "apply, precisely"; docs/failure-modes.md): in the frame's lock and
-/// recovery, then decide → check the target's health → journal intent → write routing → verify through the
-/// router → record state → journal outcome. One compensation path: put the previous routing file back.
+/// recovery, then decide → check the target's health → PRE_SWITCH_CMD → journal intent → write routing → verify
+/// through the router → record state → journal outcome → POST_SWITCH_CMD. One compensation path: put the previous
+/// routing file back. A failed pre-hook refuses (nothing written); a failed post-hook leaves the switch standing (exit 5).
 /// On a terminal, a first pass without any lock works out the plan, shows it and asks; the locked pass then
 /// goes on only if the plan is still the one shown (as with --expect).
 /// </summary>
 public sealed class SwitchOperation(OperationContext context, HttpClient http)
 {
     private readonly OperationJournal _journal = new(context);
+    private readonly SwitchHooks _hooks = new(context);
 
     /// <param name="expect">The plan the operator saw (--expect): the switch is refused when the current plan differs.</param>
     public Task<OperationResult> RunAsync(SwitchKind kind, string site, bool force, CancellationToken ct, PlanId? expect = null)
@@ -134,12 +137,19 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
             context.Reporter.ShowDiff($"{routing.Where(site.Name)}", diff);
         }
 
-        var outcome = new SwitchOutcome(site.Name, action, plan.From, plan.To, routing.Where(site.Name), diff.Select(d => d.ToString()).ToList(), context.DryRun, null, planId.ToString());
+        var outcome = new SwitchOutcome(site.Name, action, plan.From, plan.To, routing.Where(site.Name), diff.Select(d => d.ToString()).ToList(), context.DryRun, null, planId.ToString(), SwitchHooks.Planned(site));
 
         if (context.DryRun)
         {
-            _journal.Record(site.Name, action, JournalOutcome.DryRun, $"dry run: would switch {site.Name} from {plan.From?.ToString() ?? "nothing"} to {plan.To} (plan {planId})", plan.From, plan.To);
-            return new OperationResult(ExitCode.Done, $"dry run: {action} {site.Name} would make slot {plan.To} live (plan {planId}); nothing was changed",
+            // The hooks are named, never run: a dry run changes nothing, and a hook may change anything.
+            foreach (var hook in outcome.Hooks)
+            {
+                context.Reporter.Step($"would run {hook.Key} `{hook.Command}` {hook.When} (not run: dry run)");
+            }
+
+            var hooks = outcome.Hooks.Count == 0 ? "" : $"; would run {string.Join(" and ", outcome.Hooks.Select(h => h.Key))}";
+            _journal.Record(site.Name, action, JournalOutcome.DryRun, $"dry run: would switch {site.Name} from {plan.From?.ToString() ?? "nothing"} to {plan.To} (plan {planId}){hooks}", plan.From, plan.To);
+            return new OperationResult(ExitCode.Done, $"dry run: {action} {site.Name} would make slot {plan.To} live (plan {planId}){hooks}; nothing was changed",
                 $"to {action} exactly this plan: ./run.sh {action} {site.Name} --expect {planId}", outcome);
         }
 
@@ -148,12 +158,23 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
             return Refuse(site.Name, action, "not confirmed (on a terminal, answer y; without one, pass --yes)", null);
         }
 
+        // Last before the write: once a hook has done something (it cannot be undone), no rule refuses the switch any more.
+        var pre = await _hooks.RunAsync(tx, SwitchHook.Pre, plan);
+        if (pre is not null)
+        {
+            tx.Reached("pre-hook-run");
+            if (PreHookStops(tx, pre, plan) is { } stopped)
+            {
+                return stopped;
+            }
+        }
+
         var started = context.Clock.GetTimestamp();
         RoutingWrite? previous;
         try
         {
             // The intent is journaled with the write: before it with files, in the same transaction with etcd.
-            previous = routing.Switch(tx, afterRouting, $"switching {site.Name} to {plan.To}{(force ? " (--force)" : "")}", plan.From, plan.To);
+            previous = routing.Switch(tx, afterRouting, $"switching {site.Name} to {plan.To}{(force ? " (--force)" : "")}{(pre is null ? "" : "; PRE_SWITCH_CMD passed")}", plan.From, plan.To);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -212,7 +233,61 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
         }
 
         var hint = kind == SwitchKind.Apply ? $"if anything goes wrong: ./run.sh rollback {site.Name}" : null;
-        return new OperationResult(ExitCode.Done, $"{site.Name}: slot {plan.To} is live ({action} took {took.TotalMilliseconds:0} ms)", hint, outcome with { Duration = took });
+        var switched = new OperationResult(ExitCode.Done, $"{site.Name}: slot {plan.To} is live ({action} took {took.TotalMilliseconds:0} ms)", hint, outcome with { Duration = took });
+        var post = await _hooks.RunAsync(tx, SwitchHook.Post, plan);
+        if (post is null)
+        {
+            return switched;
+        }
+
+        tx.Reached("post-hook-run");
+        return PostHookReport(tx, post, plan, switched);
+    }
+
+    /// <summary>
+    /// A pre-hook that failed, timed out or could not run refuses the switch (exit 3, journaled with its last output
+    /// lines); one a signal stopped ends it (exit 1). Either way the routing was not touched. Null: go on.
+    /// </summary>
+    private OperationResult? PreHookStops(SiteTransaction tx, HookRun run, SwitchPlan plan)
+    {
+        if (run.Succeeded)
+        {
+            context.Reporter.Step($"PRE_SWITCH_CMD passed ({run.Result!.Describe()})");
+            return null;
+        }
+
+        _hooks.ShowTail(run);
+        if (run.Canceled)
+        {
+            var message = $"interrupted by a signal while PRE_SWITCH_CMD ran; the routing was not changed ({run.Describe()})";
+            _journal.TryRecord(tx.Site.Name, tx.Action, JournalOutcome.Failed, message, plan.From, plan.To);
+            return new OperationResult(ExitCode.Failed, $"{tx.Action} {tx.Site.Name}: {message}");
+        }
+
+        return Refuse(tx.Site.Name, tx.Action, $"{run.Describe()}; the routing was not changed", $"see {run.LogFile}; fix what PRE_SWITCH_CMD checks, then {tx.Action} again");
+    }
+
+    /// <summary>
+    /// A post-hook runs once the switch is recorded and journaled: its failure cannot undo it. It is reported and
+    /// journaled as its own action, and the exit code (5) says "switched, but the hook failed".
+    /// </summary>
+    private OperationResult PostHookReport(SiteTransaction tx, HookRun run, SwitchPlan plan, OperationResult switched)
+    {
+        if (run.Succeeded)
+        {
+            context.Reporter.Step($"POST_SWITCH_CMD passed ({run.Result!.Describe()})");
+            return switched;
+        }
+
+        _hooks.ShowTail(run);
+        var what = $"after {tx.Action} to {plan.To}: {run.Describe()}; the switch stands";
+        var journaled = _journal.TryRecord(tx.Site.Name, JournalAction.PostSwitchHook, JournalOutcome.Failed, what, plan.From, plan.To);
+        return switched with
+        {
+            Code = ExitCode.HookFailed,
+            Message = $"{switched.Message}, but POST_SWITCH_CMD failed: {run.Describe()}{(journaled ? "" : "; the journal could not record it")}",
+            Hint = $"slot {plan.To} is live; see {run.LogFile}, and run what POST_SWITCH_CMD does by hand if it is needed",
+        };
     }
 
     /// <summary>

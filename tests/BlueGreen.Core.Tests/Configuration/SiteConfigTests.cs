@@ -43,6 +43,8 @@ public sealed class SiteConfigTests
         Assert.Equal(0, config.LogMaxErrors);
         Assert.Equal("", config.TestCmd);
         Assert.Equal(TimeSpan.FromSeconds(300), config.TestTimeout);
+        Assert.Equal(("", ""), (config.PreSwitchCmd, config.PostSwitchCmd));
+        Assert.Equal(TimeSpan.FromSeconds(60), config.HookTimeout);
     }
 
     [Fact]
@@ -62,6 +64,9 @@ public sealed class SiteConfigTests
             LOG_MAX_ERRORS=3
             TEST_CMD=make smoke
             TEST_TIMEOUT=2m
+            PRE_SWITCH_CMD=./checks/pre-switch.sh "$BG_TO_VERSION"
+            POST_SWITCH_CMD=curl -fsS -X POST https://cdn.example/purge
+            HOOK_TIMEOUT=1500ms
             """;
 
         var (config, errors) = Parse(text);
@@ -81,6 +86,9 @@ public sealed class SiteConfigTests
         Assert.Equal(3, config.LogMaxErrors);
         Assert.Equal("make smoke", config.TestCmd);
         Assert.Equal(TimeSpan.FromMinutes(2), config.TestTimeout);
+        Assert.Equal("./checks/pre-switch.sh \"$BG_TO_VERSION\"", config.PreSwitchCmd);
+        Assert.Equal("curl -fsS -X POST https://cdn.example/purge", config.PostSwitchCmd);
+        Assert.Equal(TimeSpan.FromMilliseconds(1500), config.HookTimeout);
     }
 
     [Theory]
@@ -245,6 +253,8 @@ public sealed class SiteConfigTests
     [InlineData("HEALTH_STATUS=ok", "HEALTH_STATUS")]
     [InlineData("HEALTH_TIMEOUT=fast", "HEALTH_TIMEOUT")]
     [InlineData("TEST_TIMEOUT=1h", "TEST_TIMEOUT")]
+    [InlineData("HOOK_TIMEOUT=soon", "HOOK_TIMEOUT")]
+    [InlineData("HOOK_TIMEOUT=50ms", "HOOK_TIMEOUT")]
     [InlineData("LOG_MAX_ERRORS=-1", "LOG_MAX_ERRORS")]
     [InlineData("ENTRYPOINTS=web,web secure", "ENTRYPOINTS")]
     public void A_bad_optional_value_is_an_error_on_its_line(string line, string key)
