@@ -25,6 +25,27 @@ public static class HelperProgram
                 }
 
                 return 0;
+            case ["flock", var path, var mode, var timeoutMs]:
+                // Says it is about to wait, takes the flock within the timeout (or says it timed out), then holds it until killed.
+                Console.Out.WriteLine("waiting");
+                Console.Out.Flush();
+                try
+                {
+                    using (Flock.Take(path, mode == "shared" ? FlockMode.Shared : FlockMode.Exclusive, TimeSpan.FromMilliseconds(int.Parse(timeoutMs))))
+                    {
+                        Console.Out.WriteLine("locked");
+                        Console.Out.Flush();
+                        Thread.Sleep(Timeout.Infinite);
+                    }
+                }
+                catch (FlockTimeoutException)
+                {
+                    Console.Out.WriteLine("timeout");
+                    Console.Out.Flush();
+                    return 3;
+                }
+
+                return 0;
             case ["journal", var root, var countText, var tag]:
                 var journal = new JournalFile(Home.At(root), TimeProvider.System);
                 for (var i = 0; i < int.Parse(countText); i++)
@@ -34,7 +55,7 @@ public static class HelperProgram
 
                 return 0;
             default:
-                Console.Error.WriteLine("usage: lock LOCKS_DIR NAME | journal HOME COUNT TAG");
+                Console.Error.WriteLine("usage: lock LOCKS_DIR NAME | flock PATH shared|exclusive TIMEOUT_MS | journal HOME COUNT TAG");
                 return 2;
         }
     }

@@ -5,6 +5,7 @@ using BlueGreen.Core.Configuration;
 using BlueGreen.Core.Journal;
 using BlueGreen.Core.Recovery;
 using BlueGreen.Infrastructure.Files;
+using BlueGreen.Infrastructure.Locking;
 
 namespace BlueGreen.Infrastructure.Journal;
 
@@ -19,8 +20,8 @@ public sealed class JournalWriteException(string path, string reason, Exception?
 /// <summary>
 /// var/journal/journal.jsonl and its later segments (see <see cref="JournalSegments"/>): append-only,
 /// hash-chained (see <see cref="JournalChain"/>) across segments, anchored by its head in
-/// var/state/journal-head.json (docs/journal.md). Appends from concurrent processes are serialised by a
-/// lock on journal.jsonl.lock. An append is all or nothing: the line is flushed to disk, then the head; if
+/// var/state/journal-head.json (docs/journal.md). Appends from concurrent processes are serialised by an
+/// flock on journal.jsonl.lock (<see cref="Flock"/>). An append is all or nothing: the line is flushed to disk, then the head; if
 /// either fails the segment is cut back to where it was (a new segment is removed), so no partial line is
 /// ever left behind.
 /// </summary>
@@ -35,6 +36,9 @@ public sealed class JournalFile(Home home, TimeProvider clock, long segmentBytes
         : this(home, clock, global.JournalSegmentMb * 1024L * 1024)
     {
     }
+
+    /// <summary>How long an append waits for another process's append (each takes milliseconds).</summary>
+    private static readonly TimeSpan AppendLockWait = TimeSpan.FromSeconds(30);
 
     private string LockPath => home.JournalFile + ".lock";
 
@@ -688,21 +692,6 @@ public sealed class JournalFile(Home home, TimeProvider clock, long segmentBytes
         }
     }
 
-    private FileStream TakeAppendLock()
-    {
-        // Real time, not the injected clock (which dates the lines): a clock that stands still must not
-        // turn a held lock into an endless wait.
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                return new FileStream(LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException) when (waited.Elapsed < TimeSpan.FromSeconds(30))
-            {
-                Thread.Sleep(Random.Shared.Next(1, 5));
-            }
-        }
-    }
+    /// <summary>The append lock (journal.jsonl.lock): exclusive, waited for up to <see cref="AppendLockWait"/>, then an IOException.</summary>
+    private Flock TakeAppendLock() => Flock.Take(LockPath, FlockMode.Exclusive, AppendLockWait);
 }

@@ -5,6 +5,7 @@ using BlueGreen.Core;
 using BlueGreen.Core.Input;
 using BlueGreen.Core.Journal;
 using BlueGreen.Infrastructure.Files;
+using BlueGreen.Infrastructure.Locking;
 
 namespace BlueGreen.Infrastructure.Journal;
 
@@ -421,21 +422,8 @@ public sealed class JournalIndex(JournalFile journal, bool inMemory = false)
         }
     }
 
-    private FileStream TakeLock()
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
-        {
-            try
-            {
-                return new FileStream(LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException) when (DateTime.UtcNow < deadline)
-            {
-                Thread.Sleep(Random.Shared.Next(1, 5));
-            }
-        }
-    }
+    /// <summary>The index's lock (index/.lock): one catch-up at a time; after 30 s an IOException, and the journal is read instead.</summary>
+    private Flock TakeLock() => Flock.Take(LockPath, FlockMode.Exclusive, TimeSpan.FromSeconds(30));
 
     /// <summary>Everything before <see cref="Offset"/> in segment <see cref="Segment"/> is indexed; <see cref="Seq"/> is its last line's.</summary>
     internal sealed record IndexedUpTo(int Segment, long Offset, long Seq);

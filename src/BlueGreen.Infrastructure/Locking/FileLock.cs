@@ -54,15 +54,22 @@ public abstract class HeldLock(string name, LockHolder holder, LockHolder? stale
 }
 
 /// <summary>A flock held on var/locks/NAME.lock, named by NAME.holder.</summary>
-internal sealed class FileHeldLock(string name, FileStream stream, string holderFile, LockHolder holder, LockHolder? staleHolder) : HeldLock(name, holder, staleHolder)
+internal sealed class FileHeldLock(string name, Flock flock, string holderFile, LockHolder holder, LockHolder? staleHolder) : HeldLock(name, holder, staleHolder)
 {
     protected override void WriteHolder(LockHolder holder) => AtomicFile.Write(holderFile, Json.Serialize(holder, Json.Options));
 
     protected override void Release()
     {
-        // The holder file goes first: a holder file left behind while the lock is free is what marks a stale lock.
-        File.Delete(holderFile);
-        stream.Dispose();
+        try
+        {
+            // The holder file goes first: a holder file left behind while the lock is free is what marks a stale lock.
+            File.Delete(holderFile);
+        }
+        finally
+        {
+            // Even when the holder file could not go: a live process must never keep a lock it let go of.
+            flock.Dispose();
+        }
     }
 }
 
@@ -103,8 +110,8 @@ public enum LockState
 public sealed record LockStatus(string Name, LockState State, LockHolder? Holder);
 
 /// <summary>
-/// Named locks under var/locks. The mutual exclusion is the kernel's flock on NAME.lock (what .NET
-/// takes for FileShare.None), so a holder killed with -9 releases it at once. NAME.holder says who
+/// Named locks under var/locks. The mutual exclusion is the kernel's flock on NAME.lock (<see cref="Flock"/>),
+/// so a holder killed with -9 releases it at once. NAME.holder says who
 /// holds it; found while the lock is free, it means the last holder died: a stale lock, taken over.
 /// </summary>
 public sealed class FileLock(string locksDir) : ILockStore
@@ -113,22 +120,25 @@ public sealed class FileLock(string locksDir) : ILockStore
 
     public static string SiteLock(string site) => $"site-{site}";
 
+    /// <summary>How long a held lock with no holder file is waited for: it is being taken or released.</summary>
+    private static readonly TimeSpan ChangingHands = TimeSpan.FromMilliseconds(500);
+
     public HeldLock Acquire(string name, LockHolder me)
     {
         Directory.CreateDirectory(locksDir);
         var lockFile = Path.Combine(locksDir, name + ".lock");
         var holderFile = Path.Combine(locksDir, name + ".holder");
-        var stream = OpenExclusive(lockFile, holderFile);
+        var flock = TakeOrName(name, lockFile, holderFile);
         try
         {
             var stale = ReadHolder(holderFile);
             AtomicFile.Write(holderFile, Json.Serialize(me, Json.Options));
-            return new FileHeldLock(name, stream, holderFile, me, stale);
+            return new FileHeldLock(name, flock, holderFile, me, stale);
         }
         catch
         {
             // Never keep a lock nobody can name (a full disk refused the holder file).
-            stream.Dispose();
+            flock.Dispose();
             throw;
         }
     }
@@ -161,15 +171,15 @@ public sealed class FileLock(string locksDir) : ILockStore
 
         try
         {
-            using var probe = new FileStream(Path.Combine(locksDir, name + ".lock"), FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+            using var probe = Flock.TryTake(Path.Combine(locksDir, name + ".lock"), FlockMode.Exclusive, create: false);
+            if (probe is null)
+            {
+                return new LockStatus(name, LockState.Held, holder);
+            }
         }
-        catch (FileNotFoundException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             return new LockStatus(name, LockState.Free, null);
-        }
-        catch (IOException)
-        {
-            return new LockStatus(name, LockState.Held, holder);
         }
 
         // Taken and let go again: was the holder releasing it just now, or is it gone?
@@ -182,30 +192,28 @@ public sealed class FileLock(string locksDir) : ILockStore
     /// <summary>
     /// Takes the flock, or throws naming the holder. The holder writes its name just after taking the
     /// lock and deletes it just before releasing it: when no name is there, the lock is changing hands,
-    /// so try again for a moment rather than report an unknown holder.
+    /// so wait a moment for it rather than report an unknown holder.
     /// </summary>
-    private static FileStream OpenExclusive(string lockFile, string holderFile)
+    private static Flock TakeOrName(string name, string lockFile, string holderFile)
     {
-        LockHolder? holder = null;
-        for (var attempt = 0; attempt < 25; attempt++)
+        if (Flock.TryTake(lockFile, FlockMode.Exclusive) is { } free)
+        {
+            return free;
+        }
+
+        if (ReadHolder(holderFile) is null)
         {
             try
             {
-                return new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                return Flock.Take(lockFile, FlockMode.Exclusive, ChangingHands);
             }
-            catch (IOException)
+            catch (FlockTimeoutException)
             {
-                holder = ReadHolder(holderFile);
-                if (holder is not null)
-                {
-                    break;
-                }
-
-                Thread.Sleep(20);
+                // Still held after the moment: whoever holds it has had the time to name itself.
             }
         }
 
-        throw new LockBusyException(Path.GetFileNameWithoutExtension(lockFile), holder);
+        throw new LockBusyException(name, ReadHolder(holderFile));
     }
 
     private static LockHolder? ReadHolder(string holderFile)

@@ -101,6 +101,65 @@ public sealed class FileLockTests : IDisposable
     }
 
     [Fact]
+    public void A_holder_file_that_cannot_be_written_leaves_the_lock_free()
+    {
+        var locksDir = _dir.File("locks");
+        Directory.CreateDirectory(Path.Combine(locksDir, "switch.holder", "in-the-way")); // the holder file cannot replace a directory
+
+        Assert.ThrowsAny<Exception>(() => Locks.Acquire(FileLock.SwitchLock, Me()));
+
+        using var flock = Flock.TryTake(Path.Combine(locksDir, "switch.lock"), FlockMode.Exclusive);
+        Assert.NotNull(flock); // nothing kept the lock
+    }
+
+    [Fact]
+    public void A_holder_file_that_cannot_be_deleted_does_not_keep_the_lock()
+    {
+        var locksDir = _dir.File("locks");
+        var held = Locks.Acquire(FileLock.SwitchLock, Me());
+        var holderFile = Path.Combine(locksDir, "switch.holder");
+        File.Delete(holderFile);
+        Directory.CreateDirectory(Path.Combine(holderFile, "in-the-way"));
+
+        Assert.ThrowsAny<Exception>(held.Dispose);
+
+        using var flock = Flock.TryTake(Path.Combine(locksDir, "switch.lock"), FlockMode.Exclusive);
+        Assert.NotNull(flock);
+    }
+
+    [Fact]
+    public void A_lock_held_by_a_process_that_never_names_itself_is_busy_with_no_holder_named()
+    {
+        var locksDir = _dir.File("locks");
+        Directory.CreateDirectory(locksDir);
+        using var anonymous = Flock.TryTake(Path.Combine(locksDir, "switch.lock"), FlockMode.Exclusive);
+
+        var e = Assert.Throws<LockBusyException>(() => Locks.Acquire(FileLock.SwitchLock, Me()));
+
+        Assert.Null(e.Holder);
+        Assert.Contains("it did not say who", e.Message);
+    }
+
+    [Fact]
+    public void Status_tells_a_held_lock_from_a_stale_one_and_creates_no_lock_file()
+    {
+        using (Locks.Acquire(FileLock.SiteLock("shop"), Me()))
+        {
+            Assert.Equal(LockState.Held, Assert.Single(Locks.Inspect()).State);
+        }
+
+        // A holder file over a free flock: its holder died.
+        var locksDir = _dir.File("locks");
+        File.WriteAllText(Path.Combine(locksDir, "site-shop.holder"), Core.Json.Serialize(Me(), Core.Json.Options));
+        var stale = Assert.Single(Locks.Inspect());
+        Assert.Equal(LockState.Stale, stale.State);
+        Assert.Equal(Me(), stale.Holder);
+
+        Assert.Null(Locks.HeldByLiveProcess("site-never"));
+        Assert.False(File.Exists(Path.Combine(locksDir, "site-never.lock"))); // a probe writes nothing
+    }
+
+    [Fact]
     public void The_holder_text_names_pid_user_host_command_and_since()
     {
         var holder = new LockHolder(42, "ops", "web1", "run.sh apply shop", Since);
