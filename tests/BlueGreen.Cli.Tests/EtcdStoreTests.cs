@@ -156,6 +156,51 @@ public sealed class EtcdStoreTests() : TwoHostsOnEtcd("ENTRYPOINTS=web\n")
     }
 
     [Fact]
+    public async Task A_switch_leaves_other_sites_keys_alone_and_a_site_named_after_its_slot_service_is_refused()
+    {
+        // Site shop-ab's routing (a name that `shop-a` is a string prefix of) and site shop-a's (a name `shop` renders
+        // as its slot a service), written as their own switches would.
+        SiteConfig Other(string name, int port) => Shop(SlotA, SlotB) with { Name = name, SlotAUrl = new Uri($"http://127.0.0.1:{port}/"), SlotBUrl = new Uri($"http://127.0.0.1:{port + 1}/") };
+        var shopAb = RoutingKv.Pairs(RoutingPlanner.Build(Other("shop-ab", 1), Slot.B, Slot.A), "traefik");
+        foreach (var (key, value) in shopAb)
+        {
+            Etcd.Ctl("put", key, value);
+        }
+
+        Host1.AddSite("shop-ab", new Uri("http://127.0.0.1:1/"), new Uri("http://127.0.0.1:2/"));
+        await DeployAndValidate(Host1, "v1");
+        Assert.Equal(0, (await Run(Host1, "apply", "shop", "--yes")).ExitCode);
+        await DeployAndValidate(Host1, "v2");
+        Assert.Equal(0, (await Run(Host1, "apply", "shop", "--yes")).ExitCode);
+
+        var keys = Etcd.ReadPrefix("traefik/");
+        Assert.All(shopAb, p => Assert.Equal(p.Value, keys[p.Key]));
+        Assert.Equal(keys.Keys.Where(k => k.Contains("/shop-ab", StringComparison.Ordinal)), shopAb.Select(p => p.Key));
+
+        // Now site shop-a exists too: its production service is shop's slot a service. Both sites are refused (exit 2)
+        // before any lock or write, and shop-a's keys are as they were.
+        var shopA = RoutingKv.Pairs(RoutingPlanner.Build(Other("shop-a", 3), Slot.A, Slot.B), "traefik").Where(p => p.Key.Contains("/services/shop-a/weighted/", StringComparison.Ordinal)).ToList();
+        foreach (var (key, value) in shopA)
+        {
+            Etcd.Ctl("put", key, value);
+        }
+
+        Host1.AddSite("shop-a", new Uri("http://127.0.0.1:3/"), new Uri("http://127.0.0.1:4/"));
+        var before = Etcd.ReadPrefix("");
+        foreach (var args in new[] { new[] { "rollback", "shop", "--yes" }, ["deploy", "shop-a", "--version", "v9"] })
+        {
+            var refused = await Run(Host1, args);
+            Assert.True(refused.ExitCode == 2, refused.ToString());
+            Assert.Contains("both name the Traefik service 'shop-a'", refused.Stderr);
+            Assert.DoesNotContain("   at ", refused.All);
+        }
+
+        Assert.Equal(before, Etcd.ReadPrefix(""));
+        var check = await Run(Host1, "config", "check");
+        Assert.Contains("sites 'shop-a' and 'shop' both name the Traefik service 'shop-a'", check.All);
+    }
+
+    [Fact]
     public async Task With_etcd_unreachable_a_mutating_command_refuses_with_exit_1_and_changes_nothing()
     {
         await DeployAndValidate(Host1, "v1");

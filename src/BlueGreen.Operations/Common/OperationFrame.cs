@@ -98,6 +98,12 @@ internal static class OperationFrame
             return new OperationResult(ExitCode.Usage, string.Join("\n", errors.Where(e => !e.IsWarning)), "run ./run.sh config check");
         }
 
+        // A site whose Traefik names are another site's (`shop` and `shop-a`) would rewrite that site's routing.
+        if (Core.Routing.RoutingKv.NameClashError(site, ConfigLoader.ValidSiteNames(context.Home)) is { } clash)
+        {
+            return new OperationResult(ExitCode.Usage, $"{action} {site} refused: {clash}; nothing was changed", "run ./run.sh config check");
+        }
+
         SiteTransaction? started = null;
         try
         {
