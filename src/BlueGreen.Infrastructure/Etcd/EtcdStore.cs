@@ -14,6 +14,21 @@ namespace BlueGreen.Infrastructure.Etcd;
 public sealed class EtcdUnavailableException(string endpoints, string reason, Exception? inner = null)
     : IOException($"etcd is unreachable at {endpoints} ({reason})", inner);
 
+/// <summary>
+/// etcd did not answer whether it applied a transaction, and could not be asked afterwards: it may have been applied.
+/// Not an <see cref="IOException"/>: no step may take it for "nothing was written"; the next command's recovery settles it.
+/// </summary>
+public sealed class EtcdOutcomeUnknownException(string what, string reason, Exception? inner = null)
+    : Exception($"etcd did not say whether it applied {what} ({reason}), and could not be asked since: it may have", inner);
+
+/// <summary>Tests only: what <see cref="EtcdStore.Transact"/> loses.</summary>
+internal enum AnswerFault
+{
+    None,
+    RequestLost,
+    AnswerLost,
+}
+
 /// <summary>One key as read: its value and the revision that last changed it.</summary>
 public sealed record EtcdValue(string Key, string Value, long ModRevision, long CreateRevision, long Lease);
 
@@ -78,8 +93,18 @@ public sealed class EtcdStore : IDisposable
         var request = new TxnRequest();
         request.Compare.AddRange(when);
         request.Success.AddRange(then);
-        return _client.Transaction(request, null, Deadline()).Succeeded;
+        var fault = TransactionFault?.Invoke(request) ?? AnswerFault.None;
+        if (fault == AnswerFault.RequestLost)
+        {
+            throw new RpcException(new Grpc.Core.Status(StatusCode.DeadlineExceeded, "the request was lost (test fault)"));
+        }
+
+        var succeeded = _client.Transaction(request, null, Deadline()).Succeeded;
+        return fault == AnswerFault.AnswerLost ? throw new RpcException(new Grpc.Core.Status(StatusCode.DeadlineExceeded, "the answer was lost (test fault)")) : succeeded;
     });
+
+    /// <summary>Tests only: loses a transaction's request or its answer, as a deadline or a dropped connection does.</summary>
+    internal Func<TxnRequest, AnswerFault>? TransactionFault { get; set; }
 
     public long GrantLease(TimeSpan ttl) => Call(() => _client.LeaseGrant(new LeaseGrantRequest { TTL = (long)ttl.TotalSeconds }, null, Deadline()).ID);
 

@@ -139,6 +139,12 @@ internal static class OperationFrame
             // Before any intent, and every write to etcd is one transaction: one that could not be sent changed nothing.
             return new OperationResult(ExitCode.Failed, $"{action} {site} failed: {e.Message}; nothing was changed", "is the etcd cluster up? see ETCD_ENDPOINTS in conf/global.conf");
         }
+        catch (EtcdOutcomeUnknownException e)
+        {
+            // A write whose answer was lost and that could not be checked since: say so, not "nothing was changed".
+            return new OperationResult(ExitCode.Failed, $"{action} {site} failed: {e.Message}",
+                $"the next command's recovery settles it from the journal and the routing in etcd (./run.sh status {site} shows it)");
+        }
         catch (LockBusyException busy)
         {
             journal.TryRecord(site, action, JournalOutcome.Refused, busy.Message);

@@ -77,5 +77,10 @@ internal sealed class OperationJournal
             _context.Reporter.Warn($"could not journal this {outcome} {action}: {e.Message}");
             return false;
         }
+        catch (EtcdOutcomeUnknownException e)
+        {
+            _context.Reporter.Warn($"this {outcome} {action} may not be journaled: {e.Message}");
+            return false;
+        }
     }
 }

@@ -138,4 +138,55 @@ public sealed class EtcdStoreTests : IDisposable
         Assert.Empty(_etcd.ReadPrefix("traefik/"));
         held.Dispose();
     }
+
+    [Fact]
+    public void An_append_whose_answer_was_lost_after_etcd_applied_it_is_known_as_applied_and_written_once()
+    {
+        var (store, journal) = Host();
+        journal.Append(Entry("before", 0));
+        var lost = 0;
+        store.TransactionFault = _ => Interlocked.Increment(ref lost) == 1 ? AnswerFault.AnswerLost : AnswerFault.None;
+
+        var entry = journal.Append(Entry("committed", 1));
+
+        Assert.Equal(2, entry.Seq);
+        var lines = _etcd.ReadPrefix("bluegreen/journal/entries/").Values.ToList();
+        Assert.Equal(2, lines.Count);
+        Assert.Contains("committed #1", lines[1]);
+        Assert.Null(journal.Verify().Break);
+        Assert.Equal(lines, journal.Mirror.ReadLines());
+    }
+
+    [Fact]
+    public void An_append_whose_request_was_lost_is_fenced_and_reported_as_nothing_written()
+    {
+        var (store, journal) = Host();
+        journal.Append(Entry("before", 0));
+        store.TransactionFault = request => request.Success.Count > 1 ? AnswerFault.RequestLost : AnswerFault.None; // the append, not the fence
+
+        var error = Assert.Throws<JournalWriteException>(() => journal.Append(Entry("lost", 1)));
+
+        Assert.Contains("etcd had not applied it, and never will: nothing was written", error.Message);
+        Assert.Single(_etcd.ReadPrefix("bluegreen/journal/entries/"));
+        store.TransactionFault = null;
+        Assert.Equal(2, journal.Append(Entry("after", 2)).Seq);
+        Assert.Null(journal.Verify().Break);
+    }
+
+    [Fact]
+    public void An_append_whose_answer_was_lost_with_etcd_gone_since_is_reported_as_unknown()
+    {
+        var (store, journal) = Host();
+        journal.Append(Entry("before", 0));
+        store.TransactionFault = _ =>
+        {
+            _etcd.KillAll();
+            return AnswerFault.RequestLost;
+        };
+
+        var error = Assert.Throws<EtcdOutcomeUnknownException>(() => journal.Append(Entry("unknown", 1)));
+
+        Assert.StartsWith("etcd did not say whether it applied journal entry 2 (", error.Message);
+        Assert.EndsWith("and could not be asked since: it may have", error.Message);
+    }
 }
