@@ -216,6 +216,54 @@ public sealed class EtcdStoreTests() : TwoHostsOnEtcd("ENTRYPOINTS=web\n")
         Assert.Equal(before, Host1.SnapshotVar());
     }
 
+    [Fact]
+    public async Task A_deploy_whose_lease_is_revoked_stops_its_deploy_cmd_and_exits_1_saying_the_lock_was_lost()
+    {
+        Host1.AddSite("shop", SlotA.Url, SlotB.Url, "PREVIEW_RULE=Host(`preview.shop.example.com`)\nENTRYPOINTS=web\nDEPLOY_CMD=sleep 300\n");
+        using var deploy = CliRunner.Start(Host1.Root, ["deploy", "shop", "--version", "v1"]);
+        var stdout = deploy.StandardOutput.ReadToEndAsync();
+        var stderr = deploy.StandardError.ReadToEndAsync();
+        int? group = null;
+        try
+        {
+            // DEPLOY_CMD runs once its process group is in the lock's holder (under the lease).
+            var clock = Stopwatch.StartNew();
+            while (group is null)
+            {
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "DEPLOY_CMD's group never showed in the lock holder");
+                var holder = Etcd.Ctl("get", "bluegreen/locks/site-shop", "--print-value-only").Trim();
+                if (holder.Length > 0 && JsonDocument.Parse(holder).RootElement.TryGetProperty("child_group", out var g) && g.ValueKind == JsonValueKind.Number)
+                {
+                    group = g.GetInt32();
+                }
+                else
+                {
+                    await Task.Delay(50);
+                }
+            }
+
+            var lease = Etcd.Ctl("get", "bluegreen/locks/site-shop", "-w", "json");
+            var id = JsonDocument.Parse(lease).RootElement.GetProperty("kvs")[0].GetProperty("lease").GetInt64();
+            Etcd.Ctl("lease", "revoke", id.ToString("x", System.Globalization.CultureInfo.InvariantCulture));
+
+            await deploy.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            if (!deploy.HasExited)
+            {
+                deploy.Kill(entireProcessTree: true);
+            }
+        }
+
+        var result = new CliResult(deploy.ExitCode, await stdout, await stderr);
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("DEPLOY_CMD was stopped: the site-shop lock was lost while this command held it (etcd says its lease was revoked or has expired)", result.Stderr);
+        Assert.DoesNotContain("   at ", result.All);
+        Assert.False(Infrastructure.Processes.ProcessGroup.HasRunningMembers(group!.Value), $"DEPLOY_CMD's group {group} still runs");
+        Assert.Contains("\"outcome\":\"failed\"", File.ReadAllLines(Host1.JournalFile)[^1]);
+    }
+
     private async Task<string> WaitForKey(string key, TimeSpan deadline)
     {
         var clock = Stopwatch.StartNew();

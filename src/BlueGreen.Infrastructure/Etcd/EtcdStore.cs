@@ -109,7 +109,16 @@ public sealed class EtcdStore : IDisposable
     public long GrantLease(TimeSpan ttl) => Call(() => _client.LeaseGrant(new LeaseGrantRequest { TTL = (long)ttl.TotalSeconds }, null, Deadline()).ID);
 
     /// <summary>Keeps a lease alive until cancelled (etcd's keep-alive stream, renewed at a third of the TTL).</summary>
-    public Task KeepAlive(long lease, CancellationToken ct) => _client.LeaseKeepAlive(lease, ct);
+    public Task KeepAlive(long lease, CancellationToken ct) =>
+        KeepAliveFault?.Invoke(lease) == true
+            ? Task.FromException(new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, "the keep-alive stream broke (test fault)")))
+            : _client.LeaseKeepAlive(lease, ct);
+
+    /// <summary>Tests only: true breaks the keep-alive stream as it starts, as a member going away does.</summary>
+    internal Func<long, bool>? KeepAliveFault { get; set; }
+
+    /// <summary>Seconds the lease has left as etcd counts them; 0 or less: it is gone (revoked or expired).</summary>
+    public long LeaseTtlLeft(long lease) => Call(() => _client.LeaseTimeToLive(new LeaseTimeToLiveRequest { ID = lease }, null, Deadline()).TTL);
 
     /// <summary>Ends a lease now: its keys go at once. A failure is let go: the lease expires on its own.</summary>
     public void TryRevoke(long lease)

@@ -139,6 +139,12 @@ internal static class OperationFrame
             // Before any intent, and every write to etcd is one transaction: one that could not be sent changed nothing.
             return new OperationResult(ExitCode.Failed, $"{action} {site} failed: {e.Message}; nothing was changed", "is the etcd cluster up? see ETCD_ENDPOINTS in conf/global.conf");
         }
+        catch (LockLostException e)
+        {
+            journal.TryRecord(site, action, JournalOutcome.Failed, e.Message);
+            return new OperationResult(ExitCode.Failed, $"{action} {site} failed: {e.Message}; it stopped before its next step",
+                $"the next command's recovery records what is true (./run.sh status {site} shows it); is etcd healthy? (etcdctl endpoint health)");
+        }
         catch (EtcdOutcomeUnknownException e)
         {
             // A write whose answer was lost and that could not be checked since: say so, not "nothing was changed".

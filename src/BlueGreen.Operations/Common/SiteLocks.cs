@@ -32,7 +32,29 @@ internal sealed class SiteLocks : IDisposable
     /// With etcd: the comparisons that hold while these locks are still this command's (their leased keys are the
     /// ones it created). A write made on them cannot land after a lease expired and another host took over.
     /// </summary>
-    public IReadOnlyList<Etcdserverpb.Compare> Proofs => _held.OfType<LeaseHeldLock>().Select(l => l.Proof).ToList();
+    /// <exception cref="LockLostException">A lease is known to be gone: the write is not even tried.</exception>
+    public IReadOnlyList<Etcdserverpb.Compare> Proofs
+    {
+        get
+        {
+            ThrowIfLost();
+            return _held.OfType<LeaseHeldLock>().Select(l => l.Proof).ToList();
+        }
+    }
+
+    /// <summary>Cancelled when one of these locks' leases is lost (etcd); never with files, which the kernel holds.</summary>
+    public CancellationToken Lost => _lost?.Token ?? CancellationToken.None;
+
+    /// <exception cref="LockLostException">One of these locks' leases is gone.</exception>
+    public void ThrowIfLost()
+    {
+        foreach (var held in _held.OfType<LeaseHeldLock>())
+        {
+            held.ThrowIfLost();
+        }
+    }
+
+    private CancellationTokenSource? _lost;
 
     /// <exception cref="LockBusyException">A live process holds one of them, or the maintenance lock is held; nothing is kept.</exception>
     /// <exception cref="OperationCanceledException">A signal ended the wait; nothing is kept.</exception>
@@ -92,6 +114,9 @@ internal sealed class SiteLocks : IDisposable
                 }
             }
 
+            var leases = locks._held.OfType<LeaseHeldLock>().Select(l => l.Lost).ToArray();
+            locks._lost = leases.Length > 0 ? CancellationTokenSource.CreateLinkedTokenSource(leases) : null;
+
             // Read under the locks `lock acquire` writes it under: it cannot appear while this command runs.
             if (new MaintenanceLock(context.Home.LocksDir).Read() is { } hold)
             {
@@ -141,5 +166,7 @@ internal sealed class SiteLocks : IDisposable
         }
 
         _held.Clear();
+        _lost?.Dispose();
+        _lost = null;
     }
 }

@@ -9,6 +9,7 @@ using BlueGreen.Core.Slots;
 using BlueGreen.Core.State;
 using BlueGreen.Core.Switching;
 using BlueGreen.Gates;
+using BlueGreen.Infrastructure.Etcd;
 using BlueGreen.Infrastructure.Journal;
 using BlueGreen.Infrastructure.Processes;
 using BlueGreen.Infrastructure.Routing;
@@ -128,11 +129,17 @@ public sealed class DeployOperation(OperationContext context, HttpClient http)
                 return Fail(tx, to, $"interrupted by a signal before DEPLOY_CMD ran; slot {slot.Name()} holds no valid deployment", null);
             }
 
+            // Two deploys must never share a slot: a lost lease (another host may take the lock) stops DEPLOY_CMD too.
+            tx.Locks.ThrowIfLost();
             ShellCommandResult result;
+            using var stopped = CancellationTokenSource.CreateLinkedTokenSource(tx.Signalled, tx.Locks.Lost);
             try
             {
-                result = await new ShellCommand(context.Clock).RunAsync(request, tx.Signalled);
-                RecordChildGroup(siteLock, null);
+                result = await new ShellCommand(context.Clock).RunAsync(request, stopped.Token);
+                if (!tx.Locks.Lost.IsCancellationRequested)
+                {
+                    RecordChildGroup(siteLock, null);
+                }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -147,7 +154,9 @@ public sealed class DeployOperation(OperationContext context, HttpClient http)
                     context.Reporter.Output(line);
                 }
 
-                var why = result.Canceled ? "was stopped by a signal" : result.Describe();
+                var why = !result.Canceled ? result.Describe()
+                    : tx.Locks.Lost.IsCancellationRequested ? $"was stopped: {LostMessage(tx)}"
+                    : "was stopped by a signal";
                 return Fail(tx, to, $"DEPLOY_CMD {why}; slot {slot.Name()} holds no valid deployment (log: {logFile})", $"see {logFile}; the live slot was not touched");
             }
         }
@@ -286,6 +295,19 @@ public sealed class DeployOperation(OperationContext context, HttpClient http)
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             context.Reporter.Warn($"could not record DEPLOY_CMD's process group in the lock's holder file ({e.Message}); after a crash it would have to be ended by hand");
+        }
+    }
+
+    private static string LostMessage(SiteTransaction tx)
+    {
+        try
+        {
+            tx.Locks.ThrowIfLost();
+            return "its lock was lost";
+        }
+        catch (LockLostException e)
+        {
+            return e.Message;
         }
     }
 

@@ -189,4 +189,43 @@ public sealed class EtcdStoreTests : IDisposable
         Assert.StartsWith("etcd did not say whether it applied journal entry 2 (", error.Message);
         Assert.EndsWith("and could not be asked since: it may have", error.Message);
     }
+
+    [Fact]
+    public async Task A_keep_alive_stream_that_breaks_is_started_again_and_the_lock_outlives_its_ttl()
+    {
+        var (store, _) = Host();
+        var broken = 0;
+        // The first three streams break as they start (a member going away): without restarts the lease would expire.
+        store.KeepAliveFault = _ => Interlocked.Increment(ref broken) <= 3;
+        using var held = (LeaseHeldLock)new EtcdLeaseLock(store).Acquire("site-shop", LockHolder.Current("deploy", DateTimeOffset.UtcNow));
+
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < EtcdLeaseLock.LeaseTtl * 2)
+        {
+            Assert.NotEmpty(_etcd.Ctl("get", "bluegreen/locks/site-shop", "--print-value-only").Trim());
+            Assert.False(held.Lost.IsCancellationRequested, held.LostReason);
+            await Task.Delay(250);
+        }
+
+        Assert.True(Volatile.Read(ref broken) > 3, "the stream was started again after it broke");
+    }
+
+    [Fact]
+    public async Task A_revoked_lease_is_noticed_by_its_holder_which_then_refuses_to_write()
+    {
+        var (store, _) = Host();
+        using var held = (LeaseHeldLock)new EtcdLeaseLock(store).Acquire("site-shop", LockHolder.Current("deploy", DateTimeOffset.UtcNow));
+        var lease = store.Get("bluegreen/locks/site-shop")!.Lease;
+
+        _etcd.Ctl("lease", "revoke", lease.ToString("x", System.Globalization.CultureInfo.InvariantCulture));
+
+        // Noticed within a check (a fifth of the TTL), waited for with a deadline.
+        var noticed = new TaskCompletionSource();
+        using var registration = held.Lost.Register(noticed.SetResult);
+        await noticed.Task.WaitAsync(EtcdLeaseLock.LeaseTtl * 2);
+        Assert.Contains("revoked", held.LostReason);
+        var error = Assert.Throws<LockLostException>(held.ThrowIfLost);
+        Assert.Equal("the site-shop lock was lost while this command held it (etcd says its lease was revoked or has expired): another command may hold it now", error.Message);
+        Assert.Throws<LockLostException>(() => held.RecordChildGroup(null));
+    }
 }
