@@ -264,6 +264,65 @@ public sealed class EtcdStoreTests() : TwoHostsOnEtcd("ENTRYPOINTS=web\n")
         Assert.Contains("\"outcome\":\"failed\"", File.ReadAllLines(Host1.JournalFile)[^1]);
     }
 
+    [Fact]
+    public async Task A_started_line_another_host_left_open_while_this_one_waited_for_the_lock_is_recovered_by_this_command()
+    {
+        await DeployAndValidate(Host1, "v1");
+        // Host 2's command holds the site lock (a real lease lock, as its run.sh would take it).
+        using var store = new Infrastructure.Etcd.EtcdStore(new GlobalConfig { RoutingStore = RoutingStoreKind.Etcd, EtcdEndpoints = Etcd.Endpoints });
+        var other = (Infrastructure.Etcd.LeaseHeldLock)new Infrastructure.Etcd.EtcdLeaseLock(store).Acquire("site-shop", Infrastructure.Locking.LockHolder.Current("run.sh deploy shop --version v9", DateTimeOffset.UtcNow));
+        using var deploy = CliRunner.Start(Host1.Root, ["deploy", "shop", "--version", "v2", "--lock-wait", "60"]);
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var waiting = new TaskCompletionSource();
+        void Read(string? line)
+        {
+            if (line is not null)
+            {
+                output.Enqueue(line);
+                if (line.Contains("waiting (up to", StringComparison.Ordinal))
+                {
+                    waiting.TrySetResult();
+                }
+            }
+        }
+
+        deploy.OutputDataReceived += (_, e) => Read(e.Data);
+        deploy.ErrorDataReceived += (_, e) => Read(e.Data);
+        deploy.BeginOutputReadLine();
+        deploy.BeginErrorReadLine();
+        try
+        {
+            await waiting.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+            // While host 1 waits, host 2 journals its deploy's intent, then dies before its outcome (its lease ends).
+            var journal = new Infrastructure.Etcd.EtcdJournal(store, new Infrastructure.Journal.JournalFile(Infrastructure.Home.At(Host2.Root), TimeProvider.System), TimeProvider.System);
+            var started = journal.Append(new Core.Journal.JournalEntry
+            {
+                Site = "shop", Action = "deploy", Outcome = "started", Message = "deploying v9 on candidate slot b",
+                To = new Core.State.SlotVersion("b", "v9"), Actor = "host2", Via = "cli",
+            }, proofs: [other.Proof]);
+            other.Dispose();
+
+            await deploy.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            var all = string.Join("\n", output);
+            Assert.True(deploy.ExitCode == 0, all);
+            // This command's recovery closed host 2's line, before its own intent.
+            Assert.Contains($"recovered: deploy #{started.Seq}", all);
+            var lines = Etcd.ReadPrefix("bluegreen/journal/entries/").Values.ToList();
+            var closing = lines.FindIndex(l => l.Contains($"\"ref\":{started.Seq}", StringComparison.Ordinal) && l.Contains("\"outcome\":\"interrupted\"", StringComparison.Ordinal));
+            var mine = lines.FindIndex(l => l.Contains("deploying v2", StringComparison.Ordinal));
+            Assert.True(closing >= 0 && closing < mine, all);
+        }
+        finally
+        {
+            other.Dispose();
+            if (!deploy.HasExited)
+            {
+                deploy.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
     private async Task<string> WaitForKey(string key, TimeSpan deadline)
     {
         var clock = Stopwatch.StartNew();

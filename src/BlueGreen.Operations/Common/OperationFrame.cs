@@ -111,6 +111,8 @@ internal static class OperationFrame
             journal.EnsureIntact();
             using var locks = await SiteLocks.TakeAsync(context, journal, site, switchLock, signalled);
             TestFaults.At(action, "locked", signalled);
+            // Recovery reads the journal as it is now, under the locks: not as it was before a --lock-wait.
+            journal.FollowUnderLock();
             var (state, routing, blocked, unresolved) = Recover(context, journal, site, locks);
             TestFaults.At(action, "recovered", signalled);
             if (blocked is not null && !proceedWhenBlocked)
