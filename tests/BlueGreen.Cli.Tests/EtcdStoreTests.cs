@@ -261,6 +261,8 @@ public sealed class EtcdStoreTests() : TwoHostsOnEtcd("ENTRYPOINTS=web\n")
         Assert.Contains("DEPLOY_CMD was stopped: the site-shop lock was lost while this command held it (etcd says its lease was revoked or has expired)", result.Stderr);
         Assert.DoesNotContain("   at ", result.All);
         Assert.False(Infrastructure.Processes.ProcessGroup.HasRunningMembers(group!.Value), $"DEPLOY_CMD's group {group} still runs");
+        // The group was ended: its record outside the lease is gone too (the next holder, on any host, has nothing to settle).
+        Assert.Empty(Etcd.ReadPrefix("bluegreen/children/"));
         Assert.Contains("\"outcome\":\"failed\"", File.ReadAllLines(Host1.JournalFile)[^1]);
     }
 
@@ -319,6 +321,61 @@ public sealed class EtcdStoreTests() : TwoHostsOnEtcd("ENTRYPOINTS=web\n")
             if (!deploy.HasExited)
             {
                 deploy.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_deploy_killed_with_9_leaves_its_deploy_cmd_recorded_in_etcd_and_the_next_deploy_ends_it()
+    {
+        Host1.AddSite("shop", SlotA.Url, SlotB.Url, "PREVIEW_RULE=Host(`preview.shop.example.com`)\nENTRYPOINTS=web\nDEPLOY_CMD=sleep 300\n");
+        using var deploy = CliRunner.Start(Host1.Root, ["deploy", "shop", "--version", "v1"]);
+        int group;
+        try
+        {
+            var holder = JsonDocument.Parse(await WaitForKey("bluegreen/children/site-shop", TimeSpan.FromSeconds(60))).RootElement;
+            group = holder.GetProperty("child_group").GetInt32();
+            // The command itself (the holder's pid) dies; its DEPLOY_CMD, in a group of its own, goes on.
+            Infrastructure.Processes.ProcessGroup.SignalProcess(holder.GetProperty("pid").GetInt32(), Infrastructure.Processes.ProcessGroup.SigKill);
+            await deploy.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            if (!deploy.HasExited)
+            {
+                deploy.Kill(entireProcessTree: true);
+            }
+        }
+
+        await WaitGone("bluegreen/locks/site-shop", TimeSpan.FromSeconds(30));
+        try
+        {
+            Assert.True(Infrastructure.Processes.ProcessGroup.HasRunningMembers(group), "DEPLOY_CMD outlived its command");
+            var record = Etcd.Ctl("get", "bluegreen/children/site-shop", "--print-value-only").Trim();
+            Assert.Equal(group, JsonDocument.Parse(record).RootElement.GetProperty("child_group").GetInt32());
+
+            // Another host's record cannot be checked from here: refused (exit 4), naming it.
+            var elsewhere = System.Text.Json.Nodes.JsonNode.Parse(record)!;
+            elsewhere["host"] = "elsewhere";
+            Etcd.Ctl("put", "bluegreen/children/site-shop", elsewhere.ToJsonString());
+            var refused = await Run(Host2, "deploy", "shop", "--version", "v2");
+            Assert.True(refused.ExitCode == 4, refused.ToString());
+            Assert.Contains($"its process group {group} on host elsewhere may still be running", refused.Stderr);
+            Etcd.Ctl("put", "bluegreen/children/site-shop", record);
+
+            // On this host, the next deploy ends the group (TERM, then KILL), says so, and goes on.
+            Host1.AddSite("shop", SlotA.Url, SlotB.Url, "PREVIEW_RULE=Host(`preview.shop.example.com`)\nENTRYPOINTS=web\nDEPLOY_CMD=true\n");
+            var next = await Run(Host1, "deploy", "shop", "--version", "v2");
+            Assert.True(next.ExitCode == 0, next.ToString());
+            Assert.Contains($"ended process group {group}", next.All);
+            Assert.False(Infrastructure.Processes.ProcessGroup.HasRunningMembers(group));
+            Assert.Empty(Etcd.ReadPrefix("bluegreen/children/"));
+        }
+        finally
+        {
+            if (Infrastructure.Processes.ProcessGroup.HasRunningMembers(group))
+            {
+                Infrastructure.Processes.ProcessGroup.Signal(group, Infrastructure.Processes.ProcessGroup.SigKill);
             }
         }
     }

@@ -25,7 +25,9 @@ public sealed class EtcdLeaseLock(EtcdStore store) : ILockStore
             if (store.Transact([EtcdStore.CreateRevisionIs(key, 0)], [EtcdStore.Put(key, holder, lease)]))
             {
                 var created = store.Get(key) ?? throw new EtcdUnavailableException(store.Endpoints, $"the {name} lock vanished right after it was taken");
-                return new LeaseHeldLock(store, name, key, created.CreateRevision, lease, me);
+                // A holder that died while its DEPLOY_CMD ran left that command's group behind: the caller settles it.
+                var leftover = store.Get(store.ChildKey(name)) is { } child ? ReadHolder(child.Value) : null;
+                return new LeaseHeldLock(store, name, key, created.CreateRevision, lease, me, leftover);
             }
 
             var current = store.Get(key);
@@ -83,8 +85,8 @@ public sealed class LeaseHeldLock : HeldLock
     private readonly CancellationTokenSource _lost = new();
     private readonly Task _keepAlive;
 
-    internal LeaseHeldLock(EtcdStore store, string name, string key, long createRevision, long lease, LockHolder holder)
-        : base(name, holder, staleHolder: null)
+    internal LeaseHeldLock(EtcdStore store, string name, string key, long createRevision, long lease, LockHolder holder, LockHolder? leftover)
+        : base(name, holder, leftover)
     {
         _store = store;
         _lease = lease;
@@ -118,7 +120,25 @@ public sealed class LeaseHeldLock : HeldLock
     protected override void WriteHolder(LockHolder holder)
     {
         ThrowIfLost();
-        if (!_store.Transact([Proof], [EtcdStore.Put(Key, Json.Serialize(holder, Json.Options), _lease)]))
+        var json = Json.Serialize(holder, Json.Options);
+        // The group also goes to a key outside the lease (EtcdStore.ChildKey); cleared with it when the command ends.
+        var child = holder.ChildGroup is null ? EtcdStore.DeleteKey(_store.ChildKey(Name)) : EtcdStore.Put(_store.ChildKey(Name), json);
+        if (!_store.Transact([Proof], [EtcdStore.Put(Key, json, _lease), child]))
+        {
+            throw new IOException($"the {Name} lock's lease expired: another command may hold it now");
+        }
+
+        _childRevision = holder.ChildGroup is null ? 0 : _store.Get(_store.ChildKey(Name))?.ModRevision ?? 0;
+        _childGroup = holder.ChildGroup;
+    }
+
+    private long _childRevision;
+
+    private int? _childGroup;
+
+    public override void ForgetStaleHolder()
+    {
+        if (StaleHolder is not null && !_store.Transact([Proof], [EtcdStore.DeleteKey(_store.ChildKey(Name))]))
         {
             throw new IOException($"the {Name} lock's lease expired: another command may hold it now");
         }
@@ -134,6 +154,20 @@ public sealed class LeaseHeldLock : HeldLock
         catch (AggregateException)
         {
             // The supervision ends with its cancellation: either way the lease is ended next.
+        }
+
+        // A lease lost while DEPLOY_CMD ran: the command was stopped, but its record could not be cleared on the lock's
+        // condition. Cleared now if it is still this holder's own record (its revision) and the group is gone.
+        if (_childRevision > 0 && _childGroup is { } group && !Processes.ProcessGroup.HasRunningMembers(group))
+        {
+            try
+            {
+                _store.Transact([EtcdStore.ModRevisionIs(_store.ChildKey(Name), _childRevision)], [EtcdStore.DeleteKey(_store.ChildKey(Name))]);
+            }
+            catch (EtcdUnavailableException)
+            {
+                // Left for the next holder, which finds the group gone.
+            }
         }
 
         _store.TryRevoke(_lease);

@@ -73,6 +73,12 @@ public sealed class EtcdStore : IDisposable
 
     public string LockKey(string name) => LocksPrefix + name;
 
+    /// <summary>
+    /// The process group a lock's holder runs (DEPLOY_CMD), with the holder: NOT under the lease, so that it outlives a
+    /// holder killed with -9 and the next holder of the lock can end (or refuse on) what it left running.
+    /// </summary>
+    public string ChildKey(string name) => $"{StatePrefix}/children/{name}";
+
     public EtcdValue? Get(string key) => Call(() =>
     {
         var response = _client.Get(new RangeRequest { Key = Bytes(key) }, null, Deadline());

@@ -100,12 +100,20 @@ internal sealed class SiteLocks : IDisposable
                 locks._held.Add(held);
                 if (held.StaleHolder is { } stale)
                 {
+                    if (stale.Host != Environment.MachineName && stale.ChildGroup is { } elsewhere)
+                    {
+                        // etcd: a holder on another host left its command's group there; this host can neither see nor end it.
+                        throw new LockBusyException(name, stale with { Command = $"{stale.Command} (gone; its process group {elsewhere} on host {stale.Host} may still be running: end it there, then delete {journal.Stores.Etcd?.ChildKey(name)} with etcdctl)" });
+                    }
+
                     var (ended, stillRunning) = await EndLeftoversAsync(stale, context.Clock);
                     if (stillRunning)
                     {
                         // Two commands must never work on one slot: refuse while the old one's group lives.
                         throw new LockBusyException(name, stale with { Command = $"{stale.Command} (dead; its process group {stale.ChildGroup} is still running)" });
                     }
+
+                    held.ForgetStaleHolder();
 
                     var message = $"took over the stale {name} lock of {stale}: that process is gone{ended}";
                     context.Reporter.Warn(message);
