@@ -100,7 +100,7 @@ internal sealed class SiteLocks : IDisposable
                 locks._held.Add(held);
                 if (held.StaleHolder is { } stale)
                 {
-                    if (stale.Host != Environment.MachineName && stale.ChildGroup is { } elsewhere)
+                    if (held is LeaseHeldLock && stale.Host != Environment.MachineName && stale.ChildGroup is { } elsewhere)
                     {
                         // etcd: a holder on another host left its command's group there; this host can neither see nor end it.
                         throw new LockBusyException(name, stale with { Command = $"{stale.Command} (gone; its process group {elsewhere} on host {stale.Host} may still be running: end it there, then delete {journal.Stores.Etcd?.ChildKey(name)} with etcdctl)" });
