@@ -156,6 +156,51 @@ public sealed class EtcdStoreTests() : TwoHostsOnEtcd("ENTRYPOINTS=web\n")
     }
 
     [Fact]
+    public async Task A_switch_leaves_other_sites_keys_alone_and_a_site_named_after_its_slot_service_is_refused()
+    {
+        // Site shop-ab's routing (a name that `shop-a` is a string prefix of) and site shop-a's (a name `shop` renders
+        // as its slot a service), written as their own switches would.
+        SiteConfig Other(string name, int port) => Shop(SlotA, SlotB) with { Name = name, SlotAUrl = new Uri($"http://127.0.0.1:{port}/"), SlotBUrl = new Uri($"http://127.0.0.1:{port + 1}/") };
+        var shopAb = RoutingKv.Pairs(RoutingPlanner.Build(Other("shop-ab", 1), Slot.B, Slot.A), "traefik");
+        foreach (var (key, value) in shopAb)
+        {
+            Etcd.Ctl("put", key, value);
+        }
+
+        Host1.AddSite("shop-ab", new Uri("http://127.0.0.1:1/"), new Uri("http://127.0.0.1:2/"));
+        await DeployAndValidate(Host1, "v1");
+        Assert.Equal(0, (await Run(Host1, "apply", "shop", "--yes")).ExitCode);
+        await DeployAndValidate(Host1, "v2");
+        Assert.Equal(0, (await Run(Host1, "apply", "shop", "--yes")).ExitCode);
+
+        var keys = Etcd.ReadPrefix("traefik/");
+        Assert.All(shopAb, p => Assert.Equal(p.Value, keys[p.Key]));
+        Assert.Equal(keys.Keys.Where(k => k.Contains("/shop-ab", StringComparison.Ordinal)), shopAb.Select(p => p.Key));
+
+        // Now site shop-a exists too: its production service is shop's slot a service. Both sites are refused (exit 2)
+        // before any lock or write, and shop-a's keys are as they were.
+        var shopA = RoutingKv.Pairs(RoutingPlanner.Build(Other("shop-a", 3), Slot.A, Slot.B), "traefik").Where(p => p.Key.Contains("/services/shop-a/weighted/", StringComparison.Ordinal)).ToList();
+        foreach (var (key, value) in shopA)
+        {
+            Etcd.Ctl("put", key, value);
+        }
+
+        Host1.AddSite("shop-a", new Uri("http://127.0.0.1:3/"), new Uri("http://127.0.0.1:4/"));
+        var before = Etcd.ReadPrefix("");
+        foreach (var args in new[] { new[] { "rollback", "shop", "--yes" }, ["deploy", "shop-a", "--version", "v9"] })
+        {
+            var refused = await Run(Host1, args);
+            Assert.True(refused.ExitCode == 2, refused.ToString());
+            Assert.Contains("both name the Traefik service 'shop-a'", refused.Stderr);
+            Assert.DoesNotContain("   at ", refused.All);
+        }
+
+        Assert.Equal(before, Etcd.ReadPrefix(""));
+        var check = await Run(Host1, "config", "check");
+        Assert.Contains("sites 'shop-a' and 'shop' both name the Traefik service 'shop-a'", check.All);
+    }
+
+    [Fact]
     public async Task With_etcd_unreachable_a_mutating_command_refuses_with_exit_1_and_changes_nothing()
     {
         await DeployAndValidate(Host1, "v1");
@@ -169,6 +214,170 @@ public sealed class EtcdStoreTests() : TwoHostsOnEtcd("ENTRYPOINTS=web\n")
         Assert.Contains($"etcd is unreachable at {Etcd.Endpoints}", line);
         Assert.DoesNotContain("   at ", apply.All); // no stack trace
         Assert.Equal(before, Host1.SnapshotVar());
+    }
+
+    [Fact]
+    public async Task A_deploy_whose_lease_is_revoked_stops_its_deploy_cmd_and_exits_1_saying_the_lock_was_lost()
+    {
+        Host1.AddSite("shop", SlotA.Url, SlotB.Url, "PREVIEW_RULE=Host(`preview.shop.example.com`)\nENTRYPOINTS=web\nDEPLOY_CMD=sleep 300\n");
+        using var deploy = CliRunner.Start(Host1.Root, ["deploy", "shop", "--version", "v1"]);
+        var stdout = deploy.StandardOutput.ReadToEndAsync();
+        var stderr = deploy.StandardError.ReadToEndAsync();
+        int? group = null;
+        try
+        {
+            // DEPLOY_CMD runs once its process group is in the lock's holder (under the lease).
+            var clock = Stopwatch.StartNew();
+            while (group is null)
+            {
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "DEPLOY_CMD's group never showed in the lock holder");
+                var holder = Etcd.Ctl("get", "bluegreen/locks/site-shop", "--print-value-only").Trim();
+                if (holder.Length > 0 && JsonDocument.Parse(holder).RootElement.TryGetProperty("child_group", out var g) && g.ValueKind == JsonValueKind.Number)
+                {
+                    group = g.GetInt32();
+                }
+                else
+                {
+                    await Task.Delay(50);
+                }
+            }
+
+            var lease = Etcd.Ctl("get", "bluegreen/locks/site-shop", "-w", "json");
+            var id = JsonDocument.Parse(lease).RootElement.GetProperty("kvs")[0].GetProperty("lease").GetInt64();
+            Etcd.Ctl("lease", "revoke", id.ToString("x", System.Globalization.CultureInfo.InvariantCulture));
+
+            await deploy.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            if (!deploy.HasExited)
+            {
+                deploy.Kill(entireProcessTree: true);
+            }
+        }
+
+        var result = new CliResult(deploy.ExitCode, await stdout, await stderr);
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("DEPLOY_CMD was stopped: the site-shop lock was lost while this command held it (etcd says its lease was revoked or has expired)", result.Stderr);
+        Assert.DoesNotContain("   at ", result.All);
+        Assert.False(Infrastructure.Processes.ProcessGroup.HasRunningMembers(group!.Value), $"DEPLOY_CMD's group {group} still runs");
+        // The group was ended: its record outside the lease is gone too (the next holder, on any host, has nothing to settle).
+        Assert.Empty(Etcd.ReadPrefix("bluegreen/children/"));
+        Assert.Contains("\"outcome\":\"failed\"", File.ReadAllLines(Host1.JournalFile)[^1]);
+    }
+
+    [Fact]
+    public async Task A_started_line_another_host_left_open_while_this_one_waited_for_the_lock_is_recovered_by_this_command()
+    {
+        await DeployAndValidate(Host1, "v1");
+        // Host 2's command holds the site lock (a real lease lock, as its run.sh would take it).
+        using var store = new Infrastructure.Etcd.EtcdStore(new GlobalConfig { RoutingStore = RoutingStoreKind.Etcd, EtcdEndpoints = Etcd.Endpoints });
+        var other = (Infrastructure.Etcd.LeaseHeldLock)new Infrastructure.Etcd.EtcdLeaseLock(store).Acquire("site-shop", Infrastructure.Locking.LockHolder.Current("run.sh deploy shop --version v9", DateTimeOffset.UtcNow));
+        using var deploy = CliRunner.Start(Host1.Root, ["deploy", "shop", "--version", "v2", "--lock-wait", "60"]);
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var waiting = new TaskCompletionSource();
+        void Read(string? line)
+        {
+            if (line is not null)
+            {
+                output.Enqueue(line);
+                if (line.Contains("waiting (up to", StringComparison.Ordinal))
+                {
+                    waiting.TrySetResult();
+                }
+            }
+        }
+
+        deploy.OutputDataReceived += (_, e) => Read(e.Data);
+        deploy.ErrorDataReceived += (_, e) => Read(e.Data);
+        deploy.BeginOutputReadLine();
+        deploy.BeginErrorReadLine();
+        try
+        {
+            await waiting.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+            // While host 1 waits, host 2 journals its deploy's intent, then dies before its outcome (its lease ends).
+            var journal = new Infrastructure.Etcd.EtcdJournal(store, new Infrastructure.Journal.JournalFile(Infrastructure.Home.At(Host2.Root), TimeProvider.System), TimeProvider.System);
+            var started = journal.Append(new Core.Journal.JournalEntry
+            {
+                Site = "shop", Action = "deploy", Outcome = "started", Message = "deploying v9 on candidate slot b",
+                To = new Core.State.SlotVersion("b", "v9"), Actor = "host2", Via = "cli",
+            }, proofs: [other.Proof]);
+            other.Dispose();
+
+            await deploy.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            var all = string.Join("\n", output);
+            Assert.True(deploy.ExitCode == 0, all);
+            // This command's recovery closed host 2's line, before its own intent.
+            Assert.Contains($"recovered: deploy #{started.Seq}", all);
+            var lines = Etcd.ReadPrefix("bluegreen/journal/entries/").Values.ToList();
+            var closing = lines.FindIndex(l => l.Contains($"\"ref\":{started.Seq}", StringComparison.Ordinal) && l.Contains("\"outcome\":\"interrupted\"", StringComparison.Ordinal));
+            var mine = lines.FindIndex(l => l.Contains("deploying v2", StringComparison.Ordinal));
+            Assert.True(closing >= 0 && closing < mine, all);
+        }
+        finally
+        {
+            other.Dispose();
+            if (!deploy.HasExited)
+            {
+                deploy.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_deploy_killed_with_9_leaves_its_deploy_cmd_recorded_in_etcd_and_the_next_deploy_ends_it()
+    {
+        Host1.AddSite("shop", SlotA.Url, SlotB.Url, "PREVIEW_RULE=Host(`preview.shop.example.com`)\nENTRYPOINTS=web\nDEPLOY_CMD=sleep 300\n");
+        using var deploy = CliRunner.Start(Host1.Root, ["deploy", "shop", "--version", "v1"]);
+        int group;
+        try
+        {
+            var holder = JsonDocument.Parse(await WaitForKey("bluegreen/children/site-shop", TimeSpan.FromSeconds(60))).RootElement;
+            group = holder.GetProperty("child_group").GetInt32();
+            // The command itself (the holder's pid) dies; its DEPLOY_CMD, in a group of its own, goes on.
+            Infrastructure.Processes.ProcessGroup.SignalProcess(holder.GetProperty("pid").GetInt32(), Infrastructure.Processes.ProcessGroup.SigKill);
+            await deploy.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            if (!deploy.HasExited)
+            {
+                deploy.Kill(entireProcessTree: true);
+            }
+        }
+
+        await WaitGone("bluegreen/locks/site-shop", TimeSpan.FromSeconds(30));
+        try
+        {
+            Assert.True(Infrastructure.Processes.ProcessGroup.HasRunningMembers(group), "DEPLOY_CMD outlived its command");
+            var record = Etcd.Ctl("get", "bluegreen/children/site-shop", "--print-value-only").Trim();
+            Assert.Equal(group, JsonDocument.Parse(record).RootElement.GetProperty("child_group").GetInt32());
+
+            // Another host's record cannot be checked from here: refused (exit 4), naming it.
+            var elsewhere = System.Text.Json.Nodes.JsonNode.Parse(record)!;
+            elsewhere["host"] = "elsewhere";
+            Etcd.Ctl("put", "bluegreen/children/site-shop", elsewhere.ToJsonString());
+            var refused = await Run(Host2, "deploy", "shop", "--version", "v2");
+            Assert.True(refused.ExitCode == 4, refused.ToString());
+            Assert.Contains($"its process group {group} on host elsewhere may still be running", refused.Stderr);
+            Etcd.Ctl("put", "bluegreen/children/site-shop", record);
+
+            // On this host, the next deploy ends the group (TERM, then KILL), says so, and goes on.
+            Host1.AddSite("shop", SlotA.Url, SlotB.Url, "PREVIEW_RULE=Host(`preview.shop.example.com`)\nENTRYPOINTS=web\nDEPLOY_CMD=true\n");
+            var next = await Run(Host1, "deploy", "shop", "--version", "v2");
+            Assert.True(next.ExitCode == 0, next.ToString());
+            Assert.Contains($"ended process group {group}", next.All);
+            Assert.False(Infrastructure.Processes.ProcessGroup.HasRunningMembers(group));
+            Assert.Empty(Etcd.ReadPrefix("bluegreen/children/"));
+        }
+        finally
+        {
+            if (Infrastructure.Processes.ProcessGroup.HasRunningMembers(group))
+            {
+                Infrastructure.Processes.ProcessGroup.Signal(group, Infrastructure.Processes.ProcessGroup.SigKill);
+            }
+        }
     }
 
     private async Task<string> WaitForKey(string key, TimeSpan deadline)

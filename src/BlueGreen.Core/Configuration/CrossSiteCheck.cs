@@ -6,7 +6,8 @@ namespace BlueGreen.Core.Configuration;
 /// <summary>
 /// What no single site file can show: two sites that share a slot URL (validating one would test the
 /// other's server, and a deploy to one would replace the other), or that claim the same rule on a common
-/// entry point (the router cannot tell whose users a request belongs to). Reported at the later site's
+/// entry point (the router cannot tell whose users a request belongs to), or whose names are one Traefik router or
+/// service (`shop`'s slot service `shop-a` is site `shop-a`'s production service). Reported at the later site's
 /// line, naming the earlier site's file and line; sites are taken in name order.
 /// </summary>
 public static class CrossSiteCheck
@@ -16,8 +17,15 @@ public static class CrossSiteCheck
         var errors = new List<ConfigError>();
         var urls = new Dictionary<string, (SiteConfig Site, string Key)>(StringComparer.Ordinal);
         var rules = new List<(string Rule, SiteConfig Site, string Key)>();
+        var earlier = new List<string>();
         foreach (var site in sites.OrderBy(s => s.Name, StringComparer.Ordinal))
         {
+            if (Routing.RoutingKv.NameClashError(site.Name, earlier) is { } nameClash)
+            {
+                errors.Add(site.ErrorAt("", nameClash));
+            }
+
+            earlier.Add(site.Name);
             foreach (var (key, slot) in new[] { ("SLOT_A_URL", Slot.A), ("SLOT_B_URL", Slot.B) })
             {
                 var url = UrlKey(site.UrlOf(slot));

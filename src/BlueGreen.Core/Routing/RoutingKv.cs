@@ -67,17 +67,71 @@ public static class RoutingKv
     }
 
     /// <summary>
-    /// The key prefixes (each ending in '/') of every router and service a site may own (production, preview, slots):
-    /// where a switch reads the site's current keys, so that a key the new routing lacks is deleted, not left behind.
+    /// The routers and the services a site's rendering names (production, preview, slots): the site owns exactly the
+    /// keys under these names, and nothing else. Routers and services are two namespaces in Traefik.
     /// </summary>
-    public static IReadOnlyList<string> SitePrefixes(string site, string rootKey) =>
-    [
-        $"{rootKey}/http/routers/{site}/",
-        $"{rootKey}/http/routers/{RoutingPlanner.PreviewRouter(site)}/",
-        $"{rootKey}/http/services/{site}/",
-        $"{rootKey}/http/services/{RoutingPlanner.SlotService(site, Slots.Slot.A)}/",
-        $"{rootKey}/http/services/{RoutingPlanner.SlotService(site, Slots.Slot.B)}/",
-    ];
+    public static (IReadOnlyList<string> Routers, IReadOnlyList<string> Services) OwnedNames(string site) =>
+        ([site, RoutingPlanner.PreviewRouter(site)], [site, RoutingPlanner.SlotService(site, Slots.Slot.A), RoutingPlanner.SlotService(site, Slots.Slot.B)]);
+
+    /// <summary>
+    /// The key prefixes (each ending in '/') of the site's owned names (<see cref="OwnedNames"/>): where a switch reads
+    /// the site's current keys, so that a key the new routing lacks is deleted, not left behind. The closing '/' makes
+    /// a prefix one name exactly (`services/shop-a/` is not `services/shop-ab/`); <see cref="Owns"/> checks it again.
+    /// </summary>
+    public static IReadOnlyList<string> SitePrefixes(string site, string rootKey)
+    {
+        var (routers, services) = OwnedNames(site);
+        return [.. routers.Select(n => $"{rootKey}/http/routers/{n}/"), .. services.Select(n => $"{rootKey}/http/services/{n}/")];
+    }
+
+    /// <summary>True when the key lies under one of the site's own router or service names, compared whole (never as a prefix of a name).</summary>
+    public static bool Owns(string site, string key, string rootKey)
+    {
+        var root = rootKey + "/http/";
+        if (!key.StartsWith(root, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var path = key[root.Length..].Split('/');
+        if (path.Length < 3)
+        {
+            return false;
+        }
+
+        var (routers, services) = OwnedNames(site);
+        return path[0] switch
+        {
+            "routers" => routers.Contains(path[1], StringComparer.Ordinal),
+            "services" => services.Contains(path[1], StringComparer.Ordinal),
+            _ => false,
+        };
+    }
+
+    /// <summary>
+    /// The router and service names <paramref name="site"/>'s rendering shares with another site's (`shop`'s slot
+    /// service `shop-a` is site `shop-a`'s production service): Traefik would read the two as one, and a switch of one
+    /// site would rewrite the other's keys. Each clash as (kind, name, other site), in the others' order.
+    /// </summary>
+    public static IReadOnlyList<(string Kind, string Name, string Other)> NameClashes(string site, IEnumerable<string> others)
+    {
+        var (routers, services) = OwnedNames(site);
+        var clashes = new List<(string, string, string)>();
+        foreach (var other in others.Where(o => o != site))
+        {
+            var (otherRouters, otherServices) = OwnedNames(other);
+            clashes.AddRange(routers.Intersect(otherRouters, StringComparer.Ordinal).Select(n => ("router", n, other)));
+            clashes.AddRange(services.Intersect(otherServices, StringComparer.Ordinal).Select(n => ("service", n, other)));
+        }
+
+        return clashes;
+    }
+
+    /// <summary>The one line that refuses a site whose names clash (<see cref="NameClashes"/>), or null when none does.</summary>
+    public static string? NameClashError(string site, IEnumerable<string> others) =>
+        NameClashes(site, others) is [var (kind, name, other), ..]
+            ? $"sites '{site}' and '{other}' both name the Traefik {kind} '{name}' (a site owns SITE, SITE-preview, SITE-a, SITE-b): a switch of one would rewrite the other's routing; rename one of them"
+            : null;
 
     /// <summary>The pairs as text, one `key = value` line each: what a plan's diff shows in etcd mode.</summary>
     public static string Text(IEnumerable<KeyValuePair<string, string>> pairs) =>

@@ -44,7 +44,7 @@ public sealed class EtcdJournal(EtcdStore store, JournalFile mirror, TimeProvide
                     EtcdStore.Put(store.JournalHeadKey, Json.Serialize(new EtcdJournalHead(sealedEntry.Seq, sealedEntry.Hash!), Json.Options)),
                     .. alongside ?? [],
                 ];
-                if (store.Transact([EtcdStore.ModRevisionIs(store.JournalHeadKey, revision), .. proofs ?? []], ops))
+                if (Applied(() => store.Transact([EtcdStore.ModRevisionIs(store.JournalHeadKey, revision), .. proofs ?? []], ops), line, sealedEntry.Seq, revision))
                 {
                     TryCatchUp();
                     return sealedEntry;
@@ -63,6 +63,54 @@ public sealed class EtcdJournal(EtcdStore store, JournalFile mirror, TimeProvide
         {
             throw new JournalWriteException(store.JournalHeadKey, e.Message, e);
         }
+    }
+
+    /// <summary>Reads after a transaction whose answer was lost, at most this many times, before saying it is unknown.</summary>
+    private const int SettleAttempts = 3;
+
+    /// <summary>
+    /// Runs the transaction that appends <paramref name="line"/> as entry <paramref name="seq"/> on the head at
+    /// <paramref name="revision"/>. When its answer is lost (a deadline, a dropped connection), etcd may have applied it,
+    /// or may still apply it: the head is fenced (put again, on the same condition, so that the lost transaction can
+    /// never apply later), then the entry's key says whether it did: applied, the append goes on as applied.
+    /// </summary>
+    /// <exception cref="JournalWriteException">It was not applied: nothing was written.</exception>
+    /// <exception cref="EtcdOutcomeUnknownException">etcd could not be asked: the next command's recovery settles it.</exception>
+    private bool Applied(Func<bool> transact, string line, long seq, long revision)
+    {
+        EtcdUnavailableException lost;
+        try
+        {
+            return transact();
+        }
+        catch (EtcdUnavailableException e)
+        {
+            lost = e;
+        }
+
+        for (var attempt = 0; attempt < SettleAttempts; attempt++)
+        {
+            try
+            {
+                var head = store.Get(store.JournalHeadKey);
+                if ((head?.ModRevision ?? 0) == revision)
+                {
+                    var same = head?.Value ?? Json.Serialize(new EtcdJournalHead(0, JournalChain.GenesisHash), Json.Options);
+                    store.Transact([EtcdStore.ModRevisionIs(store.JournalHeadKey, revision)], [EtcdStore.Put(store.JournalHeadKey, same)]);
+                }
+
+                // The head has moved (the fence, the lost transaction, or another host): the entry is ours only if it is our line.
+                return store.Get(store.JournalEntryKey(seq))?.Value == line
+                    ? true
+                    : throw new JournalWriteException(store.JournalHeadKey, $"{lost.Message}; etcd had not applied it, and never will: nothing was written");
+            }
+            catch (EtcdUnavailableException e)
+            {
+                lost = e;
+            }
+        }
+
+        throw new EtcdOutcomeUnknownException($"journal entry {seq}", lost.Message, lost);
     }
 
     /// <summary>

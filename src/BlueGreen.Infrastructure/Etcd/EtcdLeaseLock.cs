@@ -25,7 +25,9 @@ public sealed class EtcdLeaseLock(EtcdStore store) : ILockStore
             if (store.Transact([EtcdStore.CreateRevisionIs(key, 0)], [EtcdStore.Put(key, holder, lease)]))
             {
                 var created = store.Get(key) ?? throw new EtcdUnavailableException(store.Endpoints, $"the {name} lock vanished right after it was taken");
-                return new LeaseHeldLock(store, name, key, created.CreateRevision, lease, me);
+                // A holder that died while its DEPLOY_CMD ran left that command's group behind: the caller settles it.
+                var leftover = store.Get(store.ChildKey(name)) is { } child ? ReadHolder(child.Value) : null;
+                return new LeaseHeldLock(store, name, key, created.CreateRevision, lease, me, leftover);
             }
 
             var current = store.Get(key);
@@ -54,22 +56,43 @@ public sealed class EtcdLeaseLock(EtcdStore store) : ILockStore
     }
 }
 
-/// <summary>A lock held as a leased key. <see cref="Proof"/> is what a transaction compares to be sure it still holds it.</summary>
+/// <summary>
+/// This command's lock lease is gone (revoked, or not renewed for its whole TTL): another command may hold the lock
+/// now. The command stops: it must not write or run anything more under a lock that is not its own.
+/// </summary>
+public sealed class LockLostException(string name, string reason)
+    : Exception($"the {name} lock was lost while this command held it ({reason}): another command may hold it now")
+{
+    public string LockName { get; } = name;
+}
+
+/// <summary>
+/// A lock held as a leased key. <see cref="Proof"/> is what a transaction compares to be sure it still holds it.
+/// The lease is renewed by etcd's keep-alive stream, which ends on its first error: it is started again (with
+/// backoff) for as long as the lease can still be alive, and the lease's remaining TTL is read at a fifth of the TTL.
+/// When etcd says the lease is gone, or could not say so until the TTL it last reported ran out, <see cref="Lost"/> is
+/// set: the holder checks it before each write and while DEPLOY_CMD runs.
+/// </summary>
 public sealed class LeaseHeldLock : HeldLock
 {
+    private static readonly TimeSpan CheckEvery = EtcdLeaseLock.LeaseTtl / 5;
+
+    private static readonly TimeSpan FirstRestart = TimeSpan.FromMilliseconds(100);
+
     private readonly EtcdStore _store;
     private readonly long _lease;
     private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationTokenSource _lost = new();
     private readonly Task _keepAlive;
 
-    internal LeaseHeldLock(EtcdStore store, string name, string key, long createRevision, long lease, LockHolder holder)
-        : base(name, holder, staleHolder: null)
+    internal LeaseHeldLock(EtcdStore store, string name, string key, long createRevision, long lease, LockHolder holder, LockHolder? leftover)
+        : base(name, holder, leftover)
     {
         _store = store;
         _lease = lease;
         Key = key;
         CreateRevision = createRevision;
-        _keepAlive = Task.Run(() => store.KeepAlive(lease, _stop.Token));
+        _keepAlive = Task.Run(() => KeepAliveAsync(_stop.Token));
     }
 
     public string Key { get; }
@@ -79,9 +102,43 @@ public sealed class LeaseHeldLock : HeldLock
 
     public Etcdserverpb.Compare Proof => EtcdStore.CreateRevisionIs(Key, CreateRevision);
 
+    /// <summary>Cancelled once the lease is known to be gone: this command no longer holds the lock.</summary>
+    public CancellationToken Lost => _lost.Token;
+
+    /// <summary>Why <see cref="Lost"/> was set (null while the lock holds).</summary>
+    public string? LostReason { get; private set; }
+
+    /// <exception cref="LockLostException">The lease is gone.</exception>
+    public void ThrowIfLost()
+    {
+        if (_lost.IsCancellationRequested)
+        {
+            throw new LockLostException(Name, LostReason ?? "its lease ended");
+        }
+    }
+
     protected override void WriteHolder(LockHolder holder)
     {
-        if (!_store.Transact([Proof], [EtcdStore.Put(Key, Json.Serialize(holder, Json.Options), _lease)]))
+        ThrowIfLost();
+        var json = Json.Serialize(holder, Json.Options);
+        // The group also goes to a key outside the lease (EtcdStore.ChildKey); cleared with it when the command ends.
+        var child = holder.ChildGroup is null ? EtcdStore.DeleteKey(_store.ChildKey(Name)) : EtcdStore.Put(_store.ChildKey(Name), json);
+        if (!_store.Transact([Proof], [EtcdStore.Put(Key, json, _lease), child]))
+        {
+            throw new IOException($"the {Name} lock's lease expired: another command may hold it now");
+        }
+
+        _childRevision = holder.ChildGroup is null ? 0 : _store.Get(_store.ChildKey(Name))?.ModRevision ?? 0;
+        _childGroup = holder.ChildGroup;
+    }
+
+    private long _childRevision;
+
+    private int? _childGroup;
+
+    public override void ForgetStaleHolder()
+    {
+        if (StaleHolder is not null && !_store.Transact([Proof], [EtcdStore.DeleteKey(_store.ChildKey(Name))]))
         {
             throw new IOException($"the {Name} lock's lease expired: another command may hold it now");
         }
@@ -96,10 +153,95 @@ public sealed class LeaseHeldLock : HeldLock
         }
         catch (AggregateException)
         {
-            // The keep-alive ends with its cancellation (or had already failed): either way the lease is ended next.
+            // The supervision ends with its cancellation: either way the lease is ended next.
+        }
+
+        // A lease lost while DEPLOY_CMD ran: the command was stopped, but its record could not be cleared on the lock's
+        // condition. Cleared now if it is still this holder's own record (its revision) and the group is gone.
+        if (_childRevision > 0 && _childGroup is { } group && !Processes.ProcessGroup.HasRunningMembers(group))
+        {
+            try
+            {
+                _store.Transact([EtcdStore.ModRevisionIs(_store.ChildKey(Name), _childRevision)], [EtcdStore.DeleteKey(_store.ChildKey(Name))]);
+            }
+            catch (EtcdUnavailableException)
+            {
+                // Left for the next holder, which finds the group gone.
+            }
         }
 
         _store.TryRevoke(_lease);
         _stop.Dispose();
+    }
+
+    /// <summary>Keeps the lease alive and watches it, until released or lost.</summary>
+    private async Task KeepAliveAsync(CancellationToken stop)
+    {
+        CancellationTokenSource? stream = null;
+        Task? renewing = null;
+        var restartDelay = FirstRestart;
+        var restartAt = DateTime.UtcNow;
+        // Until when the lease is surely alive: the last remaining TTL etcd reported, counted from when it said so.
+        var aliveUntil = DateTime.UtcNow + EtcdLeaseLock.LeaseTtl;
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                if ((renewing is null || renewing.IsCompleted) && DateTime.UtcNow >= restartAt)
+                {
+                    // The stream ends on its first error (a member gone, a leader change): it is started again, at
+                    // growing intervals while it keeps failing.
+                    stream?.Cancel();
+                    stream?.Dispose();
+                    stream = CancellationTokenSource.CreateLinkedTokenSource(stop);
+                    var token = stream.Token;
+                    renewing = Task.Run(() => _store.KeepAlive(_lease, token), token);
+                    restartAt = DateTime.UtcNow + restartDelay;
+                    restartDelay = TimeSpan.FromTicks(Math.Min(restartDelay.Ticks * 2, CheckEvery.Ticks));
+                }
+
+                try
+                {
+                    var left = await Task.Run(() => _store.LeaseTtlLeft(_lease), stop);
+                    if (left <= 0)
+                    {
+                        Lose("etcd says its lease was revoked or has expired");
+                        return;
+                    }
+
+                    aliveUntil = DateTime.UtcNow + TimeSpan.FromSeconds(left);
+                    if (left * 3 > (long)EtcdLeaseLock.LeaseTtl.TotalSeconds * 2)
+                    {
+                        restartDelay = FirstRestart;
+                    }
+                }
+                catch (EtcdUnavailableException e)
+                {
+                    if (DateTime.UtcNow >= aliveUntil)
+                    {
+                        Lose($"etcd could not renew or confirm its lease before its TTL ran out: {e.Message}");
+                        return;
+                    }
+                }
+
+                await Task.Delay(renewing?.IsCompleted != false ? Min(restartDelay, CheckEvery) : CheckEvery, stop);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            stream?.Cancel();
+            stream?.Dispose();
+        }
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private void Lose(string reason)
+    {
+        LostReason = reason;
+        _lost.Cancel();
     }
 }

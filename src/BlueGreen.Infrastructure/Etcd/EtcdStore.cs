@@ -14,6 +14,21 @@ namespace BlueGreen.Infrastructure.Etcd;
 public sealed class EtcdUnavailableException(string endpoints, string reason, Exception? inner = null)
     : IOException($"etcd is unreachable at {endpoints} ({reason})", inner);
 
+/// <summary>
+/// etcd did not answer whether it applied a transaction, and could not be asked afterwards: it may have been applied.
+/// Not an <see cref="IOException"/>: no step may take it for "nothing was written"; the next command's recovery settles it.
+/// </summary>
+public sealed class EtcdOutcomeUnknownException(string what, string reason, Exception? inner = null)
+    : Exception($"etcd did not say whether it applied {what} ({reason}), and could not be asked since: it may have", inner);
+
+/// <summary>Tests only: what <see cref="EtcdStore.Transact"/> loses.</summary>
+internal enum AnswerFault
+{
+    None,
+    RequestLost,
+    AnswerLost,
+}
+
 /// <summary>One key as read: its value and the revision that last changed it.</summary>
 public sealed record EtcdValue(string Key, string Value, long ModRevision, long CreateRevision, long Lease);
 
@@ -58,6 +73,12 @@ public sealed class EtcdStore : IDisposable
 
     public string LockKey(string name) => LocksPrefix + name;
 
+    /// <summary>
+    /// The process group a lock's holder runs (DEPLOY_CMD), with the holder: NOT under the lease, so that it outlives a
+    /// holder killed with -9 and the next holder of the lock can end (or refuse on) what it left running.
+    /// </summary>
+    public string ChildKey(string name) => $"{StatePrefix}/children/{name}";
+
     public EtcdValue? Get(string key) => Call(() =>
     {
         var response = _client.Get(new RangeRequest { Key = Bytes(key) }, null, Deadline());
@@ -78,13 +99,32 @@ public sealed class EtcdStore : IDisposable
         var request = new TxnRequest();
         request.Compare.AddRange(when);
         request.Success.AddRange(then);
-        return _client.Transaction(request, null, Deadline()).Succeeded;
+        var fault = TransactionFault?.Invoke(request) ?? AnswerFault.None;
+        if (fault == AnswerFault.RequestLost)
+        {
+            throw new RpcException(new Grpc.Core.Status(StatusCode.DeadlineExceeded, "the request was lost (test fault)"));
+        }
+
+        var succeeded = _client.Transaction(request, null, Deadline()).Succeeded;
+        return fault == AnswerFault.AnswerLost ? throw new RpcException(new Grpc.Core.Status(StatusCode.DeadlineExceeded, "the answer was lost (test fault)")) : succeeded;
     });
+
+    /// <summary>Tests only: loses a transaction's request or its answer, as a deadline or a dropped connection does.</summary>
+    internal Func<TxnRequest, AnswerFault>? TransactionFault { get; set; }
 
     public long GrantLease(TimeSpan ttl) => Call(() => _client.LeaseGrant(new LeaseGrantRequest { TTL = (long)ttl.TotalSeconds }, null, Deadline()).ID);
 
     /// <summary>Keeps a lease alive until cancelled (etcd's keep-alive stream, renewed at a third of the TTL).</summary>
-    public Task KeepAlive(long lease, CancellationToken ct) => _client.LeaseKeepAlive(lease, ct);
+    public Task KeepAlive(long lease, CancellationToken ct) =>
+        KeepAliveFault?.Invoke(lease) == true
+            ? Task.FromException(new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, "the keep-alive stream broke (test fault)")))
+            : _client.LeaseKeepAlive(lease, ct);
+
+    /// <summary>Tests only: true breaks the keep-alive stream as it starts, as a member going away does.</summary>
+    internal Func<long, bool>? KeepAliveFault { get; set; }
+
+    /// <summary>Seconds the lease has left as etcd counts them; 0 or less: it is gone (revoked or expired).</summary>
+    public long LeaseTtlLeft(long lease) => Call(() => _client.LeaseTimeToLive(new LeaseTimeToLiveRequest { ID = lease }, null, Deadline()).TTL);
 
     /// <summary>Ends a lease now: its keys go at once. A failure is let go: the lease expires on its own.</summary>
     public void TryRevoke(long lease)

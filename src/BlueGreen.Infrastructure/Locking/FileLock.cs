@@ -50,6 +50,14 @@ public abstract class HeldLock(string name, LockHolder holder, LockHolder? stale
 
     protected abstract void WriteHolder(LockHolder holder);
 
+    /// <summary>
+    /// The stale holder's leftovers are settled (its process group is gone or was ended): its record may go. Files
+    /// need nothing (the holder file was rewritten when the lock was taken); etcd keeps it in a key of its own.
+    /// </summary>
+    public virtual void ForgetStaleHolder()
+    {
+    }
+
     protected abstract void Release();
 }
 

@@ -114,6 +114,12 @@ internal static class OperationFrame
             return new OperationResult(ExitCode.Usage, string.Join("\n", errors.Where(e => !e.IsWarning)), "run ./run.sh config check");
         }
 
+        // A site whose Traefik names are another site's (`shop` and `shop-a`) would rewrite that site's routing.
+        if (Core.Routing.RoutingKv.NameClashError(site, ConfigLoader.ValidSiteNames(context.Home)) is { } clash)
+        {
+            return new OperationResult(ExitCode.Usage, $"{action} {site} refused: {clash}; nothing was changed", "run ./run.sh config check");
+        }
+
         SiteTransaction? started = null;
         try
         {
@@ -121,6 +127,8 @@ internal static class OperationFrame
             journal.EnsureIntact();
             using var locks = await SiteLocks.TakeAsync(context, journal, site, switchLock, signalled);
             TestFaults.At(action, "locked", signalled);
+            // Recovery reads the journal as it is now, under the locks: not as it was before a --lock-wait.
+            journal.FollowUnderLock();
             var (state, routing, blocked, unresolved) = Recover(context, journal, site, locks);
             TestFaults.At(action, "recovered", signalled);
             if (blocked is not null && !proceedWhenBlocked)
@@ -148,6 +156,18 @@ internal static class OperationFrame
         {
             // Before any intent, and every write to etcd is one transaction: one that could not be sent changed nothing.
             return new OperationResult(ExitCode.Failed, $"{action} {site} failed: {e.Message}; nothing was changed", "is the etcd cluster up? see ETCD_ENDPOINTS in conf/global.conf");
+        }
+        catch (LockLostException e)
+        {
+            journal.TryRecord(site, action, JournalOutcome.Failed, e.Message);
+            return new OperationResult(ExitCode.Failed, $"{action} {site} failed: {e.Message}; it stopped before its next step",
+                $"the next command's recovery records what is true (./run.sh status {site} shows it); is etcd healthy? (etcdctl endpoint health)");
+        }
+        catch (EtcdOutcomeUnknownException e)
+        {
+            // A write whose answer was lost and that could not be checked since: say so, not "nothing was changed".
+            return new OperationResult(ExitCode.Failed, $"{action} {site} failed: {e.Message}",
+                $"the next command's recovery settles it from the journal and the routing in etcd (./run.sh status {site} shows it)");
         }
         catch (LockBusyException busy)
         {

@@ -37,6 +37,12 @@ internal sealed class OperationJournal
     }
 
     /// <summary>
+    /// With etcd, brings the mirror up to the journal there again: called once the locks are held, so that recovery
+    /// sees what another host journaled while this command waited for them. Nothing to do with a journal file.
+    /// </summary>
+    public void FollowUnderLock() => _etcd?.EnsureMirrorFollows();
+
+    /// <summary>
     /// Journals an entry. With etcd, <paramref name="alongside"/> (a switch's routing) is written in the same transaction,
     /// and only while <paramref name="proofs"/> (the command's locks) hold.
     /// </summary>
@@ -75,6 +81,11 @@ internal sealed class OperationJournal
         catch (JournalWriteException e)
         {
             _context.Reporter.Warn($"could not journal this {outcome} {action}: {e.Message}");
+            return false;
+        }
+        catch (EtcdOutcomeUnknownException e)
+        {
+            _context.Reporter.Warn($"this {outcome} {action} may not be journaled: {e.Message}");
             return false;
         }
     }

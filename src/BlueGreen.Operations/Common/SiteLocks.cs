@@ -32,7 +32,29 @@ internal sealed class SiteLocks : IDisposable
     /// With etcd: the comparisons that hold while these locks are still this command's (their leased keys are the
     /// ones it created). A write made on them cannot land after a lease expired and another host took over.
     /// </summary>
-    public IReadOnlyList<Etcdserverpb.Compare> Proofs => _held.OfType<LeaseHeldLock>().Select(l => l.Proof).ToList();
+    /// <exception cref="LockLostException">A lease is known to be gone: the write is not even tried.</exception>
+    public IReadOnlyList<Etcdserverpb.Compare> Proofs
+    {
+        get
+        {
+            ThrowIfLost();
+            return _held.OfType<LeaseHeldLock>().Select(l => l.Proof).ToList();
+        }
+    }
+
+    /// <summary>Cancelled when one of these locks' leases is lost (etcd); never with files, which the kernel holds.</summary>
+    public CancellationToken Lost => _lost?.Token ?? CancellationToken.None;
+
+    /// <exception cref="LockLostException">One of these locks' leases is gone.</exception>
+    public void ThrowIfLost()
+    {
+        foreach (var held in _held.OfType<LeaseHeldLock>())
+        {
+            held.ThrowIfLost();
+        }
+    }
+
+    private CancellationTokenSource? _lost;
 
     /// <exception cref="LockBusyException">A live process holds one of them, or the maintenance lock is held; nothing is kept.</exception>
     /// <exception cref="OperationCanceledException">A signal ended the wait; nothing is kept.</exception>
@@ -78,6 +100,12 @@ internal sealed class SiteLocks : IDisposable
                 locks._held.Add(held);
                 if (held.StaleHolder is { } stale)
                 {
+                    if (held is LeaseHeldLock && stale.Host != Environment.MachineName && stale.ChildGroup is { } elsewhere)
+                    {
+                        // etcd: a holder on another host left its command's group there; this host can neither see nor end it.
+                        throw new LockBusyException(name, stale with { Command = $"{stale.Command} (gone; its process group {elsewhere} on host {stale.Host} may still be running: end it there, then delete {journal.Stores.Etcd?.ChildKey(name)} with etcdctl)" });
+                    }
+
                     var (ended, stillRunning) = await EndLeftoversAsync(stale, context.Clock);
                     if (stillRunning)
                     {
@@ -85,12 +113,17 @@ internal sealed class SiteLocks : IDisposable
                         throw new LockBusyException(name, stale with { Command = $"{stale.Command} (dead; its process group {stale.ChildGroup} is still running)" });
                     }
 
+                    held.ForgetStaleHolder();
+
                     var message = $"took over the stale {name} lock of {stale}: that process is gone{ended}";
                     context.Reporter.Warn(message);
                     // The takeover (and any kill) already happened: a journal failure must not hide it.
                     journal.TryRecord(journalSite, "lock-takeover", JournalOutcome.Succeeded, message);
                 }
             }
+
+            var leases = locks._held.OfType<LeaseHeldLock>().Select(l => l.Lost).ToArray();
+            locks._lost = leases.Length > 0 ? CancellationTokenSource.CreateLinkedTokenSource(leases) : null;
 
             // Read under the locks `lock acquire` writes it under: it cannot appear while this command runs.
             if (new MaintenanceLock(context.Home.LocksDir).Read() is { } hold)
@@ -141,5 +174,7 @@ internal sealed class SiteLocks : IDisposable
         }
 
         _held.Clear();
+        _lost?.Dispose();
+        _lost = null;
     }
 }

@@ -9,6 +9,7 @@ using BlueGreen.Core.Slots;
 using BlueGreen.Core.State;
 using BlueGreen.Core.Switching;
 using BlueGreen.Gates;
+using BlueGreen.Infrastructure.Etcd;
 using BlueGreen.Infrastructure.Journal;
 using BlueGreen.Infrastructure.Processes;
 using BlueGreen.Infrastructure.Routing;
@@ -127,11 +128,17 @@ public sealed class DeployOperation(OperationContext context, HttpClient http)
                 return Fail(tx, to, $"interrupted by a signal before DEPLOY_CMD ran; slot {slot.Name()} holds no valid deployment", null);
             }
 
+            // Two deploys must never share a slot: a lost lease (another host may take the lock) stops DEPLOY_CMD too.
+            tx.Locks.ThrowIfLost();
             ShellCommandResult result;
+            using var stopped = CancellationTokenSource.CreateLinkedTokenSource(tx.Signalled, tx.Locks.Lost);
             try
             {
-                result = await new ShellCommand(context.Clock).RunAsync(request, tx.Signalled);
-                tx.RecordChildGroup(null, "DEPLOY_CMD");
+                result = await new ShellCommand(context.Clock).RunAsync(request, stopped.Token);
+                if (!tx.Locks.Lost.IsCancellationRequested)
+                {
+                    tx.RecordChildGroup(null, "DEPLOY_CMD");
+                }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -146,7 +153,9 @@ public sealed class DeployOperation(OperationContext context, HttpClient http)
                     context.Reporter.Output(line);
                 }
 
-                var why = result.Canceled ? "was stopped by a signal" : result.Describe();
+                var why = !result.Canceled ? result.Describe()
+                    : tx.Locks.Lost.IsCancellationRequested ? $"was stopped: {LostMessage(tx)}"
+                    : "was stopped by a signal";
                 return Fail(tx, to, $"DEPLOY_CMD {why}; slot {slot.Name()} holds no valid deployment (log: {logFile})", $"see {logFile}; the live slot was not touched");
             }
         }
@@ -275,7 +284,20 @@ public sealed class DeployOperation(OperationContext context, HttpClient http)
         }
     }
 
-    /// <summary>A holder file that cannot be rewritten (full disk) must not stop a command that already runs.</summary>
+    /// <summary>Why DEPLOY_CMD was stopped when the site's lock was lost: the lock's own one-line account.</summary>
+    private static string LostMessage(SiteTransaction tx)
+    {
+        try
+        {
+            tx.Locks.ThrowIfLost();
+            return "its lock was lost";
+        }
+        catch (LockLostException e)
+        {
+            return e.Message;
+        }
+    }
+
     private static OperationResult Fail(SiteTransaction tx, SlotVersion to, string message, string? hint)
     {
         var journaled = tx.TryJournalOutcome(JournalOutcome.Failed, message, null, to);

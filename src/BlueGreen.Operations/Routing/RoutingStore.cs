@@ -199,8 +199,11 @@ internal sealed class EtcdRoutingStore(EtcdStore etcd) : RoutingStore
 
     private IReadOnlyList<KeyValuePair<string, string>> Pairs(SiteRouting routing) => RoutingKv.Pairs(routing.Config, etcd.RoutingPrefix);
 
+    /// <summary>The keys the site owns now: under its own router and service names, compared whole (<see cref="RoutingKv.Owns"/>).</summary>
     private List<KeyValuePair<string, string>> Current(string site) =>
-        RoutingKv.SitePrefixes(site, etcd.RoutingPrefix).SelectMany(etcd.List).Select(kv => new KeyValuePair<string, string>(kv.Key, kv.Value)).ToList();
+        RoutingKv.SitePrefixes(site, etcd.RoutingPrefix).SelectMany(etcd.List)
+            .Where(kv => RoutingKv.Owns(site, kv.Key, etcd.RoutingPrefix))
+            .Select(kv => new KeyValuePair<string, string>(kv.Key, kv.Value)).ToList();
 
     /// <summary>
     /// The site's keys replaced whole: every key it has now that the new routing lacks is deleted, every new pair put.

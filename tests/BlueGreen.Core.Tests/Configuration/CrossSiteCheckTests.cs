@@ -56,4 +56,14 @@ public sealed class CrossSiteCheckTests
         Assert.Empty(CrossSiteCheck.Check([web, websecure]));
         Assert.Contains("wiki.conf:1: RULE is the same rule as RULE of site 'blog'", Assert.Single(CrossSiteCheck.Check([web, websecure, everywhere])).ToString());
     }
+
+    [Fact]
+    public void A_site_named_after_another_sites_slot_service_is_an_error_naming_both()
+    {
+        var errors = CrossSiteCheck.Check([Site("shop", Conf("Host(`shop`)", 1, 2)), Site("shop-a", Conf("Host(`a`)", 3, 4)), Site("shop-ab", Conf("Host(`ab`)", 5, 6))]);
+
+        Assert.Equal(
+            "/h/conf/sites/shop-a.conf: sites 'shop-a' and 'shop' both name the Traefik service 'shop-a' (a site owns SITE, SITE-preview, SITE-a, SITE-b): a switch of one would rewrite the other's routing; rename one of them",
+            Assert.Single(errors).ToString());
+    }
 }

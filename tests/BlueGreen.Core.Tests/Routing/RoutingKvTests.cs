@@ -113,6 +113,44 @@ public sealed class RoutingKvTests
         Assert.All(other, p => Assert.DoesNotContain(prefixes, prefix => p.Key.StartsWith(prefix, StringComparison.Ordinal)));
     }
 
+    [Theory]
+    [InlineData("traefik/http/routers/shop/rule", true)]
+    [InlineData("traefik/http/routers/shop-preview/service", true)]
+    [InlineData("traefik/http/services/shop/weighted/services/0/name", true)]
+    [InlineData("traefik/http/services/shop-a/loadbalancer/servers/0/url", true)]
+    [InlineData("traefik/http/services/shop-b/loadbalancer/passhostheader", true)]
+    [InlineData("traefik/http/services/shop-ab/loadbalancer/servers/0/url", false)] // a longer name, not shop-a
+    [InlineData("traefik/http/services/shop-a-a/loadbalancer/servers/0/url", false)] // site shop-a's slot a
+    [InlineData("traefik/http/routers/shop-a/rule", false)] // a router is not the service of the same name
+    [InlineData("traefik/http/routers/shop-previewx/rule", false)]
+    [InlineData("traefik/http/routers/shopping/rule", false)]
+    [InlineData("traefik/http/middlewares/shop/stripprefix/prefixes/0", false)]
+    [InlineData("traefik/http/routers/shop", false)] // the name alone is no leaf
+    [InlineData("edge/http/routers/shop/rule", false)] // another rootKey
+    public void A_site_owns_exactly_the_keys_under_its_own_router_and_service_names(string key, bool owned)
+    {
+        Assert.Equal(owned, RoutingKv.Owns("shop", key, "traefik"));
+    }
+
+    [Theory]
+    [InlineData("shop", "shop-a", "service shop-a")] // shop's slot a is shop-a's production service
+    [InlineData("shop-b", "shop", "service shop-b")]
+    [InlineData("shop", "shop-preview", "router shop-preview")] // shop's preview router is shop-preview's production router
+    [InlineData("shop", "shop-ab", "")]
+    [InlineData("shop", "shop-aa", "")]
+    [InlineData("shop", "shop2", "")]
+    [InlineData("shop-a", "shop-b", "")]
+    [InlineData("shop", "shop", "")] // a site is not its own clash
+    public void Two_sites_clash_when_their_renderings_name_the_same_router_or_service(string site, string other, string clash)
+    {
+        var clashes = RoutingKv.NameClashes(site, [other]);
+
+        Assert.Equal(clash, string.Join(", ", clashes.Select(c => $"{c.Kind} {c.Name}")));
+        Assert.Equal(clash.Length > 0, RoutingKv.NameClashError(site, [other]) is not null);
+        // Symmetric: neither site of a clashing pair may switch.
+        Assert.Equal(clashes.Count, RoutingKv.NameClashes(other, [site]).Count);
+    }
+
     [Fact]
     public void Keys_are_read_case_insensitively_as_traefik_does_and_names_keep_their_case()
     {

@@ -138,4 +138,94 @@ public sealed class EtcdStoreTests : IDisposable
         Assert.Empty(_etcd.ReadPrefix("traefik/"));
         held.Dispose();
     }
+
+    [Fact]
+    public void An_append_whose_answer_was_lost_after_etcd_applied_it_is_known_as_applied_and_written_once()
+    {
+        var (store, journal) = Host();
+        journal.Append(Entry("before", 0));
+        var lost = 0;
+        store.TransactionFault = _ => Interlocked.Increment(ref lost) == 1 ? AnswerFault.AnswerLost : AnswerFault.None;
+
+        var entry = journal.Append(Entry("committed", 1));
+
+        Assert.Equal(2, entry.Seq);
+        var lines = _etcd.ReadPrefix("bluegreen/journal/entries/").Values.ToList();
+        Assert.Equal(2, lines.Count);
+        Assert.Contains("committed #1", lines[1]);
+        Assert.Null(journal.Verify().Break);
+        Assert.Equal(lines, journal.Mirror.ReadLines());
+    }
+
+    [Fact]
+    public void An_append_whose_request_was_lost_is_fenced_and_reported_as_nothing_written()
+    {
+        var (store, journal) = Host();
+        journal.Append(Entry("before", 0));
+        store.TransactionFault = request => request.Success.Count > 1 ? AnswerFault.RequestLost : AnswerFault.None; // the append, not the fence
+
+        var error = Assert.Throws<JournalWriteException>(() => journal.Append(Entry("lost", 1)));
+
+        Assert.Contains("etcd had not applied it, and never will: nothing was written", error.Message);
+        Assert.Single(_etcd.ReadPrefix("bluegreen/journal/entries/"));
+        store.TransactionFault = null;
+        Assert.Equal(2, journal.Append(Entry("after", 2)).Seq);
+        Assert.Null(journal.Verify().Break);
+    }
+
+    [Fact]
+    public void An_append_whose_answer_was_lost_with_etcd_gone_since_is_reported_as_unknown()
+    {
+        var (store, journal) = Host();
+        journal.Append(Entry("before", 0));
+        store.TransactionFault = _ =>
+        {
+            _etcd.KillAll();
+            return AnswerFault.RequestLost;
+        };
+
+        var error = Assert.Throws<EtcdOutcomeUnknownException>(() => journal.Append(Entry("unknown", 1)));
+
+        Assert.StartsWith("etcd did not say whether it applied journal entry 2 (", error.Message);
+        Assert.EndsWith("and could not be asked since: it may have", error.Message);
+    }
+
+    [Fact]
+    public async Task A_keep_alive_stream_that_breaks_is_started_again_and_the_lock_outlives_its_ttl()
+    {
+        var (store, _) = Host();
+        var broken = 0;
+        // The first three streams break as they start (a member going away): without restarts the lease would expire.
+        store.KeepAliveFault = _ => Interlocked.Increment(ref broken) <= 3;
+        using var held = (LeaseHeldLock)new EtcdLeaseLock(store).Acquire("site-shop", LockHolder.Current("deploy", DateTimeOffset.UtcNow));
+
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < EtcdLeaseLock.LeaseTtl * 2)
+        {
+            Assert.NotEmpty(_etcd.Ctl("get", "bluegreen/locks/site-shop", "--print-value-only").Trim());
+            Assert.False(held.Lost.IsCancellationRequested, held.LostReason);
+            await Task.Delay(250);
+        }
+
+        Assert.True(Volatile.Read(ref broken) > 3, "the stream was started again after it broke");
+    }
+
+    [Fact]
+    public async Task A_revoked_lease_is_noticed_by_its_holder_which_then_refuses_to_write()
+    {
+        var (store, _) = Host();
+        using var held = (LeaseHeldLock)new EtcdLeaseLock(store).Acquire("site-shop", LockHolder.Current("deploy", DateTimeOffset.UtcNow));
+        var lease = store.Get("bluegreen/locks/site-shop")!.Lease;
+
+        _etcd.Ctl("lease", "revoke", lease.ToString("x", System.Globalization.CultureInfo.InvariantCulture));
+
+        // Noticed within a check (a fifth of the TTL), waited for with a deadline.
+        var noticed = new TaskCompletionSource();
+        using var registration = held.Lost.Register(noticed.SetResult);
+        await noticed.Task.WaitAsync(EtcdLeaseLock.LeaseTtl * 2);
+        Assert.Contains("revoked", held.LostReason);
+        var error = Assert.Throws<LockLostException>(held.ThrowIfLost);
+        Assert.Equal("the site-shop lock was lost while this command held it (etcd says its lease was revoked or has expired): another command may hold it now", error.Message);
+        Assert.Throws<LockLostException>(() => held.RecordChildGroup(null));
+    }
 }
