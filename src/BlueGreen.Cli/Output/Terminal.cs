@@ -189,14 +189,32 @@ public sealed class TerminalReporter(Terminal terminal) : IOperationReporter
 
     public bool AsksPerson => !terminal.AssumeYes && terminal.IsInteractive;
 
-    public bool Confirm(string question)
+    public bool Confirm(string question, CancellationToken ct)
     {
         if (terminal.AssumeYes)
         {
             return true;
         }
 
-        return terminal.IsInteractive && terminal.Out.Confirm(Terminal.Escape(question), defaultValue: false);
+        if (!terminal.IsInteractive)
+        {
+            return false;
+        }
+
+        // Spectre's prompt blocks in a key read that a signal does not interrupt: it is left waiting on its own
+        // thread, and Ctrl-C answers "no" at once (the command then ends and the read with it).
+        var answer = Task.Run(() => terminal.Out.Confirm(Terminal.Escape(question), defaultValue: false), CancellationToken.None);
+        try
+        {
+            Task.WaitAny([answer], ct);
+        }
+        catch (OperationCanceledException)
+        {
+            terminal.Line("");
+            return false;
+        }
+
+        return answer.GetAwaiter().GetResult();
     }
 
     public void Output(string line) => terminal.Line(terminal.Rich ? $"  │ {line}" : $"  | {line}");

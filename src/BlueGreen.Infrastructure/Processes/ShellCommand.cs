@@ -31,7 +31,17 @@ public sealed class ShellCommand(TimeProvider? timeProvider = null)
         var started = _time.GetTimestamp();
         using var process = Start(request);
         var pgid = process.Id;
-        request.OnStarted?.Invoke(pgid);
+        try
+        {
+            request.OnStarted?.Invoke(pgid);
+        }
+        catch
+        {
+            // Not recorded (its lock lost, say): nobody could end it later, so it does not outlive this call.
+            await KillGroupAsync(pgid, request.KillGrace).ConfigureAwait(false);
+            throw;
+        }
+
         var reading = PumpAsync(process.StandardOutput.BaseStream, sink);
 
         var (timedOut, canceled) = await WaitAsync(process, pgid, request, cancellationToken).ConfigureAwait(false);

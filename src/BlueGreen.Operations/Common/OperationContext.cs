@@ -30,8 +30,11 @@ public interface IOperationReporter
 
     void ShowDiff(string title, IReadOnlyList<DiffLine> diff);
 
-    /// <summary>Asks before a switch. False when declined or when there is nobody to ask.</summary>
-    bool Confirm(string question);
+    /// <summary>
+    /// Asks before a switch. False when declined, when there is nobody to ask, or when <paramref name="ct"/>
+    /// fires while asking (Ctrl-C at the prompt is a "no", journaled as such).
+    /// </summary>
+    bool Confirm(string question, CancellationToken ct);
 
     /// <summary>True when <see cref="Confirm"/> asks a person (a terminal, no --yes): the switch then plans without its locks first.</summary>
     bool AsksPerson => false;

@@ -78,7 +78,7 @@ internal sealed class SiteTransaction(OperationContext context, OperationJournal
         {
             Locks.SiteLock.RecordChildGroup(pgid);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Infrastructure.Etcd.LockLostException)
         {
             context.Reporter.Warn($"could not record {command}'s process group in the lock's holder file ({e.Message}); after a crash it would have to be ended by hand");
         }

@@ -113,12 +113,12 @@ internal sealed class SiteLocks : IDisposable
                         throw new LockBusyException(name, stale with { Command = $"{stale.Command} (dead; its process group {stale.ChildGroup} is still running)" });
                     }
 
-                    held.ForgetStaleHolder();
-
                     var message = $"took over the stale {name} lock of {stale}: that process is gone{ended}";
                     context.Reporter.Warn(message);
-                    // The takeover (and any kill) already happened: a journal failure must not hide it.
+                    // The takeover (and any kill) already happened: a journal failure must not hide it, so it is
+                    // journaled before the stale record is forgotten, which may fail (etcd gone).
                     journal.TryRecord(journalSite, "lock-takeover", JournalOutcome.Succeeded, message);
+                    held.ForgetStaleHolder();
                 }
             }
 

@@ -72,6 +72,12 @@ internal sealed class SwitchHooks(OperationContext context)
         }
 
         var key = KeyOf(hook);
+        if (tx.Signalled.IsCancellationRequested)
+        {
+            // Started only to be killed at once, a hook could be left half done: it is not started at all.
+            return new HookRun(hook, null, "not started: a signal arrived before it", "-");
+        }
+
         var stamp = context.Clock.GetUtcNow().ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture);
         var logFile = Path.Combine(context.Home.LogDir, "hooks", $"{site.Name}-{stamp}-{(hook == SwitchHook.Pre ? "pre" : "post")}-switch.log");
         context.Reporter.Step($"running {key} (output: {logFile})");

@@ -53,7 +53,7 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
             {
                 context.Reporter.ShowDiff(shown.RoutingPath, shown.Diff);
                 context.Reporter.Step($"plan {shown.Id} (deployment {shown.Id.DeploymentId}, routing {shown.Id.RoutingHash})");
-                if (!context.Reporter.Confirm(Question(action, site, shown.Plan)))
+                if (!context.Reporter.Confirm(Question(action, site, shown.Plan), ct))
                 {
                     return Task.FromResult(Refuse(site, action, "not confirmed (on a terminal, answer y; without one, pass --yes)", null));
                 }
@@ -153,7 +153,7 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
                 $"to {action} exactly this plan: ./run.sh {action} {site.Name} --expect {planId}", outcome);
         }
 
-        if (!confirmed && !context.Reporter.Confirm(Question(action, site.Name, plan)))
+        if (!confirmed && !context.Reporter.Confirm(Question(action, site.Name, plan), tx.Signalled))
         {
             return Refuse(site.Name, action, "not confirmed (on a terminal, answer y; without one, pass --yes)", null);
         }
@@ -257,9 +257,9 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
         }
 
         _hooks.ShowTail(run);
-        if (run.Canceled)
+        if (run.Canceled || tx.Signalled.IsCancellationRequested)
         {
-            var message = $"interrupted by a signal while PRE_SWITCH_CMD ran; the routing was not changed ({run.Describe()})";
+            var message = $"interrupted by a signal {(run.Result is null ? "before" : "while")} PRE_SWITCH_CMD ran; the routing was not changed ({run.Describe()})";
             _journal.TryRecord(tx.Site.Name, tx.Action, JournalOutcome.Failed, message, plan.From, plan.To);
             return new OperationResult(ExitCode.Failed, $"{tx.Action} {tx.Site.Name}: {message}");
         }
@@ -286,7 +286,7 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
         {
             Code = ExitCode.HookFailed,
             Message = $"{switched.Message}, but POST_SWITCH_CMD failed: {run.Describe()}{(journaled ? "" : "; the journal could not record it")}",
-            Hint = $"slot {plan.To} is live; see {run.LogFile}, and run what POST_SWITCH_CMD does by hand if it is needed",
+            Hint = $"slot {plan.To} is live; {(run.Result is null ? "" : $"see {run.LogFile}, and ")}run what POST_SWITCH_CMD does by hand if it is needed",
         };
     }
 

@@ -56,7 +56,7 @@ public sealed class RecordingReporter : IOperationReporter
 
     public void ShowDiff(string title, IReadOnlyList<DiffLine> diff) => Add(_diffTitles, title);
 
-    public bool Confirm(string question)
+    public bool Confirm(string question, CancellationToken ct)
     {
         Add(_questions, question);
         OnConfirm?.Invoke();
