@@ -70,12 +70,12 @@ public sealed class ConfirmPromptTests : TwoSlotHomeTest
         try
         {
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-            while (!Output().Contains("make slot b live") && DateTime.UtcNow < deadline && !script.HasExited)
+            while (!Output().Contains("[y/n]") && DateTime.UtcNow < deadline && !script.HasExited)
             {
                 await Task.Delay(100);
             }
 
-            Assert.True(Output().Contains("make slot b live"), $"no question asked:\n{Output()}");
+            Assert.True(Output().Contains("[y/n]"), $"no question asked:\n{Output()}");
             await script.StandardInput.WriteAsync("\u0003");
             await script.StandardInput.FlushAsync();
             // Without the fix the prompt kept waiting for a key: the command never ended.
