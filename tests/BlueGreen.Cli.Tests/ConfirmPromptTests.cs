@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using BlueGreen.Router;
 using BlueGreen.Testing;
 
@@ -35,61 +34,13 @@ public sealed class ConfirmPromptTests : TwoSlotHomeTest
         var routing = Home.Path_("var", "routes", "bluegreen-shop.yml");
         var before = File.ReadAllBytes(routing);
 
-        // `exec` and `env --default-signal=INT`: see StatusTests' watch test and CliRunner.Start.
-        var info = new ProcessStartInfo("script") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "-qfec", $"exec env --default-signal=INT '{RepoPaths.RunSh}' --home '{Home.Root}' apply shop", "/dev/null" })
+        using (var terminal = PseudoTerminal.Start(Home.Root, "apply shop"))
         {
-            info.ArgumentList.Add(arg);
-        }
-
-        info.Environment["TERM"] = "xterm";
-        info.Environment["COLUMNS"] = "160";
-        info.Environment["SHELL"] = "/bin/sh";
-        using var script = Process.Start(info)!;
-        var output = new System.Text.StringBuilder();
-        var reading = Task.Run(async () =>
-        {
-            var buffer = new char[4096];
-            int n;
-            while ((n = await script.StandardOutput.ReadAsync(buffer)) > 0)
-            {
-                lock (output)
-                {
-                    output.Append(buffer, 0, n);
-                }
-            }
-        });
-        string Output()
-        {
-            lock (output)
-            {
-                return output.ToString();
-            }
-        }
-
-        try
-        {
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-            while (!Output().Contains("[y/n]") && DateTime.UtcNow < deadline && !script.HasExited)
-            {
-                await Task.Delay(100);
-            }
-
-            Assert.True(Output().Contains("[y/n]"), $"no question asked:\n{Output()}");
-            await script.StandardInput.WriteAsync("\u0003");
-            await script.StandardInput.FlushAsync();
+            Assert.True(await terminal.WaitForAsync(o => o.Contains("[y/n]"), TimeSpan.FromSeconds(90)), $"no question asked:\n{terminal.Output}");
+            await terminal.TypeAsync("\u0003");
             // Without the fix the prompt kept waiting for a key: the command never ended.
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await script.WaitForExitAsync(cts.Token);
-            await reading;
-            Assert.True(script.ExitCode == 3, $"exit {script.ExitCode}:\n{Output()}");
-        }
-        finally
-        {
-            if (!script.HasExited)
-            {
-                script.Kill(entireProcessTree: true);
-            }
+            var exit = await terminal.ExitCodeAsync(TimeSpan.FromSeconds(30));
+            Assert.True(exit == 3, $"exit {exit}:\n{terminal.Output}");
         }
 
         Assert.Equal(before, File.ReadAllBytes(routing));

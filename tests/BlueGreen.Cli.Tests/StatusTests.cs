@@ -182,66 +182,15 @@ public sealed class StatusTests : TwoSlotHomeTest
     [Fact]
     public async Task Watch_on_a_terminal_redraws_in_place_and_ctrl_c_ends_it_with_exit_0()
     {
-        // A real pseudo-terminal through util-linux `script`; Ctrl-C is typed into it. `script` runs the command
-        // through $SHELL: `exec` leaves the program alone in the terminal's process group, since dash (CI's
-        // /bin/sh) would otherwise wait for it and be killed by the same Ctrl-C, reporting 130 for a program that exited 0.
-        // `env --default-signal=INT`: see CliRunner.Start.
-        var info = new ProcessStartInfo("script") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "-qfec", $"exec env --default-signal=INT '{RepoPaths.RunSh}' --home '{Home.Root}' status --watch", "/dev/null" })
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        info.Environment["TERM"] = "xterm";
-        info.Environment["COLUMNS"] = "160";
-        info.Environment["SHELL"] = "/bin/sh";
-        using var script = Process.Start(info)!;
-        var output = new System.Text.StringBuilder();
-        var reading = Task.Run(async () =>
-        {
-            var buffer = new char[4096];
-            int n;
-            while ((n = await script.StandardOutput.ReadAsync(buffer)) > 0)
-            {
-                lock (output)
-                {
-                    output.Append(buffer, 0, n);
-                }
-            }
-        });
-        string Output()
-        {
-            lock (output)
-            {
-                return output.ToString();
-            }
-        }
-
-        try
-        {
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-            // Spectre's live display moves the cursor up to redraw: the sign that it redraws in place.
-            while (!(Output().Contains("serves a") && Output().Contains("\u001b[") && Count(Output(), "Ctrl-C ends") >= 2) && DateTime.UtcNow < deadline && !script.HasExited)
-            {
-                await Task.Delay(100);
-            }
-
-            Assert.True(Count(Output(), "Ctrl-C ends") >= 2, $"no redraw seen:\n{Output()}");
-            Assert.Contains("\u001b[", Output());
-            await script.StandardInput.WriteAsync("\u0003");
-            await script.StandardInput.FlushAsync();
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await script.WaitForExitAsync(cts.Token);
-            await reading;
-            Assert.True(script.ExitCode == 0, $"exit {script.ExitCode}:\n{Output()}");
-        }
-        finally
-        {
-            if (!script.HasExited)
-            {
-                script.Kill(entireProcessTree: true);
-            }
-        }
+        // A real pseudo-terminal; Ctrl-C is typed into it.
+        using var terminal = PseudoTerminal.Start(Home.Root, "status --watch");
+        // Spectre's live display moves the cursor up to redraw: the sign that it redraws in place.
+        await terminal.WaitForAsync(o => o.Contains("serves a") && o.Contains("\u001b[") && Count(o, "Ctrl-C ends") >= 2, TimeSpan.FromSeconds(90));
+        Assert.True(Count(terminal.Output, "Ctrl-C ends") >= 2, $"no redraw seen:\n{terminal.Output}");
+        Assert.Contains("\u001b[", terminal.Output);
+        await terminal.TypeAsync("\u0003");
+        var exit = await terminal.ExitCodeAsync(TimeSpan.FromSeconds(30));
+        Assert.True(exit == 0, $"exit {exit}:\n{terminal.Output}");
     }
 
     private static int Count(string text, string part)
