@@ -128,8 +128,14 @@ public sealed class FileLock(string locksDir) : ILockStore
 
     public static string SiteLock(string site) => $"site-{site}";
 
-    /// <summary>How long a held lock with no holder file is waited for: it is being taken or released.</summary>
-    private static readonly TimeSpan ChangingHands = TimeSpan.FromMilliseconds(500);
+    /// <summary>
+    /// How long a held lock whose holder has not named itself yet is waited for (it is being taken or released):
+    /// a holder names itself right after its flock, but on a loaded machine that can take a while.
+    /// </summary>
+    private static readonly TimeSpan ChangingHands = TimeSpan.FromSeconds(5);
+
+    /// <summary>One wait for the lock between two looks at the holder file.</summary>
+    private static readonly TimeSpan ChangingHandsSlice = TimeSpan.FromMilliseconds(50);
 
     public HeldLock Acquire(string name, LockHolder me)
     {
@@ -202,26 +208,32 @@ public sealed class FileLock(string locksDir) : ILockStore
     /// lock and deletes it just before releasing it: when no name is there, the lock is changing hands,
     /// so wait a moment for it rather than report an unknown holder.
     /// </summary>
+    /// <summary>The lock, or a refusal naming its holder; never a refusal that cannot say who, while one may yet name itself.</summary>
     private static Flock TakeOrName(string name, string lockFile, string holderFile)
     {
-        if (Flock.TryTake(lockFile, FlockMode.Exclusive) is { } free)
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
         {
-            return free;
-        }
+            if (Flock.TryTake(lockFile, FlockMode.Exclusive) is { } free)
+            {
+                return free;
+            }
 
-        if (ReadHolder(holderFile) is null)
-        {
+            var holder = ReadHolder(holderFile);
+            if (holder is not null || waited.Elapsed >= ChangingHands)
+            {
+                throw new LockBusyException(name, holder);
+            }
+
             try
             {
-                return Flock.Take(lockFile, FlockMode.Exclusive, ChangingHands);
+                return Flock.Take(lockFile, FlockMode.Exclusive, ChangingHandsSlice);
             }
             catch (FlockTimeoutException)
             {
-                // Still held after the moment: whoever holds it has had the time to name itself.
+                // Still held and maybe still unnamed: look at the holder file again.
             }
         }
-
-        throw new LockBusyException(name, ReadHolder(holderFile));
     }
 
     private static LockHolder? ReadHolder(string holderFile)
