@@ -14,15 +14,7 @@ public sealed class RoutingKvTests
 {
     private const string Preview = "Host(`recette.shop.example.com`)";
 
-    private static SiteConfig Site(string? preview = null, params string[] entryPoints) => new()
-    {
-        Name = "shop",
-        Rule = "Host(`shop.example.com`)",
-        PreviewRule = preview,
-        EntryPoints = entryPoints,
-        SlotAUrl = new Uri("http://127.0.0.1:7001/"),
-        SlotBUrl = new Uri("http://127.0.0.1:7002"),
-    };
+    private static SiteConfig Site(string? preview = null, params string[] entryPoints) => RoutingPlannerTests.Site(preview, entryPoints);
 
     private static readonly string[] SlotServices =
     [

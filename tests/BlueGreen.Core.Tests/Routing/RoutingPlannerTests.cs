@@ -7,7 +7,8 @@ namespace BlueGreen.Core.Tests.Routing;
 
 public sealed class RoutingPlannerTests
 {
-    private static SiteConfig Site(string? preview = null, params string[] entryPoints) => new()
+    /// <summary>The site both routing renderers' tables start from (file: here; etcd KV: RoutingKvTests).</summary>
+    internal static SiteConfig Site(string? preview = null, params string[] entryPoints) => new()
     {
         Name = "shop",
         Rule = "Host(`shop.example.com`)",
