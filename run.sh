@@ -1,12 +1,17 @@
-#!/usr/bin/env bash
+#!/bin/sh
 # BlueGreen Orchestrator: the single entry point. Builds the .NET program on first use or when the
 # sources changed, then runs it (no `dotnet run`: a started program must not rebuild).
-set -euo pipefail
+#
+# This first part is plain POSIX sh, so that an installed release (the ZIP) starts through the cheapest
+# shell there is (dash on Debian: bash's own start costs several ms, docs/benchmarks.md "Start-up") and
+# goes straight to the native program. The development part below needs bash: the shell reads a script
+# one command at a time, so `exec bash` hands the same file to bash before any bash-only line is read.
+set -eu
 
 # The script's folder without forking a subshell (every fork counts in a command's start-up).
-case "${BASH_SOURCE[0]}" in
-  /*/*) ROOT="${BASH_SOURCE[0]%/*}" ;;
-  */*) ROOT="$PWD/${BASH_SOURCE[0]%/*}" ;;
+case "$0" in
+  /*/*) ROOT="${0%/*}" ;;
+  */*) ROOT="$PWD/${0%/*}" ;;
   *) ROOT="$PWD" ;;
 esac
 ROOT="${ROOT%/.}"
@@ -15,14 +20,22 @@ export BLUEGREEN_RUN_SH="$ROOT/run.sh"
 
 # An installed release (the ZIP): the native program sits beside this script; never build.
 if [ -x "$ROOT/bin/bluegreen" ]; then
+  release_version=unknown
+  IFS= read -r release_version 2>/dev/null <"$ROOT/VERSION" || true
   if [ "${1:-}" = "--version" ]; then
-    cat "$ROOT/VERSION"
+    echo "$release_version"
     exit 0
   fi
   # `version` (and `version --json`) prints the same as --version.
-  if [ "${1:-}" = "version" ]; then export BLUEGREEN_VERSION="$(cat "$ROOT/VERSION")"; fi
+  if [ "${1:-}" = "version" ]; then export BLUEGREEN_VERSION="$release_version"; fi
   exec "$ROOT/bin/bluegreen" "$@"
 fi
+
+# bash, and not its POSIX mode (which is what `sh` is on some systems).
+if [ -z "${BASH_VERSION:-}" ] || shopt -oq posix; then
+  exec bash "$0" "$@"
+fi
+set -o pipefail
 
 BUILD="$ROOT/.build"
 APP="$BUILD/bin/bluegreen.dll"
