@@ -124,11 +124,8 @@ public static class StatusCommand
     {
         if (!terminal.Rich)
         {
-            // Plain output is written line by line, never wrapped (see Terminal.Line).
-            foreach (var line in PlainLines(statuses, now))
-            {
-                terminal.Line(line);
-            }
+            // Plain output is never wrapped (see Terminal.Line).
+            terminal.Lines(PlainLines(statuses, now));
 
             return;
         }

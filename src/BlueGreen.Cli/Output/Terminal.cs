@@ -64,22 +64,47 @@ public sealed class Terminal
         }
     }
 
+    /// <summary>
+    /// Many plain lines (status over 10,000 sites): gathered and written at once, not one system call per line.
+    /// On a terminal, each goes through <see cref="Line"/>.
+    /// </summary>
+    public void Lines(IEnumerable<string> lines)
+    {
+        if (Rich)
+        {
+            foreach (var line in lines)
+            {
+                Line(line);
+            }
+
+            return;
+        }
+
+        var text = new System.Text.StringBuilder();
+        foreach (var line in lines)
+        {
+            text.Append(line).Append('\n');
+        }
+
+        var writer = Json ? Console.Error : Console.Out;
+        writer.Write(text.ToString());
+        writer.Flush();
+    }
+
     public void Markup(string markup) => Out.MarkupLine(markup);
 
     /// <summary>A table: laid out for the terminal's width (honouring $COLUMNS), or tab-separated with a header line when piped.</summary>
     public void Table(IReadOnlyList<TextColumn> columns, IReadOnlyList<IReadOnlyList<TextCell>> rows)
     {
-        var lines = Rich ? TextTable.Render(columns, rows, Out.Profile.Width, markup: true) : TextTable.Tsv(columns, rows);
-        foreach (var line in lines)
+        if (!Rich)
         {
-            if (Rich)
-            {
-                Out.MarkupLine(line);
-            }
-            else
-            {
-                Line(line);
-            }
+            Lines(TextTable.Tsv(columns, rows));
+            return;
+        }
+
+        foreach (var line in TextTable.Render(columns, rows, Out.Profile.Width, markup: true))
+        {
+            Out.MarkupLine(line);
         }
     }
 

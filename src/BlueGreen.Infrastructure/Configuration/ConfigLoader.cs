@@ -127,13 +127,14 @@ public static class ConfigLoader
     private static (string? Text, ConfigError? Problem) ReadConfFile(Home home, string path, Func<string, string> resolveDirectory)
     {
         var info = new FileInfo(path);
-        if (!info.Exists && info.LinkTarget is null)
+        // One lstat answers both questions: a link shows as a reparse point (no readlink for a plain file).
+        var isLink = info.Attributes != (FileAttributes)(-1) && info.Attributes.HasFlag(FileAttributes.ReparsePoint);
+        if (!info.Exists && !isLink)
         {
             return (null, null);
         }
 
         var confDir = Path.GetFullPath(Path.Combine(home.Root, "conf")) + Path.DirectorySeparatorChar;
-        var isLink = info.LinkTarget is not null;
         var real = isLink ? info.ResolveLinkTarget(returnFinalTarget: true)?.FullName : info.FullName;
         if (real is null || (isLink && !File.Exists(real)))
         {

@@ -86,6 +86,23 @@ public sealed class ConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void A_site_file_may_be_a_link_inside_conf_but_not_to_nothing_nor_outside_conf()
+    {
+        var global = new Core.Configuration.GlobalConfig();
+        _home.WriteSite("real", string.Format(Site, "real"));
+        File.CreateSymbolicLink(_home.Path_("conf", "sites", "alias.conf"), _home.Path_("conf", "sites", "real.conf"));
+        File.CreateSymbolicLink(_home.Path_("conf", "sites", "dangling.conf"), _home.Path_("conf", "sites", "gone.conf"));
+        var outside = _home.Path_("outside.txt");
+        File.WriteAllText(outside, string.Format(Site, "outside"));
+        File.CreateSymbolicLink(_home.Path_("conf", "sites", "leak.conf"), outside);
+
+        Assert.Equal("Host(`real.example.com`)", ConfigLoader.LoadSite(Home, "alias", global).Site?.Rule);
+        Assert.Contains("a symbolic link to nothing", Assert.Single(ConfigLoader.LoadSite(Home, "dangling", global).Errors).Message);
+        Assert.Contains("outside", Assert.Single(ConfigLoader.LoadSite(Home, "leak", global).Errors).Message);
+        Assert.Contains("no such file", Assert.Single(ConfigLoader.LoadSite(Home, "ghost", global).Errors).Message);
+    }
+
+    [Fact]
     public void A_site_that_has_no_file_is_an_error_naming_the_file()
     {
         var (site, errors) = ConfigLoader.LoadSite(Home, "ghost", new Core.Configuration.GlobalConfig());
