@@ -39,12 +39,13 @@ public static class Notification
         _ => Json.Serialize(entry, Json.Options),
     };
 
-    /// <summary>One readable line; &amp;, &lt; and &gt; escaped as Slack asks of message text.</summary>
+    /// <summary>One readable line (the message's lines joined); &amp;, &lt; and &gt; escaped as Slack asks of message text.</summary>
     public static string SlackText(JournalEntry entry)
     {
         var from = entry.From?.ToString() ?? "nothing";
         var to = entry.To?.ToString() ?? "?";
-        var line = $"{entry.Site ?? "-"}: {entry.Action} {entry.Outcome} ({from} → {to}) by {entry.Actor} via {entry.Via}: {entry.Message} (journal seq {entry.Seq})";
+        var message = string.Join(' ', entry.Message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries));
+        var line = $"{entry.Site ?? "-"}: {entry.Action} {entry.Outcome} ({from} → {to}) by {entry.Actor} via {entry.Via}: {message} (journal seq {entry.Seq})";
         return line.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
     }
 
