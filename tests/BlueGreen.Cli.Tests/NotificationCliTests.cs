@@ -238,3 +238,37 @@ public sealed class NotificationCliTests : TwoSlotHomeTest
         Assert.Equal(journal, File.ReadAllBytes(Home.JournalFile));
     }
 }
+
+/// <summary>With ROUTING_STORE=etcd a switch notifies the same way: the entry posted is the one in etcd's journal.</summary>
+public sealed class NotificationEtcdTests() : TwoHostsOnEtcd("")
+{
+    [Fact]
+    public async Task A_switch_on_etcd_posts_the_entry_etcd_journaled_and_a_dry_run_posts_nothing()
+    {
+        var posts = new ConcurrentQueue<string>();
+        await using var receiver = await SlotServer.StartAsync(async context =>
+        {
+            posts.Enqueue(await new StreamReader(context.Request.Body).ReadToEndAsync(context.RequestAborted));
+            context.Response.StatusCode = 204;
+        });
+        var url = new Uri(receiver.Url, "/hook");
+        Host1.WriteGlobal($"ROUTER_API=\nROUTING_STORE=etcd\nETCD_ENDPOINTS={Etcd.Endpoints}\nNOTIFY_URLS={url}\n");
+        Assert.Equal(0, (await CliRunner.RunAsync(Host1.Root, "deploy", "shop", "--version", "v1")).ExitCode);
+        Assert.Equal(0, (await CliRunner.RunAsync(Host1.Root, "validate", "shop")).ExitCode);
+
+        var dry = await CliRunner.RunAsync(Host1.Root, "apply", "shop", "--yes", "--dry-run");
+
+        Assert.True(dry.ExitCode == 0, dry.ToString());
+        Assert.Contains($"would notify {url} (json; not sent: dry run)", dry.All);
+        Assert.Empty(posts);
+
+        var apply = await CliRunner.RunAsync(Host1.Root, "apply", "shop", "--yes");
+
+        Assert.True(apply.ExitCode == 0, apply.ToString());
+        var posted = Assert.Single(posts);
+        var inEtcd = Etcd.ReadPrefix("bluegreen/journal/entries/").Values.Last();
+        Assert.Equal(inEtcd, posted);
+        var entry = JsonDocument.Parse(posted).RootElement;
+        Assert.Equal(("apply", "succeeded", "a"), (entry.GetProperty("action").GetString(), entry.GetProperty("outcome").GetString(), entry.GetProperty("to").GetProperty("slot").GetString()));
+    }
+}
