@@ -61,7 +61,9 @@ public sealed class JournalNotifier(Home home, GlobalConfig global, HttpClient h
         {
             if (causes[i] is { } cause)
             {
-                var failure = new NotifyFailure(clock.GetUtcNow(), Notification.Display(Urls[i]), entry.Seq, cause);
+                // To the millisecond, as the log line keeps it: what is reported is what status reads back.
+                var now = clock.GetUtcNow();
+                var failure = new NotifyFailure(now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond)), Notification.Display(Urls[i]), entry.Seq, cause);
                 Log(failure);
                 failures.Add(failure);
             }
