@@ -72,11 +72,11 @@ public sealed class JournalNotifier(Home home, GlobalConfig global, HttpClient h
         return failures;
     }
 
-    /// <summary>Null when the receiver answered 2xx; otherwise the last attempt's cause.</summary>
+    /// <summary>Null when the receiver answered 2xx; otherwise why not (the last answer or error, and the attempts).</summary>
     private async Task<string?> PostAsync(Uri url, string body, CancellationToken deadline)
     {
         var attempts = 0;
-        string cause;
+        string? cause = null;
         while (true)
         {
             attempts++;
@@ -97,7 +97,8 @@ public sealed class JournalNotifier(Home home, GlobalConfig global, HttpClient h
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested)
             {
-                return $"timed out after {Duration.Format(global.NotifyTimeout)} (NOTIFY_TIMEOUT), {attempts} attempt{(attempts == 1 ? "" : "s")}";
+                // The deadline came during an attempt: the one before it (if any) says more than "timed out".
+                return GaveUp(cause, attempts);
             }
             catch (HttpRequestException e)
             {
@@ -115,9 +116,17 @@ public sealed class JournalNotifier(Home home, GlobalConfig global, HttpClient h
             }
             catch (OperationCanceledException)
             {
-                return $"{cause}; gave up at NOTIFY_TIMEOUT ({Duration.Format(global.NotifyTimeout)}) after {attempts} attempt{(attempts == 1 ? "" : "s")}";
+                return GaveUp(cause, attempts);
             }
         }
+    }
+
+    private string GaveUp(string? cause, int attempts)
+    {
+        var tries = $"{attempts} attempt{(attempts == 1 ? "" : "s")}";
+        return cause is null
+            ? $"timed out after {Duration.Format(global.NotifyTimeout)} (NOTIFY_TIMEOUT), {tries}"
+            : $"{cause}; gave up at NOTIFY_TIMEOUT ({Duration.Format(global.NotifyTimeout)}) after {tries}";
     }
 
     private void Log(NotifyFailure failure)
