@@ -86,6 +86,7 @@ public static class Json
 [JsonSourceGenerationOptions(GenerationMode = JsonSourceGenerationMode.Metadata)]
 [JsonSerializable(typeof(JournalEntry))]
 [JsonSerializable(typeof(JournalHead))]
+[JsonSerializable(typeof(Notifications.SlackMessage))]
 [JsonSerializable(typeof(List<JournalEntry>))]
 [JsonSerializable(typeof(IReadOnlyList<JournalEntry>))]
 [JsonSerializable(typeof(SiteState))]

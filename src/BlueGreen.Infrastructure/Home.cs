@@ -27,6 +27,9 @@ public sealed record Home(string Root)
     /// <summary>Where an unexpected error's details go; the operator sees one line naming this file.</summary>
     public string ErrorLog => Path.Combine(LogDir, "errors.log");
 
+    /// <summary>One line per notification that could not be delivered (docs/notifications.md).</summary>
+    public string NotifyLog => Path.Combine(LogDir, "notify.log");
+
     public string LocksDir => Path.Combine(Root, "var", "locks");
 
     public string LogDir => Path.Combine(Root, "var", "log");

@@ -5,6 +5,7 @@ using BlueGreen.Core.Status;
 using BlueGreen.Core.Switching;
 using BlueGreen.Infrastructure;
 using BlueGreen.Infrastructure.Journal;
+using BlueGreen.Infrastructure.Notifications;
 using BlueGreen.Infrastructure.Configuration;
 using BlueGreen.Infrastructure.Status;
 using Spectre.Console;
@@ -73,11 +74,16 @@ public static class StatusCommand
             var statuses = await ReadAsync(ct);
             if (context.Terminal.Json)
             {
-                context.Terminal.WriteJson(new StatusJson(statuses, JournalHeadView.Read(context.Home)));
+                context.Terminal.WriteJson(new StatusJson(statuses, JournalHeadView.Read(context.Home), JournalNotifier.LastFailure(context.Home)));
             }
             else
             {
                 Render(context.Terminal, statuses, DateTimeOffset.UtcNow);
+                if (JournalNotifier.LastFailure(context.Home) is { } failure)
+                {
+                    // Not a site's attention (exit code unchanged): the switches stand, only their news was lost.
+                    context.Terminal.Line(NotifyLine(failure));
+                }
             }
 
             return statuses.Any(s => s.NeedsAttention) ? 1 : 0;
@@ -198,6 +204,10 @@ public static class StatusCommand
             yield return line;
         }
     }
+
+    /// <summary>The newest line of var/log/notify.log, as status shows it.</summary>
+    public static string NotifyLine(Core.Notifications.NotifyFailure f) =>
+        $"notify: last failure {f.Time.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z {f.Url}: {f.Cause} (journal seq {f.Seq}; see var/log/notify.log)";
 
     /// <summary>One line per reason, so that a cron mail or a monitor's log says exactly what is wrong.</summary>
     private static IEnumerable<string> AttentionLines(IReadOnlyList<SiteStatus> statuses) =>

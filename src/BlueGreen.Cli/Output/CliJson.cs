@@ -9,8 +9,11 @@ namespace BlueGreen.Cli.Output;
 /// <summary>What --json prints for an operation: its exit code, one sentence, the next step, its outcome.</summary>
 public sealed record ResultJson(int ExitCode, bool Ok, string Message, string? Hint, object? Result);
 
-/// <summary>What status --json prints: every site (each with its own attention reasons) and the journal's head.</summary>
-public sealed record StatusJson(IReadOnlyList<SiteStatus> Sites, JournalHeadView Journal)
+/// <summary>
+/// What status --json prints: every site (each with its own attention reasons), the journal's head, and the newest
+/// line of var/log/notify.log (docs/notifications.md), absent when no notification ever failed.
+/// </summary>
+public sealed record StatusJson(IReadOnlyList<SiteStatus> Sites, JournalHeadView Journal, Core.Notifications.NotifyFailure? NotifyLastFailure = null)
 {
     /// <summary>True when status exits 1: some site needs an operator.</summary>
     public bool NeedsAttention => Sites.Any(s => s.NeedsAttention);

@@ -1,3 +1,5 @@
+using BlueGreen.Core.Notifications;
+
 namespace BlueGreen.Core.Configuration;
 
 public enum RouterKind
@@ -89,12 +91,25 @@ public sealed record GlobalConfig
     /// <summary>The product's own keys (state, journal, locks): never under <see cref="EtcdPrefix"/>, which Traefik reads whole.</summary>
     public string EtcdStatePrefix { get; init; } = "bluegreen";
 
+    /// <summary>Where a switch's journaled result is posted (docs/notifications.md): absolute http(s) URLs, comma-separated; empty: nowhere.</summary>
+    /// <remarks>Kept as text, like <see cref="EtcdEndpoints"/>, so that the record's equality stays by value.</remarks>
+    public string NotifyUrls { get; init; } = "";
+
+    public IReadOnlyList<Uri> NotifyUrlList => NotifyUrls.Length == 0 ? [] : NotifyUrls.Split(',').Select(u => new Uri(u)).ToList();
+
+    public NotifyFormat NotifyFormat { get; init; } = NotifyFormat.Json;
+
+    /// <summary>All of a notification's attempts, to every URL, end by then: a switch's command never waits longer for them.</summary>
+    public TimeSpan NotifyTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    public static readonly TimeSpan MaxNotifyTimeout = TimeSpan.FromMinutes(5);
+
     public static readonly IReadOnlySet<string> Keys = new HashSet<string>(StringComparer.Ordinal)
     {
         "ROUTER", "ROUTES_DIR", "ROUTER_LISTEN", "ROUTER_API", "SWITCH_VERIFY_TIMEOUT", "VALIDATION_MAX_AGE",
         "COCKPIT_LISTEN", "COCKPIT_MODE", "COCKPIT_ADMIN_TOKEN_FILE", "COCKPIT_ALLOW_REMOTE", "COCKPIT_HTTPS_CERT",
         "DRY_RUN", "ROUTER_ACCESS_LOG", "JOURNAL_SEGMENT_MB", "STATUS_PARALLELISM", "STATUS_DEADLINE",
-        "ROUTING_STORE", "ETCD_ENDPOINTS", "ETCD_PREFIX", "ETCD_STATE_PREFIX",
+        "ROUTING_STORE", "ETCD_ENDPOINTS", "ETCD_PREFIX", "ETCD_STATE_PREFIX", "NOTIFY_URLS", "NOTIFY_FORMAT", "NOTIFY_TIMEOUT",
     };
 
     private static readonly Dictionary<string, bool> Flags = new() { ["0"] = false, ["1"] = true };
@@ -141,7 +156,35 @@ public sealed record GlobalConfig
             StatusParallelism = r.Integer("STATUS_PARALLELISM", d.StatusParallelism, 1, MaxStatusParallelism),
             StatusDeadline = AtMost(r, "STATUS_DEADLINE", r.Duration("STATUS_DEADLINE", d.StatusDeadline, MinStatusDeadline), MaxStatusDeadline, d.StatusDeadline),
         };
-        return (ReadEtcd(r, config, d), errors);
+        return (ReadNotify(r, ReadEtcd(r, config, d), d), errors);
+    }
+
+    private static GlobalConfig ReadNotify(ConfigReader r, GlobalConfig config, GlobalConfig d)
+    {
+        var urls = new List<string>();
+        if (r.Raw("NOTIFY_URLS") is { } raw && raw.Trim().Length > 0)
+        {
+            foreach (var part in raw.Split(','))
+            {
+                var item = part.Trim();
+                if (!Uri.TryCreate(item, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+                    || uri.Host.Length == 0 || item.Any(char.IsWhiteSpace) || uri.Fragment.Length > 0)
+                {
+                    r.Error("NOTIFY_URLS", $"NOTIFY_URLS: '{item}' is not an absolute http:// or https:// URL (comma-separated)");
+                    urls.Clear();
+                    break;
+                }
+
+                urls.Add(uri.AbsoluteUri);
+            }
+        }
+
+        return config with
+        {
+            NotifyUrls = string.Join(',', urls),
+            NotifyFormat = r.Choice("NOTIFY_FORMAT", d.NotifyFormat, new Dictionary<string, NotifyFormat> { ["json"] = NotifyFormat.Json, ["slack"] = NotifyFormat.Slack }),
+            NotifyTimeout = AtMost(r, "NOTIFY_TIMEOUT", r.Duration("NOTIFY_TIMEOUT", d.NotifyTimeout, TimeSpan.FromMilliseconds(100)), MaxNotifyTimeout, d.NotifyTimeout),
+        };
     }
 
     private static GlobalConfig ReadEtcd(ConfigReader r, GlobalConfig config, GlobalConfig d)

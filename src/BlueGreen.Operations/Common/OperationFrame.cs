@@ -93,6 +93,10 @@ internal sealed class SiteTransaction(OperationContext context, OperationJournal
 /// </summary>
 internal static class OperationFrame
 {
+    /// <summary>
+    /// Runs the frame, then, with the locks released, waits for the notifications of what it journaled
+    /// (docs/notifications.md): they never change the result.
+    /// </summary>
     public static async Task<OperationResult> RunAsync(
         OperationContext context,
         OperationJournal journal,
@@ -102,6 +106,26 @@ internal static class OperationFrame
         CancellationToken signalled,
         Func<SiteTransaction, Task<OperationResult>> body,
         bool proceedWhenBlocked = false)
+    {
+        try
+        {
+            return await RunLockedAsync(context, journal, action, site, switchLock, signalled, body, proceedWhenBlocked);
+        }
+        finally
+        {
+            await journal.NotifiedAsync();
+        }
+    }
+
+    private static async Task<OperationResult> RunLockedAsync(
+        OperationContext context,
+        OperationJournal journal,
+        string action,
+        string site,
+        bool switchLock,
+        CancellationToken signalled,
+        Func<SiteTransaction, Task<OperationResult>> body,
+        bool proceedWhenBlocked)
     {
         if (!OperatorInput.IsSiteName(site))
         {

@@ -2,6 +2,8 @@ using BlueGreen.Core.Journal;
 using BlueGreen.Core.State;
 using BlueGreen.Infrastructure.Etcd;
 using BlueGreen.Infrastructure.Journal;
+using BlueGreen.Infrastructure.Net;
+using BlueGreen.Infrastructure.Notifications;
 using Etcdserverpb;
 
 namespace BlueGreen.Operations.Common;
@@ -15,6 +17,8 @@ internal sealed class OperationJournal
     private readonly OperationContext _context;
     private readonly JournalFile _file;
     private readonly EtcdJournal? _etcd;
+    private readonly JournalNotifier _notifier;
+    private bool _dryRunNotifyShown;
 
     public OperationJournal(OperationContext context, Stores? stores = null)
     {
@@ -22,6 +26,7 @@ internal sealed class OperationJournal
         _file = new JournalFile(context.Home, context.Global, context.Clock);
         Stores = stores ?? new Stores(context);
         _etcd = Stores.Etcd is { } etcd ? new EtcdJournal(etcd, _file, context.Clock) : null;
+        _notifier = new JournalNotifier(context.Home, context.Global, HttpClients.Shared, context.Clock);
     }
 
     public Stores Stores { get; }
@@ -62,12 +67,47 @@ internal sealed class OperationJournal
             Message = message,
             Ref = closes,
         };
-        if (_etcd is not null)
-        {
-            return _etcd.Append(entry, alongside, proofs);
-        }
+        var appended = _etcd is not null
+            ? _etcd.Append(entry, alongside, proofs)
+            : alongside is { Count: > 0 } ? throw new InvalidOperationException("a journal file cannot carry routing keys") : _file.Append(entry);
+        Notify(appended);
+        return appended;
+    }
 
-        return alongside is { Count: > 0 } ? throw new InvalidOperationException("a journal file cannot carry routing keys") : _file.Append(entry);
+    /// <summary>
+    /// The one place journaled results reach NOTIFY_URLS: posting starts once the entry is appended (with its seq and
+    /// hash) and runs beside the command; a dry run only says where it would post.
+    /// </summary>
+    private void Notify(JournalEntry entry)
+    {
+        if (!_context.DryRun)
+        {
+            _notifier.Send(entry);
+        }
+        else if (!_dryRunNotifyShown && _notifier.Urls.Count > 0 && entry.Outcome == JournalOutcome.DryRun && Core.Notifications.Notification.IsSwitchAction(entry.Action))
+        {
+            _dryRunNotifyShown = true;
+            _context.Reporter.Step($"would notify {string.Join(", ", _notifier.Urls.Select(Core.Notifications.Notification.Display))} ({_context.Global.NotifyFormat.ToString().ToLowerInvariant()}; not sent: dry run)");
+        }
+    }
+
+    /// <summary>
+    /// Waits for this command's notifications (at most NOTIFY_TIMEOUT after the last began) and warns of those that
+    /// failed; the command's result stays what it is. Called by the operation frame once the locks are released.
+    /// </summary>
+    public async Task NotifiedAsync()
+    {
+        foreach (var failure in await _notifier.WhenSentAsync())
+        {
+            _context.Reporter.Warn($"could not notify {failure.Url} of journal seq {failure.Seq}: {failure.Cause} (logged in {_context.Home.NotifyLog})");
+        }
+    }
+
+    /// <summary><see cref="NotifiedAsync"/>, then the result: for results given outside the operation frame.</summary>
+    public async Task<T> AfterNotifiedAsync<T>(T result)
+    {
+        await NotifiedAsync();
+        return result;
     }
 
     /// <summary>Journals without letting a journal failure hide the result being reported. False when it could not.</summary>

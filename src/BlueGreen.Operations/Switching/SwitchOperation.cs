@@ -55,7 +55,7 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
                 context.Reporter.Step($"plan {shown.Id} (deployment {shown.Id.DeploymentId}, routing {shown.Id.RoutingHash})");
                 if (!context.Reporter.Confirm(Question(action, site, shown.Plan), ct))
                 {
-                    return Task.FromResult(Refuse(site, action, "not confirmed (on a terminal, answer y; without one, pass --yes)", null));
+                    return _journal.AfterNotifiedAsync(Refuse(site, action, "not confirmed (on a terminal, answer y; without one, pass --yes)", null));
                 }
 
                 expect ??= shown.Id;

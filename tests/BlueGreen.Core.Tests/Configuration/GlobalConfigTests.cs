@@ -1,4 +1,5 @@
 using BlueGreen.Core.Configuration;
+using BlueGreen.Core.Notifications;
 
 namespace BlueGreen.Core.Tests.Configuration;
 
@@ -240,4 +241,46 @@ public sealed class GlobalConfigEnvironmentTests
     [Fact]
     public void An_unknown_key_in_the_file_suggests_the_key_meant() =>
         Assert.EndsWith("unknown key COCKPIT_MOED (did you mean COCKPIT_MODE?)", Assert.Single(GlobalConfig.Parse(Path, "COCKPIT_MOED=admin\n").Errors).Message);
+    [Fact]
+    public void The_notify_keys_default_to_nowhere_json_and_5_s()
+    {
+        var config = new GlobalConfig();
+
+        Assert.Empty(config.NotifyUrlList);
+        Assert.Equal(NotifyFormat.Json, config.NotifyFormat);
+        Assert.Equal(TimeSpan.FromSeconds(5), config.NotifyTimeout);
+    }
+
+    [Fact]
+    public void The_notify_keys_are_read_and_the_urls_kept_in_their_order()
+    {
+        var text = "NOTIFY_URLS= https://hooks.slack.com/services/T0/B0/x ,http://127.0.0.1:9000/bluegreen?team=ops\nNOTIFY_FORMAT=slack\nNOTIFY_TIMEOUT=1500ms\n";
+
+        var (config, errors) = GlobalConfig.Parse(Path, text);
+
+        Assert.Empty(errors);
+        Assert.Equal([new Uri("https://hooks.slack.com/services/T0/B0/x"), new Uri("http://127.0.0.1:9000/bluegreen?team=ops")], config.NotifyUrlList);
+        Assert.Equal(NotifyFormat.Slack, config.NotifyFormat);
+        Assert.Equal(TimeSpan.FromMilliseconds(1500), config.NotifyTimeout);
+        Assert.Equal(GlobalConfig.Parse(Path, text).Config, config);
+    }
+
+    [Theory]
+    [InlineData("NOTIFY_URLS=https://ok.example/hook,ftp://files.example/x\n", 1, "NOTIFY_URLS: 'ftp://files.example/x' is not an absolute http:// or https:// URL (comma-separated)")]
+    [InlineData("ROUTER=embedded\nNOTIFY_URLS=/relative/hook\n", 2, "NOTIFY_URLS: '/relative/hook' is not an absolute http:// or https:// URL")]
+    [InlineData("NOTIFY_URLS=https://a.example/x,,https://b.example/y\n", 1, "NOTIFY_URLS: '' is not an absolute")]
+    [InlineData("NOTIFY_FORMAT=teams\n", 1, "NOTIFY_FORMAT: 'teams' is not one of json, slack")]
+    [InlineData("NOTIFY_TIMEOUT=5 seconds\n", 1, "NOTIFY_TIMEOUT")]
+    [InlineData("NOTIFY_TIMEOUT=50ms\n", 1, "NOTIFY_TIMEOUT")]
+    [InlineData("NOTIFY_TIMEOUT=6m\n", 1, "NOTIFY_TIMEOUT: 6m is above the maximum of 300s")]
+    public void A_bad_notify_value_is_one_error_on_its_line_and_notifies_nowhere(string text, int line, string message)
+    {
+        var (config, errors) = GlobalConfig.Parse(Path, text);
+
+        var error = Assert.Single(errors);
+        Assert.Equal(line, error.Line);
+        Assert.StartsWith($"{Path}:{line}: ", error.ToString());
+        Assert.Contains(message, error.Message);
+        Assert.Empty(config.NotifyUrlList);
+    }
 }
