@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Win32.SafeHandles;
 using BlueGreen.Core;
 using BlueGreen.Core.Input;
 using BlueGreen.Core.Journal;
@@ -386,10 +387,10 @@ public sealed class JournalIndex(JournalFile journal, bool inMemory = false)
             yield break;
         }
 
-        FileStream file;
+        SafeFileHandle file;
         try
         {
-            file = new FileStream(PathOf(site), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            file = File.OpenHandle(PathOf(site), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -398,29 +399,39 @@ public sealed class JournalIndex(JournalFile journal, bool inMemory = false)
 
         using (file)
         {
-            const int PerRead = 512;
-            var buffer = new byte[PerRead * RecordSize];
-            var position = file.Length - (file.Length % RecordSize);
+            // Most callers stop at the newest few records (status over 10,000 sites): read a few first, then more.
+            var perRead = 16;
+            var buffer = new byte[perRead * RecordSize];
+            var length = RandomAccess.GetLength(file);
+            var position = length - (length % RecordSize);
             while (position > 0)
             {
-                var size = (int)Math.Min(buffer.Length, position);
+                var size = (int)Math.Min(perRead * RecordSize, position);
                 position -= size;
-                file.Seek(position, SeekOrigin.Begin);
                 // A concurrent catch-up may shorten the file meanwhile: missing records read as zeros, which
                 // match no line, so the index counts as lying and is rebuilt.
-                var read = file.ReadAtLeast(buffer.AsSpan(0, size), size, throwOnEndOfStream: false);
-                if (read < size)
+                var read = 0;
+                while (read < size && RandomAccess.Read(file, buffer.AsSpan(read, size - read), position + read) is var n and > 0)
                 {
-                    Array.Clear(buffer, read, size - read);
+                    read += n;
                 }
 
+                Array.Clear(buffer, read, size - read);
                 for (var at = size - RecordSize; at >= 0; at -= RecordSize)
                 {
                     yield return Record.Read(buffer.AsSpan(at, RecordSize));
                 }
+
+                if (perRead < MostPerRead)
+                {
+                    perRead = MostPerRead;
+                    buffer = new byte[perRead * RecordSize];
+                }
             }
         }
     }
+
+    private const int MostPerRead = 512;
 
     /// <summary>The index's lock (index/.lock): one catch-up at a time; after 30 s an IOException, and the journal is read instead.</summary>
     private Flock TakeLock() => Flock.Take(LockPath, FlockMode.Exclusive, TimeSpan.FromSeconds(30));
