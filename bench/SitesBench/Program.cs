@@ -143,7 +143,7 @@ internal sealed class Silent : IOperationReporter
 
     public void ShowDiff(string title, IReadOnlyList<DiffLine> diff) { }
 
-    public bool Confirm(string question) => true;
+    public bool Confirm(string question, CancellationToken ct) => true;
 
     public void Output(string line) { }
 }
