@@ -71,7 +71,7 @@ public static class RoutingKv
     /// keys under these names, and nothing else. Routers and services are two namespaces in Traefik.
     /// </summary>
     public static (IReadOnlyList<string> Routers, IReadOnlyList<string> Services) OwnedNames(string site) =>
-        ([site, RoutingPlanner.PreviewRouter(site)], [site, RoutingPlanner.SlotService(site, Slots.Slot.A), RoutingPlanner.SlotService(site, Slots.Slot.B)]);
+        ([site, RoutingPlanner.PreviewRouter(site), RoutingPlanner.PreviewHeaderRouter(site)], [site, RoutingPlanner.SlotService(site, Slots.Slot.A), RoutingPlanner.SlotService(site, Slots.Slot.B)]);
 
     /// <summary>
     /// The key prefixes (each ending in '/') of the site's owned names (<see cref="OwnedNames"/>): where a switch reads
@@ -130,7 +130,7 @@ public static class RoutingKv
     /// <summary>The one line that refuses a site whose names clash (<see cref="NameClashes"/>), or null when none does.</summary>
     public static string? NameClashError(string site, IEnumerable<string> others) =>
         NameClashes(site, others) is [var (kind, name, other), ..]
-            ? $"sites '{site}' and '{other}' both name the Traefik {kind} '{name}' (a site owns SITE, SITE-preview, SITE-a, SITE-b): a switch of one would rewrite the other's routing; rename one of them"
+            ? $"sites '{site}' and '{other}' both name the Traefik {kind} '{name}' (a site owns SITE, SITE-preview, SITE-preview-header, SITE-a, SITE-b): a switch of one would rewrite the other's routing; rename one of them"
             : null;
 
     /// <summary>The pairs as text, one `key = value` line each: what a plan's diff shows in etcd mode.</summary>

@@ -1,4 +1,5 @@
 using BlueGreen.Core.Configuration;
+using BlueGreen.Core.Routing.Rules;
 using BlueGreen.Core.Slots;
 
 namespace BlueGreen.Core.Routing;
@@ -12,6 +13,18 @@ public static class RoutingPlanner
     public static string FileName(string site) => $"bluegreen-{site}.yml";
 
     public static string PreviewRouter(string site) => $"{site}-preview";
+
+    public static string PreviewHeaderRouter(string site) => $"{site}-preview-header";
+
+    /// <summary>The rule of the preview-header router: the production rule, and the header.</summary>
+    public static string PreviewHeaderRule(string rule, PreviewHeader header) => $"({rule}) && Header(`{header.Name}`, `{header.Value}`)";
+
+    /// <summary>
+    /// The preview-header router's explicit priority: one above the production router's effective priority (Traefik's
+    /// default, the rule's length in bytes), so that it wins over exactly the production router for the same request and
+    /// stays below every other router that production already yields to (its own rule's longer length would not).
+    /// </summary>
+    public static int PreviewHeaderPriority(string rule) => RuleParser.DefaultPriority(rule) + 1;
 
     public static string SlotService(string site, Slot slot) => $"{site}-{slot.Name()}";
 
@@ -41,6 +54,17 @@ public static class RoutingPlanner
         if (site.PreviewRule is { Length: > 0 } previewRule)
         {
             routers[PreviewRouter(site.Name)] = new RouterConfig { Rule = previewRule, Service = SlotService(site.Name, candidate), EntryPoints = entryPoints };
+        }
+
+        if (site.PreviewHeader is { } header)
+        {
+            routers[PreviewHeaderRouter(site.Name)] = new RouterConfig
+            {
+                Rule = PreviewHeaderRule(site.Rule, header),
+                Service = SlotService(site.Name, candidate),
+                EntryPoints = entryPoints,
+                Priority = PreviewHeaderPriority(site.Rule),
+            };
         }
 
         foreach (var slot in new[] { Slot.A, Slot.B })

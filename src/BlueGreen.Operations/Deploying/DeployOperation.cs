@@ -306,7 +306,7 @@ public sealed class DeployOperation(OperationContext context, HttpClient http)
 
     private void ShowPreviewPlan(SiteConfig site, SiteState state)
     {
-        if (site.PreviewRule is null)
+        if (!site.HasPreviewRouters)
         {
             return;
         }
@@ -316,10 +316,10 @@ public sealed class DeployOperation(OperationContext context, HttpClient http)
         context.Reporter.ShowDiff(routing.Where(site.Name), LineDiff.Compute(routing.ReadText(site.Name) ?? "", after));
     }
 
-    /// <summary>With PREVIEW_RULE, the preview router follows the candidate; production routing stays as it is.</summary>
+    /// <summary>With PREVIEW_RULE or PREVIEW_HEADER, the preview routers follow the candidate; production routing stays as it is.</summary>
     private void UpdatePreviewRoute(SiteTransaction tx, SiteConfig site, SiteState state)
     {
-        if (site.PreviewRule is null)
+        if (!site.HasPreviewRouters)
         {
             return;
         }
@@ -332,7 +332,8 @@ public sealed class DeployOperation(OperationContext context, HttpClient http)
         }
 
         routing.Replace(tx, PreviewRouting(site, state));
-        context.Reporter.Step($"preview route {RoutingPlanner.PreviewRouter(site.Name)} now reaches slot {state.CandidateSlot.Name()}");
+        var routers = new[] { site.PreviewRule is null ? null : RoutingPlanner.PreviewRouter(site.Name), site.PreviewHeader is null ? null : RoutingPlanner.PreviewHeaderRouter(site.Name) }.OfType<string>();
+        context.Reporter.Step($"preview route {string.Join(" and ", routers)} now reaches slot {state.CandidateSlot.Name()}");
     }
 
     private static SiteRouting PreviewRouting(SiteConfig site, SiteState state) =>
