@@ -20,7 +20,7 @@ public sealed record PreviewHeader(string Name, string Value)
 
         var name = text[..colon].Trim(' ', '\t');
         var value = text[(colon + 1)..].Trim(' ', '\t');
-        if (name.Length == 0 || !name.All(IsTokenChar) || name.Contains('`'))
+        if (!IsToken(name) || name.Contains('`'))
         {
             return (null, $"'{name}' is not a header name (letters, digits and !#$%&'*+-.^_|~)");
         }
@@ -37,6 +37,9 @@ public sealed record PreviewHeader(string Name, string Value)
 
         return (new PreviewHeader(name, value), null);
     }
+
+    /// <summary>An RFC 7230 token (section 3.2.6): one or more tchar.</summary>
+    public static bool IsToken(string text) => text.Length > 0 && text.All(IsTokenChar);
 
     // RFC 7230 section 3.2.6: tchar.
     private static bool IsTokenChar(char c) => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9')

@@ -23,6 +23,9 @@ public sealed record SiteConfig
     /// <summary>Extension: requests on <see cref="Rule"/> with this header reach the candidate (router SITE-preview-header).</summary>
     public PreviewHeader? PreviewHeader { get; init; }
 
+    /// <summary>Extension: during a split (`apply --weight`), the weighted service's sticky cookie (Traefik's `weighted.sticky.cookie.name`).</summary>
+    public string? StickyCookie { get; init; }
+
     /// <summary>True when a router follows the candidate (PREVIEW_RULE, PREVIEW_HEADER): deploy rewrites the routing for it.</summary>
     public bool HasPreviewRouters => PreviewRule is not null || PreviewHeader is not null;
 
@@ -93,7 +96,7 @@ public sealed record SiteConfig
         "HEALTH_PATH", "HEALTH_STATUS", "HEALTH_BODY", "HEALTH_TIMEOUT", "HEALTH_RETRIES",
         "TCP_CHECKS", "LOG_FILE", "LOG_ERROR_PATTERN", "LOG_MAX_ERRORS", "TEST_CMD", "TEST_TIMEOUT",
         "DRAIN_TIMEOUT", "DRAIN_POLICY", "PRE_SWITCH_CMD", "POST_SWITCH_CMD", "HOOK_TIMEOUT",
-        "PREVIEW_HEADER",
+        "PREVIEW_HEADER", "STICKY_COOKIE",
     };
 
     private static readonly Regex EntryPointPattern = new("^[A-Za-z0-9_-]+$", RegexOptions.CultureInvariant);
@@ -150,6 +153,7 @@ public sealed record SiteConfig
             Rule = rule,
             PreviewRule = previewRule,
             PreviewHeader = previewHeader,
+            StickyCookie = ParseStickyCookie(r),
             EntryPoints = entryPoints,
             SlotAUrl = slotA,
             SlotBUrl = slotB,
@@ -215,6 +219,24 @@ public sealed record SiteConfig
         }
 
         return header;
+    }
+
+    // A cookie name is an RFC 6265 token, the same characters as a header name; Traefik would rewrite any other
+    // character to '_' (pkg/server/cookie, sanitizeName): refused here rather than renamed behind the operator's back.
+    private static string? ParseStickyCookie(ConfigReader r)
+    {
+        if (r.Raw("STICKY_COOKIE") is not { Length: > 0 } name)
+        {
+            return null;
+        }
+
+        if (!PreviewHeader.IsToken(name))
+        {
+            r.Error("STICKY_COOKIE", $"STICKY_COOKIE: '{name}' is not a cookie name (letters, digits and !#$%&'*+-.^_`|~)");
+            return null;
+        }
+
+        return name;
     }
 
     private static IReadOnlyList<TcpEndpoint> ParseTcpChecks(ConfigReader r)

@@ -59,6 +59,12 @@ public static class RoutingKv
                     Put($"{at}/weighted/services/{i}/name", weighted.Services[i].Name);
                     Put($"{at}/weighted/services/{i}/weight", weighted.Services[i].Weight.ToString(CultureInfo.InvariantCulture));
                 }
+
+                // The product writes only the cookie's name; Traefik's KV key is lower case like the others.
+                if (weighted.Sticky?.Cookie?.Name is { } cookie)
+                {
+                    Put($"{at}/weighted/sticky/cookie/name", cookie);
+                }
             }
         }
 
@@ -139,7 +145,7 @@ public static class RoutingKv
 
     /// <summary>
     /// Reads pairs back (the inverse of <see cref="Pairs"/> for the keys it writes). Keys outside http routers and
-    /// services, or leaves this product does not write (middlewares, sticky…), are left out. Null config with an
+    /// services, or leaves this product does not write (middlewares, sticky cookie options other than its name…), are left out. Null config with an
     /// error naming the key when a value cannot be what Traefik would read there (a weight that is no number).
     /// </summary>
     public static (DynamicConfig? Config, string? Error) Parse(IEnumerable<KeyValuePair<string, string>> pairs, string rootKey)
@@ -215,6 +221,9 @@ public static class RoutingKv
                 }
 
                 (service.LoadBalancer ??= new LoadBalancerConfig()).PassHostHeader = pass;
+                return null;
+            case ["weighted", "sticky", "cookie", "name"]:
+                ((service.Weighted ??= new WeightedConfig()).Sticky ??= new StickyConfig()).Cookie = new CookieConfig { Name = value };
                 return null;
             case ["weighted", "services", var index, "name"]:
                 return Child(service, index, out var named) ?? Set(() => named.Name = value);
