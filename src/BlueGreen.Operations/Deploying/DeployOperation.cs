@@ -56,13 +56,20 @@ public sealed class DeployOperation(OperationContext context, HttpClient http)
 
         // The product's promise: never the slot users are on. Recovery made the state agree with the routing
         // file; this says it once more from the file itself, so no future change can quietly break it.
-        if (!tx.Routing.Known || tx.Routing.Live == slot)
+        // During a split (apply --weight) both slots carry users: the candidate too.
+        if (!tx.Routing.Known || tx.Routing.Weights?.Of(slot) > 0 || state.CandidateWeight is not null)
         {
+            var split = tx.Routing.IsSplit || state.CandidateWeight is not null;
             var reason = !tx.Routing.Known
                 ? $"cannot prove that slot {slot.Name()} is not the slot users are on: {tx.Routing.Problem}"
-                : $"slot {slot.Name()} is the slot the routing file sends users to";
+                : split
+                    ? $"slot {slot.Name()} carries users: {site.Name} is mid-split ({tx.Routing.Describe()})"
+                    : $"slot {slot.Name()} is the slot the routing file sends users to";
+            var hint = split
+                ? $"finish the split first: ./run.sh apply {site.Name} (all traffic to slot {slot.Name()}) or ./run.sh rollback {site.Name} (all back to slot {slot.Other().Name()})"
+                : $"see ./run.sh status {site.Name}; resolve with ./run.sh recover {site.Name} (docs/failure-modes.md)";
             _journal.Record(site.Name, JournalAction.Deploy, context.DryRun ? JournalOutcome.DryRun : JournalOutcome.Refused, reason, null, to);
-            return new OperationResult(ExitCode.Refused, $"deploy {site.Name} refused: {reason}", $"see ./run.sh status {site.Name}; resolve with ./run.sh recover {site.Name} (docs/failure-modes.md)");
+            return new OperationResult(ExitCode.Refused, $"deploy {site.Name} refused: {reason}", hint);
         }
 
         var replaces = state.Candidate is { } old ? $" (replaces {old.Version})" : "";
@@ -337,7 +344,7 @@ public sealed class DeployOperation(OperationContext context, HttpClient http)
     }
 
     private static SiteRouting PreviewRouting(SiteConfig site, SiteState state) =>
-        new(site, state.Live, state.CandidateSlot, $"live: {state.Live?.Name() ?? "none"}; preview: slot {state.CandidateSlot.Name()} ({state.Candidate?.Version})");
+        new(site, state.Live, state.CandidateSlot, $"live: {state.Live?.Name() ?? "none"}; preview: slot {state.CandidateSlot.Name()} ({state.Candidate?.Version})", state.CandidateWeight);
 
     private string NewDeploymentId() =>
         $"{context.Clock.GetUtcNow().UtcDateTime:yyyyMMdd'T'HHmmss}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3))}";
