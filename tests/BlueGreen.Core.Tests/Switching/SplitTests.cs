@@ -119,6 +119,18 @@ public sealed class SplitTests
         Assert.Equal(LiveA() with { LastSwitch = Record("rollback") }, after);
     }
 
+    [Fact]
+    public void After_a_rollback_mid_split_the_candidate_carried_users_so_a_deploy_onto_it_waits_for_its_drain()
+    {
+        var plan = SwitchPolicy.DecideRollback(LiveA(50)).Plan!;
+        var record = new SwitchRecord("rollback", Now, "ops@host", "cli", plan.From, plan.To);
+
+        var after = SwitchPolicy.AfterRollback(LiveA(50), plan, record);
+
+        Assert.Equal(Slot.B, after.CandidateSlot);
+        Assert.True(BlueGreen.Core.Draining.DrainRules.MayHoldTraffic(after, Slot.B));
+    }
+
     public static TheoryData<Slot, int, bool, int, int, bool> Renderings() => new()
     {
         { Slot.A, 10, false, 90, 10, false },
