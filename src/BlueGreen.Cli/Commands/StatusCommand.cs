@@ -177,7 +177,7 @@ public static class StatusCommand
     private static string? RouterColour(SiteStatus s) => s.Router?.Finding switch
     {
         null or RouterFinding.NotChecked => "grey",
-        RouterFinding.Serving when s.Attention.All(a => !a.StartsWith("the router", StringComparison.Ordinal)) => "green",
+        RouterFinding.Serving or RouterFinding.Splitting when s.Attention.All(a => !a.StartsWith("the router", StringComparison.Ordinal)) => "green",
         RouterFinding.NoRouter or RouterFinding.NoLiveSlot when s.Live is null => null,
         _ => "red",
     };
@@ -215,10 +215,10 @@ public static class StatusCommand
 
     private static string[] Cells(SiteStatus s, DateTimeOffset now)
     {
-        var live = s.Live is { } l ? $"{l.Slot} {l.Version ?? "?"}" : s.StateError is not null ? "?" : "-";
+        var live = s.Live is { } l ? $"{l.Slot} {l.Version ?? "?"}{(s.Split is { } sl ? $" ({sl.LivePercent} %)" : "")}" : s.StateError is not null ? "?" : "-";
         var health = s.Live is null ? "-" : s.Live.Health ?? (s.ConfigErrors is { Count: > 0 } ? "?" : "-");
         var router = s.Router is { } r ? r.Short : "not checked";
-        var candidate = s.StateError is not null ? "?" : s.Candidate.Version is { } v ? $"{s.Candidate.Slot} {v}" : $"{s.Candidate.Slot} (empty)";
+        var candidate = s.StateError is not null ? "?" : s.Candidate.Version is { } v ? $"{s.Candidate.Slot} {v}{(s.Split is { } sc ? $" ({sc.CandidatePercent} %)" : "")}" : $"{s.Candidate.Slot} (empty)";
         var validation = s.Validation is { } val
             ? $"{(val.Passed ? "passed" : $"FAILED ({val.FailedGate})")} {SwitchPolicy.FormatAge(now - val.At)} ago"
             : s.Candidate.Version is null ? "-" : "not validated";
@@ -232,6 +232,11 @@ public static class StatusCommand
         if (s.StateError is { } stateError)
         {
             notes.Add($"STATE: {stateError}");
+        }
+
+        if (s.Split is { } split)
+        {
+            notes.Add($"SPLIT: {split} of new requests (./run.sh apply {s.Site} completes it, rollback ends it)");
         }
 
         if (s.Drift is { } d)

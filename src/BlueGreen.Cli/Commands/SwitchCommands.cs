@@ -31,6 +31,25 @@ public static class SwitchCommands
             }
         });
         var command = new Command(name, description) { site, yes, dryRun, json, lockWait, expect };
+        Option<string?>? weight = null;
+        if (kind == SwitchKind.Apply)
+        {
+            // Text, checked here: the one-line error names --weight whatever was typed (a word, 0, 100, 12.5).
+            weight = new Option<string?>("--weight")
+            {
+                Description = "a step: send P % (1-99) of new requests to the candidate and the rest to the live slot; apply without it completes the switch",
+                HelpName = "P",
+            };
+            weight.Validators.Add(r =>
+            {
+                if (r.GetValueOrDefault<string?>() is { } text && SwitchPolicy.CheckWeight(text, out _) is { } error)
+                {
+                    r.AddError(error);
+                }
+            });
+            command.Options.Add(weight);
+        }
+
         Option<bool>? force = null;
         if (kind == SwitchKind.Rollback)
         {
@@ -48,7 +67,8 @@ public static class SwitchCommands
 
             var operation = new SwitchOperation(context.ForOperation(CliContext.CommandLineOf(parse), parse.GetValue(dryRun), CommonOptions.LockWaitOf(parse, lockWait)), CliContext.Http);
             var expected = parse.GetValue(expect) is { } text ? PlanId.Parse(text, out _) : null;
-            var result = await operation.RunAsync(kind, parse.GetValue(site)!, force is not null && parse.GetValue(force), ct, expected);
+            int? percent = weight is not null && parse.GetValue(weight) is { } w && SwitchPolicy.CheckWeight(w, out var p) is null ? p : null;
+            var result = await operation.RunAsync(kind, parse.GetValue(site)!, force is not null && parse.GetValue(force), ct, expected, percent);
             return context.Terminal.Finish(result);
         });
         return command;

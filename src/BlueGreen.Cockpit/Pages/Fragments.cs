@@ -20,6 +20,17 @@ internal static class Fragments
             .El("span", "version blue", live.Version ?? "?");
         h.Raw(" ");
         Health(h, row.Health);
+        Split(h, row.Status);
+    }
+
+    /// <summary>During a stepwise apply, the shares of new requests: the operator must see both slots carry users.</summary>
+    public static void Split(Html h, SiteStatus status)
+    {
+        if (status.Split is { } split)
+        {
+            h.Raw(" ");
+            h.El("span", "pill warn", $"split: {split}", $"apply --weight step: {split.CandidatePercent} % of new requests go to slot {split.Candidate}; ./run.sh apply {status.Site} completes it, rollback ends it");
+        }
     }
 
     public static void Health(Html h, HealthReading? reading)

@@ -74,6 +74,10 @@ internal static class SitePage
 
         h.Raw("</div>").El("div", "version big " + role, deployment?.Version ?? "empty").Raw("<dl>");
         Field(h, "URL", d.SlotUrls.GetValueOrDefault(name));
+        if (s.Split is { } split)
+        {
+            Field(h, "share of new requests", $"{(isLive ? split.LivePercent : split.CandidatePercent)} % (split)");
+        }
         if (deployment is not null)
         {
             Field(h, "deployed", $"{Format.Ago(deployment.DeployedAt, d.GeneratedAt)} · {Format.Utc(deployment.DeployedAt)}");

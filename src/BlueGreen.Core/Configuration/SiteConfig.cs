@@ -20,6 +20,15 @@ public sealed record SiteConfig
 
     public string? PreviewRule { get; init; }
 
+    /// <summary>Extension: requests on <see cref="Rule"/> with this header reach the candidate (router SITE-preview-header).</summary>
+    public PreviewHeader? PreviewHeader { get; init; }
+
+    /// <summary>Extension: during a split (`apply --weight`), the weighted service's sticky cookie (Traefik's `weighted.sticky.cookie.name`).</summary>
+    public string? StickyCookie { get; init; }
+
+    /// <summary>True when a router follows the candidate (PREVIEW_RULE, PREVIEW_HEADER): deploy rewrites the routing for it.</summary>
+    public bool HasPreviewRouters => PreviewRule is not null || PreviewHeader is not null;
+
     public IReadOnlyList<string> EntryPoints { get; init; } = [];
 
     public required Uri SlotAUrl { get; init; }
@@ -87,6 +96,7 @@ public sealed record SiteConfig
         "HEALTH_PATH", "HEALTH_STATUS", "HEALTH_BODY", "HEALTH_TIMEOUT", "HEALTH_RETRIES",
         "TCP_CHECKS", "LOG_FILE", "LOG_ERROR_PATTERN", "LOG_MAX_ERRORS", "TEST_CMD", "TEST_TIMEOUT",
         "DRAIN_TIMEOUT", "DRAIN_POLICY", "PRE_SWITCH_CMD", "POST_SWITCH_CMD", "HOOK_TIMEOUT",
+        "PREVIEW_HEADER", "STICKY_COOKIE",
     };
 
     private static readonly Regex EntryPointPattern = new("^[A-Za-z0-9_-]+$", RegexOptions.CultureInvariant);
@@ -106,6 +116,7 @@ public sealed record SiteConfig
 
         var rule = CheckRule(r, "RULE", r.Required("RULE"));
         var previewRule = r.Raw("PREVIEW_RULE") is { Length: > 0 } p ? CheckRule(r, "PREVIEW_RULE", p) : null;
+        var previewHeader = ParsePreviewHeader(r, rule);
         var slotA = r.HttpUrl("SLOT_A_URL", required: true);
         var slotB = r.HttpUrl("SLOT_B_URL", required: true);
         if (slotA is not null && slotB is not null && Uri.Compare(slotA, slotB, UriComponents.AbsoluteUri, UriFormat.SafeUnescaped, StringComparison.OrdinalIgnoreCase) == 0)
@@ -141,6 +152,8 @@ public sealed record SiteConfig
             Source = file,
             Rule = rule,
             PreviewRule = previewRule,
+            PreviewHeader = previewHeader,
+            StickyCookie = ParseStickyCookie(r),
             EntryPoints = entryPoints,
             SlotAUrl = slotA,
             SlotBUrl = slotB,
@@ -182,6 +195,48 @@ public sealed record SiteConfig
         }
 
         return rule;
+    }
+
+    private static PreviewHeader? ParsePreviewHeader(ConfigReader r, string? rule)
+    {
+        if (r.Raw("PREVIEW_HEADER") is not { Length: > 0 } raw)
+        {
+            return null;
+        }
+
+        var (header, error) = PreviewHeader.Parse(raw);
+        if (header is null)
+        {
+            r.Error("PREVIEW_HEADER", $"PREVIEW_HEADER: {error}");
+            return null;
+        }
+
+        // The router's rule must be one Traefik accepts: checked as the router will carry it.
+        if (rule is not null && !RuleParser.Parse(Routing.RoutingPlanner.PreviewHeaderRule(rule, header)).Success)
+        {
+            r.Error("PREVIEW_HEADER", $"PREVIEW_HEADER: '{raw}' does not make a rule Traefik accepts");
+            return null;
+        }
+
+        return header;
+    }
+
+    // A cookie name is an RFC 6265 token, the same characters as a header name; Traefik would rewrite any other
+    // character to '_' (pkg/server/cookie, sanitizeName): refused here rather than renamed behind the operator's back.
+    private static string? ParseStickyCookie(ConfigReader r)
+    {
+        if (r.Raw("STICKY_COOKIE") is not { Length: > 0 } name)
+        {
+            return null;
+        }
+
+        if (!PreviewHeader.IsToken(name))
+        {
+            r.Error("STICKY_COOKIE", $"STICKY_COOKIE: '{name}' is not a cookie name (letters, digits and !#$%&'*+-.^_`|~)");
+            return null;
+        }
+
+        return name;
     }
 
     private static IReadOnlyList<TcpEndpoint> ParseTcpChecks(ConfigReader r)

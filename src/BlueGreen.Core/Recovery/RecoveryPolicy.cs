@@ -52,20 +52,20 @@ public static class RecoveryPolicy
             return $"the routing file cannot tell which slot users are on: {routing.Problem}";
         }
 
-        if (routing.Live == state.Live)
+        if (routing.Matches(state))
         {
             return null;
         }
 
-        static string Name(Slot? s) => s is { } x ? $"slot {x.Name()}" : "no slot";
         return routing.FileExists
-            ? $"the routing file sends users to {Name(routing.Live)} but the state says {Name(state.Live)} is live"
-            : $"the state says {Name(state.Live)} is live but there is no routing file";
+            ? $"the routing file sends users to {routing.Describe()} but the state says {Expected(state)}"
+            : $"the state says {Expected(state)} but there is no routing file";
     }
 
     /// <summary>
     /// `recover SITE`: the operator's explicit, journaled answer to drift. The state adopts what the routing
     /// file serves; the slot the state thought live becomes the rollback target when it holds a deployment.
+    /// A split is adopted as a step from the slot the state calls live: the file alone cannot tell which one that was.
     /// </summary>
     public static (SiteState? State, string Message) Adopt(SiteState state, RoutingTruth routing)
     {
@@ -74,17 +74,43 @@ public static class RecoveryPolicy
             return (null, $"cannot adopt the routing file: {routing.Problem}");
         }
 
-        if (routing.Live == state.Live)
+        if (routing.Matches(state))
         {
-            return (state, $"nothing to adopt: the routing file and the state agree ({routing.Describe()} is live)");
+            return (state, $"nothing to adopt: the routing file and the state agree ({routing.Describe()}{(routing.IsSplit ? "" : " is live")})");
+        }
+
+        if (routing.Weights is { IsSplit: true } split)
+        {
+            if (state.Live is not { } blue)
+            {
+                return (null, $"cannot adopt {split.Describe()}: the state names no live slot, and a split alone does not tell which slot was live before it");
+            }
+
+            if (split.A + split.B != 100)
+            {
+                return (null, $"cannot adopt {split.Describe()}: its weights ({split.A}, {split.B}) do not add up to 100, as a step of `apply --weight` does");
+            }
+
+            return (state with { CandidateWeight = split.Of(blue.Other()) }, $"adopted what the routing file serves: {split.Describe()}, slot {blue.Name()} live until the switch completes (the state said {Said(state)})");
         }
 
         var old = state.Live;
         var rollback = old is { } o && o != routing.Live && state.DeploymentOn(o) is not null ? old : null;
-        var next = state with { Live = routing.Live, RollbackTarget = rollback };
-        var was = old is { } w ? $"slot {w.Name()}" : "no slot";
-        return (next, $"adopted what the routing file serves: {routing.Describe()} is live (the state said {was})");
+        var next = state.Live == routing.Live
+            ? state with { CandidateWeight = null }
+            : state with { Live = routing.Live, RollbackTarget = rollback, CandidateWeight = null };
+        return (next, $"adopted what the routing file serves: {routing.Describe()} is live (the state said {Said(state)})");
     }
+
+    /// <summary>The state's live slot: "slot a", "no slot", or with its split "slot a with 10 % to slot b".</summary>
+    private static string Said(SiteState state) => state.Live is not { } live ? "no slot"
+        : state.CandidateWeight is { } p ? $"slot {live.Name()} with {p} % to slot {live.Other().Name()}"
+        : $"slot {live.Name()}";
+
+    /// <summary>What the state says users reach: "slot a is live", "slot a is live with 10 % to slot b", "no slot is live".</summary>
+    private static string Expected(SiteState state) => state.Live is not { } live ? "no slot is live"
+        : state.CandidateWeight is { } p ? $"slot {live.Name()} is live with {p} % to slot {live.Other().Name()}"
+        : $"slot {live.Name()} is live";
 
     private static (SiteState State, string? Message, string? Blocked) ResolveInterrupted(SiteState state, RoutingTruth routing, InterruptedCommand c)
     {
@@ -115,11 +141,35 @@ public static class RecoveryPolicy
             return (state, null, $"{c.Title} was interrupted and its journal line names no target slot");
         }
 
+        var record = new SwitchRecord(c.Action, c.At, c.Actor, c.Via, c.From, c.To!);
+        if (routing.Matches(state))
+        {
+            return routing.Live == to && state.Live == to
+                ? (state, $"{c.Title} was interrupted after its state was recorded: slot {c.To} is live", null)
+                : routing.IsSplit
+                    ? (state, $"{c.Title} was interrupted; the routing file and the state agree: {routing.Describe()}", null)
+                    : (state, $"{c.Title} was interrupted before the routing changed: {Describe(routing.Live)} is still live; nothing changed", null);
+        }
+
+        if (routing.Weights is { IsSplit: true } split)
+        {
+            // A step (`apply --weight`) that wrote its split but did not record it: the split is what users get.
+            if (c.Action == JournalAction.Apply && from is { } blue && state.Live == blue && to == blue.Other() && split.A + split.B == 100)
+            {
+                var step = new SwitchPlan(to.Value, c.From, c.To!, split.Of(to.Value));
+                return (SwitchPolicy.AfterApply(state, step, record), $"{c.Title} was interrupted after the routing changed: {split.Describe()}", null);
+            }
+
+            return (state, null, $"{c.Title} was interrupted; the routing file serves {split.Describe()}, which is not where this switch goes from the state ({Expected(state)})");
+        }
+
         if (routing.Live == to)
         {
-            if (state.Live == to)
+            var plan = new SwitchPlan(to.Value, c.From, c.To!);
+            if (state.Live == to && state.CandidateWeight is not null && c.Action == JournalAction.Rollback)
             {
-                return (state, $"{c.Title} was interrupted after its state was recorded: slot {c.To} is live", null);
+                // A rollback mid-split that moved everyone back but did not record it.
+                return (SwitchPolicy.AfterRollback(state, plan, record), $"{c.Title} was interrupted after the routing changed: slot {c.To} has all traffic again", null);
             }
 
             if (state.Live != from)
@@ -127,17 +177,13 @@ public static class RecoveryPolicy
                 return (state, null, $"{c.Title} was interrupted; the routing file serves slot {to.Value.Name()} but the state names {Describe(state.Live)}, which is neither side of the switch");
             }
 
-            var plan = new SwitchPlan(to.Value, c.From, c.To!);
-            var record = new SwitchRecord(c.Action, c.At, c.Actor, c.Via, c.From, c.To!);
             var next = c.Action == JournalAction.Apply ? SwitchPolicy.AfterApply(state, plan, record) : SwitchPolicy.AfterRollback(state, plan, record);
             return (next, $"{c.Title} was interrupted after the routing changed: slot {c.To} is live", null);
         }
 
         if (routing.Live == from)
         {
-            return state.Live == from
-                ? (state, $"{c.Title} was interrupted before the routing changed: {Describe(from)} is still live; nothing changed", null)
-                : (state, null, $"{c.Title} was interrupted; the routing file still serves {Describe(from)} but the state says {Describe(state.Live)}");
+            return (state, null, $"{c.Title} was interrupted; the routing file still serves {Describe(from)} but the state says {Said(state)}");
         }
 
         return (state, null, $"{c.Title} was interrupted; the routing file serves {Describe(routing.Live)}, neither side of the switch");

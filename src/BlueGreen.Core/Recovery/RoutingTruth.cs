@@ -1,19 +1,29 @@
 using BlueGreen.Core.Routing;
 using BlueGreen.Core.Slots;
+using BlueGreen.Core.State;
 
 namespace BlueGreen.Core.Recovery;
 
 /// <summary>
 /// What the site's routing file makes users reach: the truth recovery starts from. Known is false when
-/// the file cannot tell (unreadable, or production weights that do not name exactly one slot).
+/// the file cannot tell (unreadable, or production weights on anything but the site's slots).
+/// <see cref="Weights"/> is null when there is no production route; during a split <see cref="Live"/> is null
+/// (the file alone cannot tell which slot was live before the first step: the state says it).
 /// </summary>
-public sealed record RoutingTruth(bool Known, bool FileExists, Slot? Live, string? Problem)
+public sealed record RoutingTruth(bool Known, bool FileExists, SlotWeights? Weights, string? Problem)
 {
     public static RoutingTruth NoFile { get; } = new(true, false, null, null);
 
-    public static RoutingTruth Serving(Slot? live) => new(true, true, live, null);
+    public static RoutingTruth Serving(Slot? live) => new(true, true, live is { } s ? SlotWeights.AllTo(s) : null, null);
+
+    public static RoutingTruth Serving(SlotWeights weights) => new(true, true, weights, null);
 
     public static RoutingTruth Unknown(string problem) => new(false, true, null, problem);
+
+    /// <summary>The one slot with all production traffic; null with no production route, or during a split.</summary>
+    public Slot? Live => Weights?.Only;
+
+    public bool IsSplit => Weights?.IsSplit == true;
 
     /// <summary>Reads the truth from a parsed routing file.</summary>
     public static RoutingTruth Of(DynamicConfig config, string site)
@@ -37,10 +47,14 @@ public sealed record RoutingTruth(bool Known, bool FileExists, Slot? Live, strin
             return Unknown($"the production router '{site}' points to service '{service}', not to its weighted service '{site}'");
         }
 
-        return RoutingPlanner.LiveSlotIn(config, site) is { } live
-            ? Serving(live)
-            : Unknown($"the weighted service '{site}' does not send all traffic to exactly one of {RoutingPlanner.SlotService(site, Slot.A)}, {RoutingPlanner.SlotService(site, Slot.B)}");
+        return RoutingPlanner.WeightsIn(config, site) is { } weights
+            ? Serving(weights)
+            : Unknown($"the weighted service '{site}' does not send its traffic to {RoutingPlanner.SlotService(site, Slot.A)} and {RoutingPlanner.SlotService(site, Slot.B)} only");
     }
 
-    public string Describe() => !Known ? $"unknown ({Problem})" : Live is { } s ? $"slot {s.Name()}" : "no slot";
+    /// <summary>True when the routing sends users where the state says: its live slot, or its split exactly.</summary>
+    public bool Matches(SiteState state) =>
+        state.Live is { } live ? Weights is { } w && w.SendsLike(SlotWeights.Of(live, state.CandidateWeight)) : Weights is null;
+
+    public string Describe() => !Known ? $"unknown ({Problem})" : Weights is { } w ? w.Describe() : "no slot";
 }

@@ -48,6 +48,32 @@ public sealed class ServerConfig
 public sealed class WeightedConfig
 {
     public List<WeightedServiceConfig> Services { get; set; } = [];
+
+    /// <summary>Traefik's `weighted.sticky`: a cookie that keeps a client on the child that first answered it.</summary>
+    public StickyConfig? Sticky { get; set; }
+}
+
+public sealed class StickyConfig
+{
+    public CookieConfig? Cookie { get; set; }
+}
+
+/// <summary>Traefik's `sticky.cookie` (pkg/config/dynamic/http_config.go, Cookie).</summary>
+public sealed class CookieConfig
+{
+    public string? Name { get; set; }
+
+    public bool? Secure { get; set; }
+
+    public bool? HttpOnly { get; set; }
+
+    public string? SameSite { get; set; }
+
+    public int? MaxAge { get; set; }
+
+    public string? Path { get; set; }
+
+    public string? Domain { get; set; }
 }
 
 public sealed class WeightedServiceConfig

@@ -160,9 +160,35 @@ public static class RoutingFileFormat
             }
 
             e.Emit(new SequenceEnd());
+            if (weighted.Sticky is { } sticky)
+            {
+                Key(e, "sticky");
+                e.Emit(new MappingStart());
+                if (sticky.Cookie is { } cookie)
+                {
+                    Key(e, "cookie");
+                    Write(e, cookie);
+                }
+
+                e.Emit(new MappingEnd());
+            }
+
             e.Emit(new MappingEnd());
         }
 
+        e.Emit(new MappingEnd());
+    }
+
+    private static void Write(IEmitter e, CookieConfig c)
+    {
+        e.Emit(new MappingStart());
+        Optional(e, "name", c.Name);
+        Optional(e, "secure", c.Secure is { } secure ? (secure ? "true" : "false") : null);
+        Optional(e, "httpOnly", c.HttpOnly is { } httpOnly ? (httpOnly ? "true" : "false") : null);
+        Optional(e, "sameSite", c.SameSite);
+        Optional(e, "maxAge", c.MaxAge?.ToString(CultureInfo.InvariantCulture));
+        Optional(e, "path", c.Path);
+        Optional(e, "domain", c.Domain);
         e.Emit(new MappingEnd());
     }
 
@@ -317,11 +343,48 @@ public static class RoutingFileFormat
             switch (key)
             {
                 case "services": weighted.Services = IsNull(value) ? null! : Items(value, "services", ReadWeightedService); break;
+                case "sticky": weighted.Sticky = IsNull(value) ? null : ReadSticky(value); break;
                 default: throw Unknown(at, key, "in weighted");
             }
         }
 
         return weighted;
+    }
+
+    private static StickyConfig ReadSticky(YamlNode node)
+    {
+        var sticky = new StickyConfig();
+        foreach (var (key, at, value) in Entries(node, "sticky"))
+        {
+            switch (key)
+            {
+                case "cookie": sticky.Cookie = IsNull(value) ? null : ReadCookie(value); break;
+                default: throw Unknown(at, key, "in sticky");
+            }
+        }
+
+        return sticky;
+    }
+
+    private static CookieConfig ReadCookie(YamlNode node)
+    {
+        var cookie = new CookieConfig();
+        foreach (var (key, at, value) in Entries(node, "cookie"))
+        {
+            switch (key)
+            {
+                case "name": cookie.Name = Text(value); break;
+                case "secure": cookie.Secure = IsNull(value) ? null : Boolean(value); break;
+                case "httpOnly": cookie.HttpOnly = IsNull(value) ? null : Boolean(value); break;
+                case "sameSite": cookie.SameSite = Text(value); break;
+                case "maxAge": cookie.MaxAge = IsNull(value) ? null : Integer(value); break;
+                case "path": cookie.Path = Text(value); break;
+                case "domain": cookie.Domain = Text(value); break;
+                default: throw Unknown(at, key, "in cookie");
+            }
+        }
+
+        return cookie;
     }
 
     private static WeightedServiceConfig ReadWeightedService(YamlNode node)

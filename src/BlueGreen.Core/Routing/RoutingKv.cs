@@ -59,6 +59,12 @@ public static class RoutingKv
                     Put($"{at}/weighted/services/{i}/name", weighted.Services[i].Name);
                     Put($"{at}/weighted/services/{i}/weight", weighted.Services[i].Weight.ToString(CultureInfo.InvariantCulture));
                 }
+
+                // The product writes only the cookie's name; Traefik's KV key is lower case like the others.
+                if (weighted.Sticky?.Cookie?.Name is { } cookie)
+                {
+                    Put($"{at}/weighted/sticky/cookie/name", cookie);
+                }
             }
         }
 
@@ -71,7 +77,7 @@ public static class RoutingKv
     /// keys under these names, and nothing else. Routers and services are two namespaces in Traefik.
     /// </summary>
     public static (IReadOnlyList<string> Routers, IReadOnlyList<string> Services) OwnedNames(string site) =>
-        ([site, RoutingPlanner.PreviewRouter(site)], [site, RoutingPlanner.SlotService(site, Slots.Slot.A), RoutingPlanner.SlotService(site, Slots.Slot.B)]);
+        ([site, RoutingPlanner.PreviewRouter(site), RoutingPlanner.PreviewHeaderRouter(site)], [site, RoutingPlanner.SlotService(site, Slots.Slot.A), RoutingPlanner.SlotService(site, Slots.Slot.B)]);
 
     /// <summary>
     /// The key prefixes (each ending in '/') of the site's owned names (<see cref="OwnedNames"/>): where a switch reads
@@ -130,7 +136,7 @@ public static class RoutingKv
     /// <summary>The one line that refuses a site whose names clash (<see cref="NameClashes"/>), or null when none does.</summary>
     public static string? NameClashError(string site, IEnumerable<string> others) =>
         NameClashes(site, others) is [var (kind, name, other), ..]
-            ? $"sites '{site}' and '{other}' both name the Traefik {kind} '{name}' (a site owns SITE, SITE-preview, SITE-a, SITE-b): a switch of one would rewrite the other's routing; rename one of them"
+            ? $"sites '{site}' and '{other}' both name the Traefik {kind} '{name}' (a site owns SITE, SITE-preview, SITE-preview-header, SITE-a, SITE-b): a switch of one would rewrite the other's routing; rename one of them"
             : null;
 
     /// <summary>The pairs as text, one `key = value` line each: what a plan's diff shows in etcd mode.</summary>
@@ -139,7 +145,7 @@ public static class RoutingKv
 
     /// <summary>
     /// Reads pairs back (the inverse of <see cref="Pairs"/> for the keys it writes). Keys outside http routers and
-    /// services, or leaves this product does not write (middlewares, sticky…), are left out. Null config with an
+    /// services, or leaves this product does not write (middlewares, sticky cookie options other than its name…), are left out. Null config with an
     /// error naming the key when a value cannot be what Traefik would read there (a weight that is no number).
     /// </summary>
     public static (DynamicConfig? Config, string? Error) Parse(IEnumerable<KeyValuePair<string, string>> pairs, string rootKey)
@@ -215,6 +221,9 @@ public static class RoutingKv
                 }
 
                 (service.LoadBalancer ??= new LoadBalancerConfig()).PassHostHeader = pass;
+                return null;
+            case ["weighted", "sticky", "cookie", "name"]:
+                ((service.Weighted ??= new WeightedConfig()).Sticky ??= new StickyConfig()).Cookie = new CookieConfig { Name = value };
                 return null;
             case ["weighted", "services", var index, "name"]:
                 return Child(service, index, out var named) ?? Set(() => named.Name = value);

@@ -42,7 +42,8 @@ public sealed record SwitchRecord(string Action, DateTimeOffset At, string Actor
 public sealed record SiteState
 {
     /// <summary>The state file layout this release writes. A later release keeps reading every earlier one.</summary>
-    public const int CurrentFormat = 1;
+    /// <remarks>2: <see cref="CandidateWeight"/> (a stepwise apply); a format-1 file reads as no split.</remarks>
+    public const int CurrentFormat = 2;
 
     /// <summary>
     /// The layout the file was written in: 0 for a file from before layouts were numbered, which is format 1.
@@ -61,6 +62,12 @@ public sealed record SiteState
 
     /// <summary>The slot that was live before the last apply: the rollback target. Null when there is none.</summary>
     public Slot? RollbackTarget { get; init; }
+
+    /// <summary>
+    /// During a stepwise apply (`apply --weight P`), P: the candidate's share of new requests in percent; <see cref="Live"/>
+    /// stays the slot that was live before the first step and has the rest. Null when the live slot has all traffic.
+    /// </summary>
+    public int? CandidateWeight { get; init; }
 
     public Deployment? SlotA { get; init; }
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using BlueGreen.Core.Routing;
 using BlueGreen.Core.Slots;
 
 namespace BlueGreen.Core.Status;
@@ -24,6 +25,9 @@ public enum RouterFinding
 
     /// <summary>The router is enabled and its weighted service gives all the weight to <see cref="RouterView.Slot"/>.</summary>
     Serving,
+
+    /// <summary>The router is enabled and its weighted service splits new requests between the slots (<see cref="RouterView.Weights"/>).</summary>
+    Splitting,
 }
 
 /// <summary>One reading of the router's API for one site. Detail says what was seen (weights, the API's error).</summary>
@@ -33,7 +37,12 @@ public sealed record RouterView(RouterFinding Finding, Slot? Slot, string Detail
 
     public static RouterView Unreachable(string detail) => new(RouterFinding.Unreachable, null, detail);
 
-    public static RouterView Serving(Slot slot, string detail) => new(RouterFinding.Serving, slot, detail);
+    public static RouterView Serving(Slot slot, string detail) => new(RouterFinding.Serving, slot, detail) { Weights = SlotWeights.AllTo(slot) };
+
+    public static RouterView Splitting(SlotWeights weights, string detail) => new(RouterFinding.Splitting, null, detail) { Weights = weights };
+
+    /// <summary>The weights the router gives the slots, when it serves them (one slot, or a split).</summary>
+    public SlotWeights? Weights { get; init; }
 
     /// <summary>A few words for a table cell; <see cref="Detail"/> has the rest.</summary>
     [JsonIgnore]
@@ -44,6 +53,7 @@ public sealed record RouterView(RouterFinding Finding, Slot? Slot, string Detail
         RouterFinding.NoRouter => "no router",
         RouterFinding.Disabled => "DISABLED",
         RouterFinding.NoLiveSlot => "no single slot",
+        RouterFinding.Splitting => $"splits a {Weights!.Value.PercentOf(Slots.Slot.A)} % / b {Weights.Value.PercentOf(Slots.Slot.B)} %",
         _ => $"serves {Slot!.Value.Name()}",
     };
 }

@@ -13,6 +13,7 @@ namespace BlueGreen.Core.Status;
 /// <param name="Drift">Why the routing file and the state disagree (recovery would refuse), if they do.</param>
 /// <param name="Interrupted">A command that died half-way and is not resolved yet (one still running is not here).</param>
 /// <param name="ValidationFailed">The candidate's last validation failed.</param>
+/// <param name="StateCandidateWeight">During a split, the candidate's share the state records (null: none).</param>
 public sealed record SiteFacts(
     IReadOnlyList<string> ConfigErrors,
     string? StateError,
@@ -21,7 +22,8 @@ public sealed record SiteFacts(
     RouterView Router,
     string? Drift,
     string? Interrupted,
-    bool ValidationFailed);
+    bool ValidationFailed,
+    int? StateCandidateWeight = null);
 
 /// <summary>
 /// The one rule that decides whether a site needs an operator now (status exits 1, the cockpit marks the
@@ -67,6 +69,10 @@ public static class SiteAttention
         return reasons;
     }
 
+    private static string StateSays(SiteFacts f) => f.StateLive is not { } s ? "no slot is live"
+        : f.StateCandidateWeight is { } p ? $"slot {s.Name()} is live with {p} % to slot {s.Other().Name()}"
+        : $"slot {s.Name()}";
+
     /// <summary>The router compared with the state: users must reach the slot the state calls live, and only it.</summary>
     private static string? RouterReason(SiteFacts f)
     {
@@ -82,9 +88,10 @@ public static class SiteAttention
             RouterFinding.NoLiveSlot when f.StateLive is null => null,
             RouterFinding.NoLiveSlot => $"the router does not send all traffic to one slot ({r.Detail})",
             // Unknown state (unreadable) is already a reason; do not add a comparison with nothing.
-            RouterFinding.Serving when f.StateError is not null => null,
-            RouterFinding.Serving when r.Slot != f.StateLive =>
-                $"the router serves slot {r.Slot!.Value.Name()}, the state says {(f.StateLive is { } s ? $"slot {s.Name()}" : "no slot is live")}",
+            RouterFinding.Serving or RouterFinding.Splitting when f.StateError is not null => null,
+            // A split is the state's split exactly: the same slot live, the same share to the candidate.
+            RouterFinding.Serving or RouterFinding.Splitting when f.StateLive is not { } live || !r.Weights!.Value.SendsLike(Routing.SlotWeights.Of(live, f.StateCandidateWeight)) =>
+                $"the router {(r.Finding == RouterFinding.Serving ? $"serves slot {r.Slot!.Value.Name()}" : $"sends {r.Weights!.Value.Describe()}")}, the state says {StateSays(f)}",
             _ => null,
         };
     }

@@ -33,7 +33,7 @@ public sealed partial record PlanId(string DeploymentId, string RoutingHash)
 
     /// <summary>The routing file a switch writes, without its comments (those say who wrote it and when).</summary>
     public static string RoutingOf(SiteConfig site, SwitchPlan plan) =>
-        RoutingFileFormat.Serialize(RoutingPlanner.Build(site, plan.NewLive, plan.NewLive.Other()), []);
+        RoutingFileFormat.Serialize(RoutingPlanner.Build(site, plan.LiveAfter, plan.LiveAfter.Other(), plan.Weight), []);
 
     public static string RoutingHashOf(string routingText) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(routingText)))[..HashLength];

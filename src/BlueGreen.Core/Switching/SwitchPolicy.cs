@@ -1,10 +1,25 @@
+using BlueGreen.Core.Routing;
 using BlueGreen.Core.Slots;
 using BlueGreen.Core.State;
 
 namespace BlueGreen.Core.Switching;
 
-/// <summary>A switch the rules allow: which slot becomes live, and the versions on each side.</summary>
-public sealed record SwitchPlan(Slot NewLive, SlotVersion? From, SlotVersion To);
+/// <summary>
+/// A switch the rules allow: the slot it moves traffic to (<paramref name="NewLive"/>), and the versions on each side.
+/// <paramref name="Weight"/> set: a step of a stepwise apply, which gives NewLive (the candidate) this share in percent
+/// and leaves the rest, and the live role, to the other slot.
+/// </summary>
+public sealed record SwitchPlan(Slot NewLive, SlotVersion? From, SlotVersion To, int? Weight = null)
+{
+    /// <summary>The slot that is live once the plan is carried out: NewLive, or for a step the slot live before it.</summary>
+    public Slot LiveAfter => Weight is null ? NewLive : NewLive.Other();
+
+    /// <summary>The production weights once the plan is carried out.</summary>
+    public SlotWeights Weights => SlotWeights.Of(LiveAfter, Weight);
+
+    /// <summary>What the plan does, for questions and messages: "make slot b live", "send 10 % to slot b".</summary>
+    public string Describe() => Weight is { } p ? $"send {p} % of new requests to slot {To} and {100 - p} % to slot {From}" : $"make slot {To} live";
+}
 
 /// <summary>Either a plan, or a refusal with the reason and what the operator can do about it.</summary>
 public sealed record SwitchDecision(SwitchPlan? Plan, string? Refusal, string? Hint)
@@ -22,7 +37,8 @@ public sealed record SwitchDecision(SwitchPlan? Plan, string? Refusal, string? H
 /// </summary>
 public static class SwitchPolicy
 {
-    public static SwitchDecision DecideApply(SiteState state, DateTimeOffset now, TimeSpan validationMaxAge)
+    /// <param name="weight">`apply --weight P`: a step giving the candidate P % (1–99); null: the whole switch.</param>
+    public static SwitchDecision DecideApply(SiteState state, DateTimeOffset now, TimeSpan validationMaxAge, int? weight = null)
     {
         var site = state.Site;
         var slot = state.CandidateSlot;
@@ -58,13 +74,33 @@ public static class SwitchPolicy
                 $"run ./run.sh validate {site} again");
         }
 
+        if (weight is not null && state.Live is null)
+        {
+            return SwitchDecision.Refuse(
+                "no slot is live yet: a split needs a live slot to share the traffic with",
+                $"the first switch sends all traffic: ./run.sh apply {site}");
+        }
+
         var from = state.Live is { } live ? SlotVersion.Of(live, state.DeploymentOn(live)) : null;
-        return SwitchDecision.Allow(new SwitchPlan(slot, from, SlotVersion.Of(slot, candidate)));
+        return SwitchDecision.Allow(new SwitchPlan(slot, from, SlotVersion.Of(slot, candidate), weight));
     }
+
+    /// <summary>The one-line error of a bad `--weight`, or null when it is a whole number from 1 to 99.</summary>
+    public static string? CheckWeight(string text, out int weight) =>
+        int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out weight) && weight is >= 1 and <= 99
+            ? null
+            : $"--weight: '{text}' is not a whole number from 1 to 99 (the candidate's share of new requests, in percent)";
 
     public static SwitchDecision DecideRollback(SiteState state)
     {
         var site = state.Site;
+        if (state.CandidateWeight is not null && state.Live is { } blue)
+        {
+            // Mid-split: all traffic goes back to the slot that was live before the first step.
+            var candidate = blue.Other();
+            return SwitchDecision.Allow(new SwitchPlan(blue, SlotVersion.Of(candidate, state.DeploymentOn(candidate)), SlotVersion.Of(blue, state.DeploymentOn(blue))));
+        }
+
         if (state.Live is not { } live || state.RollbackTarget is not { } target)
         {
             return SwitchDecision.Refuse(
@@ -83,13 +119,23 @@ public static class SwitchPolicy
         return SwitchDecision.Allow(new SwitchPlan(target, SlotVersion.Of(live, state.DeploymentOn(live)), SlotVersion.Of(target, deployment)));
     }
 
-    /// <summary>The state once a switch is done: roles swap, the old live slot becomes the rollback target.</summary>
+    /// <summary>
+    /// The state once an apply is done: roles swap, the old live slot becomes the rollback target. A step
+    /// (<see cref="SwitchPlan.Weight"/>) only records the split: the live slot stays the one before the first step.
+    /// </summary>
     public static SiteState AfterApply(SiteState state, SwitchPlan plan, SwitchRecord record) =>
-        state with { Live = plan.NewLive, RollbackTarget = state.Live, LastSwitch = record };
+        plan.Weight is { } weight
+            ? state with { CandidateWeight = weight, LastSwitch = record }
+            : state with { Live = plan.NewLive, RollbackTarget = state.Live, CandidateWeight = null, LastSwitch = record };
 
-    /// <summary>After a rollback there is nothing left to roll back to: a second rollback must not flip back.</summary>
+    /// <summary>
+    /// After a rollback there is nothing left to roll back to: a second rollback must not flip back. A rollback
+    /// mid-split puts the site back as it was before the first step (same live slot, same rollback target).
+    /// </summary>
     public static SiteState AfterRollback(SiteState state, SwitchPlan plan, SwitchRecord record) =>
-        state with { Live = plan.NewLive, RollbackTarget = null, LastSwitch = record };
+        state.CandidateWeight is not null && plan.NewLive == state.Live
+            ? state with { CandidateWeight = null, LastSwitch = record }
+            : state with { Live = plan.NewLive, RollbackTarget = null, CandidateWeight = null, LastSwitch = record };
 
     /// <summary>The state once a deployment landed on the candidate slot. Deploying over the rollback target ends the rollback option.</summary>
     public static SiteState AfterDeploy(SiteState state, Deployment deployment)

@@ -20,12 +20,19 @@ public sealed class RouterApiClient(Uri apiBase, HttpClient http, TimeProvider c
     /// <summary>The live slot the router reports for the site; null when it has no production service.</summary>
     public async Task<(bool Reachable, Slot? Live, string Detail)> ReadLiveSlotAsync(string site, CancellationToken ct)
     {
-        var (reachable, live, detail, _) = await ReadAsync(site, ct);
-        return (reachable, live, detail);
+        var (reachable, weights, detail, _) = await ReadAsync(site, ct);
+        return (reachable, weights?.Only, detail);
+    }
+
+    /// <summary>The weights the router gives the site's slots; null when it has no production service, or weights on strangers.</summary>
+    public async Task<(bool Reachable, SlotWeights? Weights, string Detail)> ReadWeightsAsync(string site, CancellationToken ct)
+    {
+        var (reachable, weights, detail, _) = await ReadAsync(site, ct);
+        return (reachable, weights, detail);
     }
 
     /// <summary><see cref="ReadLiveSlotAsync"/>, and whether the connection was refused (nothing listens at the API's address).</summary>
-    private async Task<(bool Reachable, Slot? Live, string Detail, bool Refused)> ReadAsync(string site, CancellationToken ct)
+    private async Task<(bool Reachable, SlotWeights? Weights, string Detail, bool Refused)> ReadAsync(string site, CancellationToken ct)
     {
         var url = new Uri(apiBase, $"/api/http/services/{Uri.EscapeDataString(site)}@{provider}");
         try
@@ -48,8 +55,8 @@ public sealed class RouterApiClient(Uri apiBase, HttpClient http, TimeProvider c
             }
 
             var children = services.EnumerateArray().Select(s => (Name: ChildName(s), Weight: WeightOf(s))).ToList();
-            var slot = RoutingPlanner.LiveSlotOf(site, children);
-            return (true, slot, $"weights: {string.Join(", ", children.Select(c => $"{c.Name}={c.Weight}"))}", false);
+            var weights = RoutingPlanner.WeightsOf(site, children);
+            return (true, weights, $"weights: {string.Join(", ", children.Select(c => $"{c.Name}={c.Weight}"))}", false);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or InvalidOperationException or KeyNotFoundException)
         {
@@ -110,9 +117,10 @@ public sealed class RouterApiClient(Uri apiBase, HttpClient http, TimeProvider c
             return RouterView.Unreachable($"{url}: {e.Message}");
         }
 
-        var (reachable, live, detail) = await ReadLiveSlotAsync(site, ct);
+        var (reachable, weights, detail) = await ReadWeightsAsync(site, ct);
         return !reachable ? RouterView.Unreachable(detail)
-            : live is { } slot ? RouterView.Serving(slot, detail)
+            : weights?.Only is { } slot ? RouterView.Serving(slot, detail)
+            : weights is { IsSplit: true } split ? RouterView.Splitting(split, detail)
             : new RouterView(RouterFinding.NoLiveSlot, null, detail);
     }
 
@@ -170,12 +178,16 @@ public sealed class RouterApiClient(Uri apiBase, HttpClient http, TimeProvider c
     /// <summary>Refused connections in a row after which the wait ends: nothing listens at the API's address, and polling until the timeout would only delay saying so.</summary>
     public const int RefusalsBeforeGivingUp = 3;
 
+    /// <summary>Polls until the router shows the expected live slot (<see cref="WaitForWeightsAsync"/>).</summary>
+    public Task<(bool Live, string Detail, bool Refused)> WaitForLiveSlotAsync(string site, Slot expected, TimeSpan timeout, CancellationToken ct) =>
+        WaitForWeightsAsync(site, SlotWeights.AllTo(expected), timeout, ct);
+
     /// <summary>
-    /// Polls until the router shows the expected live slot, or the timeout passes, or the connection was refused
-    /// <see cref="RefusalsBeforeGivingUp"/> times in a row (the router is not running: the answer is already certain;
-    /// <c>Refused</c> is then true).
+    /// Polls until the router shows the expected weights (<see cref="SlotWeights.SendsLike"/>: the live slot, or a split
+    /// exactly), or the timeout passes, or the connection was refused <see cref="RefusalsBeforeGivingUp"/> times in a
+    /// row (the router is not running: the answer is already certain; <c>Refused</c> is then true).
     /// </summary>
-    public async Task<(bool Live, string Detail, bool Refused)> WaitForLiveSlotAsync(string site, Slot expected, TimeSpan timeout, CancellationToken ct)
+    public async Task<(bool Live, string Detail, bool Refused)> WaitForWeightsAsync(string site, SlotWeights expected, TimeSpan timeout, CancellationToken ct)
     {
         var deadline = clock.GetUtcNow() + timeout;
         var detail = "";
@@ -186,9 +198,9 @@ public sealed class RouterApiClient(Uri apiBase, HttpClient http, TimeProvider c
             attempt.CancelAfter(TimeSpan.FromSeconds(2));
             try
             {
-                var (_, live, d, refused) = await ReadAsync(site, attempt.Token);
+                var (_, weights, d, refused) = await ReadAsync(site, attempt.Token);
                 detail = d;
-                if (live == expected)
+                if (weights is { } w && w.SendsLike(expected))
                 {
                     return (true, detail, false);
                 }

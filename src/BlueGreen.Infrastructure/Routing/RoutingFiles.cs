@@ -37,7 +37,7 @@ public sealed class RoutingFiles(Home home, GlobalConfig global)
         }
     }
 
-    /// <summary>The live slot the file on disk routes to; Error is set when the file exists but does not parse.</summary>
+    /// <summary>The live slot the file on disk routes all traffic to (null during a split); Error is set when the file exists but does not parse.</summary>
     public (bool Exists, Slot? Live, string? Error) ReadLiveSlot(string site)
     {
         var text = ReadText(site);

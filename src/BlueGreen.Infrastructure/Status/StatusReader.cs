@@ -14,11 +14,18 @@ namespace BlueGreen.Infrastructure.Status;
 /// <summary>One slot as status shows it. Url is empty when the site's configuration cannot be read.</summary>
 public sealed record SlotStatus(string Slot, string Url, string? Version, string? DeploymentId, DateTimeOffset? DeployedAt, string? Health);
 
+/// <summary>A split during a stepwise apply: the live slot's and the candidate's shares of new requests, in percent.</summary>
+public sealed record SplitStatus(string Live, int LivePercent, string Candidate, int CandidatePercent)
+{
+    public override string ToString() => $"{Live} {LivePercent} % / {Candidate} {CandidatePercent} %";
+}
+
 /// <summary>One site as `status` and the cockpit show it.</summary>
 /// <param name="Error">The configuration's and the state's errors in one line (null when both read).</param>
 /// <param name="Interrupted">A command that died half-way, not yet resolved (recovery would resolve it).</param>
 /// <param name="InProgress">A command holding the site's lock right now.</param>
 /// <param name="Router">What the router's API says it serves (not checked unless probed).</param>
+/// <param name="Split">During a stepwise apply (`apply --weight`), the shares of new requests (null: the live slot has all).</param>
 public sealed record SiteStatus(
     string Site,
     SlotStatus? Live,
@@ -32,7 +39,8 @@ public sealed record SiteStatus(
     string? InProgress = null,
     RouterView? Router = null,
     IReadOnlyList<string>? ConfigErrors = null,
-    string? StateError = null)
+    string? StateError = null,
+    SplitStatus? Split = null)
 {
     /// <summary>Why an operator must look at this site now (empty: nothing, as far as was looked at).</summary>
     public IReadOnlyList<string> Attention => AttentionWith(Live?.Health, Router);
@@ -48,7 +56,8 @@ public sealed record SiteStatus(
         router ?? RouterView.NotChecked("not probed"),
         Drift,
         Interrupted,
-        Validation is { Passed: false }));
+        Validation is { Passed: false },
+        Split?.CandidatePercent));
 }
 
 /// <summary>
@@ -180,7 +189,8 @@ public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http
             var live = state.Live is { } liveSlot ? Slot(Site, liveSlot, state.DeploymentOn(liveSlot), health) : null;
             var candidate = Slot(Site, state.CandidateSlot, state.Candidate, null);
             var rollback = state.RollbackTarget is { } target ? SlotVersion.Of(target, state.DeploymentOn(target)).ToString() : null;
-            return new SiteStatus(Name, live, candidate, state.CandidateValidation, state.LastSwitch, rollback, Drift, Error, InterruptedNote, InProgress, router, ConfigErrors, StateError);
+            var split = state.Live is { } blue && state.CandidateWeight is { } p ? new SplitStatus(blue.Name(), 100 - p, blue.Other().Name(), p) : null;
+            return new SiteStatus(Name, live, candidate, state.CandidateValidation, state.LastSwitch, rollback, Drift, Error, InterruptedNote, InProgress, router, ConfigErrors, StateError, split);
         }
     }
 

@@ -56,13 +56,20 @@ public sealed class DeployOperation(OperationContext context, HttpClient http)
 
         // The product's promise: never the slot users are on. Recovery made the state agree with the routing
         // file; this says it once more from the file itself, so no future change can quietly break it.
-        if (!tx.Routing.Known || tx.Routing.Live == slot)
+        // During a split (apply --weight) both slots carry users: the candidate too.
+        if (!tx.Routing.Known || tx.Routing.Weights?.Of(slot) > 0 || state.CandidateWeight is not null)
         {
+            var split = tx.Routing.IsSplit || state.CandidateWeight is not null;
             var reason = !tx.Routing.Known
                 ? $"cannot prove that slot {slot.Name()} is not the slot users are on: {tx.Routing.Problem}"
-                : $"slot {slot.Name()} is the slot the routing file sends users to";
+                : split
+                    ? $"slot {slot.Name()} carries users: {site.Name} is mid-split ({tx.Routing.Describe()})"
+                    : $"slot {slot.Name()} is the slot the routing file sends users to";
+            var hint = split
+                ? $"finish the split first: ./run.sh apply {site.Name} (all traffic to slot {slot.Name()}) or ./run.sh rollback {site.Name} (all back to slot {slot.Other().Name()})"
+                : $"see ./run.sh status {site.Name}; resolve with ./run.sh recover {site.Name} (docs/failure-modes.md)";
             _journal.Record(site.Name, JournalAction.Deploy, context.DryRun ? JournalOutcome.DryRun : JournalOutcome.Refused, reason, null, to);
-            return new OperationResult(ExitCode.Refused, $"deploy {site.Name} refused: {reason}", $"see ./run.sh status {site.Name}; resolve with ./run.sh recover {site.Name} (docs/failure-modes.md)");
+            return new OperationResult(ExitCode.Refused, $"deploy {site.Name} refused: {reason}", hint);
         }
 
         var replaces = state.Candidate is { } old ? $" (replaces {old.Version})" : "";
@@ -306,7 +313,7 @@ public sealed class DeployOperation(OperationContext context, HttpClient http)
 
     private void ShowPreviewPlan(SiteConfig site, SiteState state)
     {
-        if (site.PreviewRule is null)
+        if (!site.HasPreviewRouters)
         {
             return;
         }
@@ -316,10 +323,10 @@ public sealed class DeployOperation(OperationContext context, HttpClient http)
         context.Reporter.ShowDiff(routing.Where(site.Name), LineDiff.Compute(routing.ReadText(site.Name) ?? "", after));
     }
 
-    /// <summary>With PREVIEW_RULE, the preview router follows the candidate; production routing stays as it is.</summary>
+    /// <summary>With PREVIEW_RULE or PREVIEW_HEADER, the preview routers follow the candidate; production routing stays as it is.</summary>
     private void UpdatePreviewRoute(SiteTransaction tx, SiteConfig site, SiteState state)
     {
-        if (site.PreviewRule is null)
+        if (!site.HasPreviewRouters)
         {
             return;
         }
@@ -332,11 +339,12 @@ public sealed class DeployOperation(OperationContext context, HttpClient http)
         }
 
         routing.Replace(tx, PreviewRouting(site, state));
-        context.Reporter.Step($"preview route {RoutingPlanner.PreviewRouter(site.Name)} now reaches slot {state.CandidateSlot.Name()}");
+        var routers = new[] { site.PreviewRule is null ? null : RoutingPlanner.PreviewRouter(site.Name), site.PreviewHeader is null ? null : RoutingPlanner.PreviewHeaderRouter(site.Name) }.OfType<string>();
+        context.Reporter.Step($"preview route {string.Join(" and ", routers)} now reaches slot {state.CandidateSlot.Name()}");
     }
 
     private static SiteRouting PreviewRouting(SiteConfig site, SiteState state) =>
-        new(site, state.Live, state.CandidateSlot, $"live: {state.Live?.Name() ?? "none"}; preview: slot {state.CandidateSlot.Name()} ({state.Candidate?.Version})");
+        new(site, state.Live, state.CandidateSlot, $"live: {state.Live?.Name() ?? "none"}; preview: slot {state.CandidateSlot.Name()} ({state.Candidate?.Version})", state.CandidateWeight);
 
     private string NewDeploymentId() =>
         $"{context.Clock.GetUtcNow().UtcDateTime:yyyyMMdd'T'HHmmss}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3))}";

@@ -11,10 +11,17 @@ using BlueGreen.Operations.Common;
 
 namespace BlueGreen.Operations.Routing;
 
-/// <summary>A site's routing as <see cref="RoutingPlanner.Build"/> decides it, with the line that describes it.</summary>
-internal sealed record SiteRouting(SiteConfig Site, Slot? Live, Slot Candidate, string Description)
+/// <summary>
+/// A site's routing as <see cref="RoutingPlanner.Build"/> decides it, with the line that describes it.
+/// <paramref name="CandidateWeight"/>: during a split, the candidate's share in percent.
+/// </summary>
+internal sealed record SiteRouting(SiteConfig Site, Slot? Live, Slot Candidate, string Description, int? CandidateWeight = null)
 {
-    public DynamicConfig Config => RoutingPlanner.Build(Site, Live, Candidate);
+    public DynamicConfig Config => RoutingPlanner.Build(Site, Live, Candidate, CandidateWeight);
+
+    /// <summary>The routing a switch plan leads to.</summary>
+    public static SiteRouting After(SiteConfig site, Core.Switching.SwitchPlan plan, string description) =>
+        new(site, plan.LiveAfter, plan.LiveAfter.Other(), description, plan.Weight);
 }
 
 /// <summary>What a switch's write replaced, for the one compensation path (null Previous: there was none).</summary>
@@ -76,7 +83,7 @@ internal sealed class FileRoutingStore(OperationContext context) : RoutingStore
 
     public override string Noun => "routing file";
 
-    public override string Render(SiteRouting routing) => RoutingPlanner.Render(routing.Site, routing.Live, routing.Candidate, routing.Description);
+    public override string Render(SiteRouting routing) => RoutingPlanner.Render(routing.Site, routing.Live, routing.Candidate, routing.Description, routing.CandidateWeight);
 
     public override string? ReadText(string site) => _files.ReadText(site);
 

@@ -26,7 +26,8 @@ public enum SwitchKind
 /// <summary>What a switch did or would do, for --json and the cockpit.</summary>
 /// <paramref name="Plan"/>: what the plan is bound to (<see cref="PlanId"/>), for --expect.
 /// <paramref name="Hooks"/>: the switch hooks configured, in the order they run (in a dry run: would run).
-public sealed record SwitchOutcome(string Site, string Action, SlotVersion? From, SlotVersion To, string RoutingFile, IReadOnlyList<string> Diff, bool DryRun, TimeSpan? Duration, string Plan, IReadOnlyList<PlannedHook> Hooks);
+/// <paramref name="Weight"/>: for a step (`apply --weight`), the share of new requests <paramref name="To"/> gets, in percent; <paramref name="From"/> keeps the rest.
+public sealed record SwitchOutcome(string Site, string Action, SlotVersion? From, SlotVersion To, string RoutingFile, IReadOnlyList<string> Diff, bool DryRun, TimeSpan? Duration, string Plan, IReadOnlyList<PlannedHook> Hooks, int? Weight = null);
 
 /// <summary>
 /// apply and rollback (docs/reference.md, "apply, precisely"; docs/failure-modes.md): in the frame's lock and
@@ -42,11 +43,12 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
     private readonly SwitchHooks _hooks = new(context);
 
     /// <param name="expect">The plan the operator saw (--expect): the switch is refused when the current plan differs.</param>
-    public Task<OperationResult> RunAsync(SwitchKind kind, string site, bool force, CancellationToken ct, PlanId? expect = null)
+    /// <param name="weight">`apply --weight P`: a step giving the candidate P % of new requests (1–99); null: the whole switch.</param>
+    public Task<OperationResult> RunAsync(SwitchKind kind, string site, bool force, CancellationToken ct, PlanId? expect = null, int? weight = null)
     {
         var action = kind == SwitchKind.Apply ? JournalAction.Apply : JournalAction.Rollback;
         var confirmed = false;
-        if (!context.DryRun && context.Reporter.AsksPerson && PlanWithoutLocks(kind, site) is { } shown)
+        if (!context.DryRun && context.Reporter.AsksPerson && PlanWithoutLocks(kind, site, weight) is { } shown)
         {
             // A stale --expect is not worth asking about: the locked pass refuses it and says what changed.
             if (expect is null || PlanId.WhatChanged(expect, shown.Id) is null)
@@ -63,21 +65,28 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
             }
         }
 
-        return OperationFrame.RunAsync(context, _journal, action, site, switchLock: true, ct, tx => SwitchAsync(kind, action, tx, force, expect, confirmed));
+        return OperationFrame.RunAsync(context, _journal, action, site, switchLock: true, ct, tx => SwitchAsync(kind, action, tx, force, expect, confirmed, weight));
     }
 
-    private static string Question(string action, string site, SwitchPlan plan) =>
-        $"{action} {site}: make slot {plan.To} live{(plan.From is null ? "" : $" instead of {plan.From}")}?";
+    /// <summary>The routing's description line: who is live, and the split.</summary>
+    private static string Described(SwitchPlan plan, string? action) =>
+        (plan.Weight is null ? $"live: slot {plan.To}" : $"live: slot {plan.From}; split: {Split(plan)}") + (action is null ? "" : $"; written by {action}");
 
-    private static SwitchDecision Decide(SwitchKind kind, SiteState state, DateTimeOffset now, TimeSpan validationMaxAge) =>
-        kind == SwitchKind.Apply ? SwitchPolicy.DecideApply(state, now, validationMaxAge) : SwitchPolicy.DecideRollback(state);
+    private static string Question(string action, string site, SwitchPlan plan) =>
+        plan.Weight is null ? $"{action} {site}: make slot {plan.To} live{(plan.From is null ? "" : $" instead of {plan.From}")}?" : $"{action} {site}: {plan.Describe()}?";
+
+    private static SwitchDecision Decide(SwitchKind kind, SiteState state, DateTimeOffset now, TimeSpan validationMaxAge, int? weight) =>
+        kind == SwitchKind.Apply ? SwitchPolicy.DecideApply(state, now, validationMaxAge, weight) : SwitchPolicy.DecideRollback(state);
+
+    /// <summary>What the routing gives each slot after the plan, for the routing's description and the journal: "slot a (v1) 90 %, slot b (v2) 10 %".</summary>
+    private static string Split(SwitchPlan plan) => $"slot {plan.From} {100 - plan.Weight} %, slot {plan.To} {plan.Weight} %";
 
     /// <summary>
     /// The plan as the locked pass will see it (recovery's decision worked out, not recorded), read without a lock
     /// so that a colleague is not locked out while the operator reads it. Null when the switch would not go
     /// through: the locked pass then says why, journaled, without asking.
     /// </summary>
-    private (SwitchPlan Plan, PlanId Id, string RoutingPath, IReadOnlyList<DiffLine> Diff)? PlanWithoutLocks(SwitchKind kind, string site)
+    private (SwitchPlan Plan, PlanId Id, string RoutingPath, IReadOnlyList<DiffLine> Diff)? PlanWithoutLocks(SwitchKind kind, string site, int? weight)
     {
         if (!OperatorInput.IsSiteName(site) || ConfigLoader.LoadSite(context.Home, site, context.Global).Site is not { } config)
         {
@@ -89,12 +98,12 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
             var routing = RoutingStore.For(context, _journal.Stores);
             var state = _journal.Stores.State().Read(site);
             var recovery = RecoveryPolicy.Decide(state, routing.ReadTruth(site), _journal.File.FindInterrupted(site));
-            if (recovery.Blocked is not null || Decide(kind, recovery.State, context.Clock.GetUtcNow(), context.Global.ValidationMaxAge).Plan is not { } plan)
+            if (recovery.Blocked is not null || Decide(kind, recovery.State, context.Clock.GetUtcNow(), context.Global.ValidationMaxAge, weight).Plan is not { } plan)
             {
                 return null;
             }
 
-            var after = routing.Render(new SiteRouting(config, plan.NewLive, plan.NewLive.Other(), $"live: slot {plan.To}"));
+            var after = routing.Render(SiteRouting.After(config, plan, Described(plan, null)));
             return (plan, PlanId.Of(config, recovery.State, plan), routing.Where(site), LineDiff.Compute(routing.ReadText(site) ?? "", after));
         }
         catch (Exception e) when (e is CorruptStateException or JournalWriteException or IOException or UnauthorizedAccessException)
@@ -105,12 +114,12 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
 
     /// <param name="expect">The plan the switch must still be (null: any).</param>
     /// <param name="confirmed">The operator already answered y to this plan, before the locks.</param>
-    private async Task<OperationResult> SwitchAsync(SwitchKind kind, string action, SiteTransaction tx, bool force, PlanId? expect, bool confirmed)
+    private async Task<OperationResult> SwitchAsync(SwitchKind kind, string action, SiteTransaction tx, bool force, PlanId? expect, bool confirmed, int? weight)
     {
         var site = tx.Site;
         var state = tx.State;
         var routing = tx.RoutingStore;
-        var decision = Decide(kind, state, context.Clock.GetUtcNow(), context.Global.ValidationMaxAge);
+        var decision = Decide(kind, state, context.Clock.GetUtcNow(), context.Global.ValidationMaxAge, weight);
         if (!decision.Allowed)
         {
             return Refuse(site.Name, action, decision.Refusal!, decision.Hint);
@@ -130,14 +139,14 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
         }
 
         var before = routing.ReadText(site.Name) ?? "";
-        var afterRouting = new SiteRouting(site, plan.NewLive, plan.NewLive.Other(), $"live: slot {plan.To}; written by {action}");
+        var afterRouting = SiteRouting.After(site, plan, Described(plan, action));
         var diff = LineDiff.Compute(before, routing.Render(afterRouting));
         if (!confirmed)
         {
             context.Reporter.ShowDiff($"{routing.Where(site.Name)}", diff);
         }
 
-        var outcome = new SwitchOutcome(site.Name, action, plan.From, plan.To, routing.Where(site.Name), diff.Select(d => d.ToString()).ToList(), context.DryRun, null, planId.ToString(), SwitchHooks.Planned(site));
+        var outcome = new SwitchOutcome(site.Name, action, plan.From, plan.To, routing.Where(site.Name), diff.Select(d => d.ToString()).ToList(), context.DryRun, null, planId.ToString(), SwitchHooks.Planned(site), plan.Weight);
 
         if (context.DryRun)
         {
@@ -148,8 +157,9 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
             }
 
             var hooks = outcome.Hooks.Count == 0 ? "" : $"; would run {string.Join(" and ", outcome.Hooks.Select(h => h.Key))}";
-            _journal.Record(site.Name, action, JournalOutcome.DryRun, $"dry run: would switch {site.Name} from {plan.From?.ToString() ?? "nothing"} to {plan.To} (plan {planId}){hooks}", plan.From, plan.To);
-            return new OperationResult(ExitCode.Done, $"dry run: {action} {site.Name} would make slot {plan.To} live (plan {planId}){hooks}; nothing was changed",
+            var would = plan.Weight is null ? $"switch {site.Name} from {plan.From?.ToString() ?? "nothing"} to {plan.To}" : $"split {site.Name}: {Split(plan)}";
+            _journal.Record(site.Name, action, JournalOutcome.DryRun, $"dry run: would {would} (plan {planId}){hooks}", plan.From, plan.To);
+            return new OperationResult(ExitCode.Done, $"dry run: {action} {site.Name} would {plan.Describe()} (plan {planId}){hooks}; nothing was changed",
                 $"to {action} exactly this plan: ./run.sh {action} {site.Name} --expect {planId}", outcome);
         }
 
@@ -174,7 +184,8 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
         try
         {
             // The intent is journaled with the write: before it with files, in the same transaction with etcd.
-            previous = routing.Switch(tx, afterRouting, $"switching {site.Name} to {plan.To}{(force ? " (--force)" : "")}{(pre is null ? "" : "; PRE_SWITCH_CMD passed")}", plan.From, plan.To);
+            var intent = plan.Weight is null ? $"switching {site.Name} to {plan.To}" : $"splitting {site.Name}: {Split(plan)}";
+            previous = routing.Switch(tx, afterRouting, $"{intent}{(force ? " (--force)" : "")}{(pre is null ? "" : "; PRE_SWITCH_CMD passed")}", plan.From, plan.To);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -195,7 +206,7 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
         var signalled = tx.Signalled.IsCancellationRequested;
         if (!signalled)
         {
-            var (verified, detail, refused) = await VerifyAsync(site.Name, plan.NewLive, tx.Signalled);
+            var (verified, detail, refused) = await VerifyAsync(site.Name, plan.Weights, tx.Signalled);
             signalled = tx.Signalled.IsCancellationRequested;
             if (!verified && !signalled)
             {
@@ -223,17 +234,22 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
         {
             // Completing is the gentler answer to a signal once users are on the new slot: switching back would move them twice.
             return Close(tx, plan, ExitCode.Failed, JournalOutcome.Interrupted,
-                $"interrupted by a signal after the routing changed: slot {plan.To} is live and recorded; the router's view was not verified");
+                $"interrupted by a signal after the routing changed: {(plan.Weight is null ? $"slot {plan.To} is live" : Split(plan))} and recorded; the router's view was not verified");
         }
 
-        var done = Close(tx, plan, ExitCode.Done, JournalOutcome.Succeeded, $"{site.Name} now serves {plan.To} (switch took {took.TotalMilliseconds:0} ms)");
+        var done = plan.Weight is null
+            ? Close(tx, plan, ExitCode.Done, JournalOutcome.Succeeded, $"{site.Name} now serves {plan.To} (switch took {took.TotalMilliseconds:0} ms)")
+            : Close(tx, plan, ExitCode.Done, JournalOutcome.Succeeded, $"{site.Name} now splits new requests: {Split(plan)} (step took {took.TotalMilliseconds:0} ms)");
         if (done.Code != ExitCode.Done)
         {
             return done;
         }
 
-        var hint = kind == SwitchKind.Apply ? $"if anything goes wrong: ./run.sh rollback {site.Name}" : null;
-        var switched = new OperationResult(ExitCode.Done, $"{site.Name}: slot {plan.To} is live ({action} took {took.TotalMilliseconds:0} ms)", hint, outcome with { Duration = took });
+        var hint = kind == SwitchKind.Apply
+            ? plan.Weight is null ? $"if anything goes wrong: ./run.sh rollback {site.Name}" : $"next step: ./run.sh apply {site.Name} [--weight P]; all back to slot {plan.From}: ./run.sh rollback {site.Name}"
+            : null;
+        var now = plan.Weight is null ? $"slot {plan.To} is live" : $"{plan.Weight} % of new requests go to slot {plan.To}, {100 - plan.Weight} % to slot {plan.From}";
+        var switched = new OperationResult(ExitCode.Done, $"{site.Name}: {now} ({action} took {took.TotalMilliseconds:0} ms)", hint, outcome with { Duration = took });
         var post = await _hooks.RunAsync(tx, SwitchHook.Post, plan);
         if (post is null)
         {
@@ -352,8 +368,8 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
             kind == SwitchKind.Apply ? $"check slot {plan.To.Slot} ({site.UrlOf(plan.NewLive)}), then ./run.sh validate {site.Name}" : $"bring slot {plan.To.Slot} back, or pass --force");
     }
 
-    /// <summary>True when the router shows the new live slot; otherwise what it showed.</summary>
-    private async Task<(bool Verified, string? Detail, bool Refused)> VerifyAsync(string site, Slot expected, CancellationToken ct)
+    /// <summary>True when the router shows the new weights (the live slot, or the split exactly); otherwise what it showed.</summary>
+    private async Task<(bool Verified, string? Detail, bool Refused)> VerifyAsync(string site, SlotWeights expected, CancellationToken ct)
     {
         if (context.Global.RouterApi is not { } api)
         {
@@ -365,8 +381,8 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
         {
             var client = new RouterApiClient(api, http, context.Clock, RouterApiClient.ProviderOf(context.Global));
             var (live, detail, refused) = await context.Reporter.WaitAsync(
-                $"waiting for the router ({api}) to serve slot {expected.Name()} (up to {Duration.Format(context.Global.SwitchVerifyTimeout)})",
-                () => client.WaitForLiveSlotAsync(site, expected, context.Global.SwitchVerifyTimeout, ct));
+                $"waiting for the router ({api}) to serve {expected.Describe()} (up to {Duration.Format(context.Global.SwitchVerifyTimeout)})",
+                () => client.WaitForWeightsAsync(site, expected, context.Global.SwitchVerifyTimeout, ct));
             if (live)
             {
                 context.Reporter.Step($"the router serves the new routing ({detail})");

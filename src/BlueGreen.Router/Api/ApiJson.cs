@@ -71,6 +71,17 @@ internal static class ApiJson
             }
 
             json["weighted"] = new JsonObject { ["services"] = children };
+            if (view.Config.Weighted?.Sticky?.Cookie is { } cookie)
+            {
+                // Traefik's API shows the sticky cookie as configured (its JSON names, empty ones left out).
+                var sticky = new JsonObject();
+                if (cookie.Name is { Length: > 0 } cookieName)
+                {
+                    sticky["name"] = cookieName;
+                }
+
+                json["weighted"]!["sticky"] = new JsonObject { ["cookie"] = sticky };
+            }
             AddStatus(json, view.Status, view.Errors, view.Warnings);
             json["type"] = TypeOf(view.Config);
         }

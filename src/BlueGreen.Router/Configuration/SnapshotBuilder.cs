@@ -168,17 +168,18 @@ internal static class SnapshotBuilder
             }
 
             var errors = new List<string>();
-            var children = new List<(ServiceNode, int)>();
+            var children = new List<(string, ServiceNode, int)>();
             foreach (var child in def.Value.Weighted!.Services)
             {
                 var childNode = Get(Qualify(child.Name), errors);
                 if (childNode is not null)
                 {
-                    children.Add((childNode, child.Weight));
+                    // Traefik keys the sticky cookie on the child's name as the configuration writes it.
+                    children.Add((child.Name, childNode, child.Weight));
                 }
             }
 
-            return errors.Count > 0 ? (null, errors) : (new WeightedNode(children), []);
+            return errors.Count > 0 ? (null, errors) : (new WeightedNode(children, def.Value.Weighted.Sticky?.Cookie, name), []);
         }
     }
 }

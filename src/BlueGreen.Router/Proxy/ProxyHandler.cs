@@ -34,7 +34,7 @@ internal sealed class ProxyHandler(SnapshotHolder holder, ServerLoads loads, IHt
         {
             await WriteTextAsync(context, StatusCodes.Status404NotFound, "404 page not found\n");
         }
-        else if ((upstream = route.Service.Pick()) is null)
+        else if ((upstream = route.Service.Pick(context)) is null)
         {
             await WriteTextAsync(context, StatusCodes.Status503ServiceUnavailable, "no available server\n");
         }

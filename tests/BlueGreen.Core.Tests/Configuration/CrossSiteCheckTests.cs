@@ -63,7 +63,7 @@ public sealed class CrossSiteCheckTests
         var errors = CrossSiteCheck.Check([Site("shop", Conf("Host(`shop`)", 1, 2)), Site("shop-a", Conf("Host(`a`)", 3, 4)), Site("shop-ab", Conf("Host(`ab`)", 5, 6))]);
 
         Assert.Equal(
-            "/h/conf/sites/shop-a.conf: sites 'shop-a' and 'shop' both name the Traefik service 'shop-a' (a site owns SITE, SITE-preview, SITE-a, SITE-b): a switch of one would rewrite the other's routing; rename one of them",
+            "/h/conf/sites/shop-a.conf: sites 'shop-a' and 'shop' both name the Traefik service 'shop-a' (a site owns SITE, SITE-preview, SITE-preview-header, SITE-a, SITE-b): a switch of one would rewrite the other's routing; rename one of them",
             Assert.Single(errors).ToString());
     }
 }

@@ -158,6 +158,38 @@ public sealed class SiteConfigTests
     }
 
     [Theory]
+    [InlineData("X-BlueGreen-Preview: 1", "X-BlueGreen-Preview", "1")]
+    [InlineData("x-preview:yes please ", "x-preview", "yes please")]
+    [InlineData("  X_Tester~1 :\ttoken=a:b", "X_Tester~1", "token=a:b")]
+    public void A_preview_header_is_a_name_and_a_value(string raw, string name, string value)
+    {
+        var (config, errors) = Parse(Minimal + $"PREVIEW_HEADER={raw}\n");
+
+        Assert.Empty(errors);
+        Assert.Equal(new PreviewHeader(name, value), config!.PreviewHeader);
+    }
+
+    [Theory]
+    [InlineData("X-BlueGreen-Preview", "is not NAME: VALUE")]
+    [InlineData("X BlueGreen: 1", "'X BlueGreen' is not a header name")]
+    [InlineData(": 1", "'' is not a header name")]
+    [InlineData("X-Préview: 1", "is not a header name")]
+    [InlineData("X-`Preview: 1", "is not a header name")]
+    [InlineData("X-Preview:", "the header X-Preview has no value")]
+    [InlineData("X-Preview: a`b", "no backtick")]
+    [InlineData("X-Preview: é", "visible ASCII")]
+    public void A_bad_preview_header_is_one_error_on_its_line(string raw, string message)
+    {
+        var error = SingleError(Minimal + $"PREVIEW_HEADER={raw}\n");
+
+        Assert.Equal(Path, error.File);
+        Assert.Equal(4, error.Line);
+        Assert.StartsWith("PREVIEW_HEADER: ", error.Message);
+        Assert.Contains(message, error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Theory]
     [InlineData("RULE=Host(`x.com`", 1, "RULE: the rule does not parse")]
     [InlineData("RULE=Hots(`x.com`)", 1, "unknown matcher Hots")]
     [InlineData("PREVIEW_RULE=Host(`x.com`) &&", 4, "PREVIEW_RULE: the rule does not parse")]

@@ -57,6 +57,21 @@ public sealed class RoutingKvTests
             ]
         },
         {
+            "live A, preview header to B", Site() with { PreviewHeader = new PreviewHeader("X-BlueGreen-Preview", "1") }, Slot.A, Slot.B,
+            [
+                "traefik/http/routers/shop-preview-header/priority = 25",
+                "traefik/http/routers/shop-preview-header/rule = (Host(`shop.example.com`)) && Header(`X-BlueGreen-Preview`, `1`)",
+                "traefik/http/routers/shop-preview-header/service = shop-b",
+                "traefik/http/routers/shop/rule = Host(`shop.example.com`)",
+                "traefik/http/routers/shop/service = shop",
+                .. SlotServices,
+                "traefik/http/services/shop/weighted/services/0/name = shop-a",
+                "traefik/http/services/shop/weighted/services/0/weight = 1",
+                "traefik/http/services/shop/weighted/services/1/name = shop-b",
+                "traefik/http/services/shop/weighted/services/1/weight = 0",
+            ]
+        },
+        {
             "live B, no preview", Site(), Slot.B, Slot.A,
             [
                 "traefik/http/routers/shop/rule = Host(`shop.example.com`)",

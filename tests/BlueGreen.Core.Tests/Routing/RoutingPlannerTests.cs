@@ -1,3 +1,4 @@
+using System.Text;
 using BlueGreen.Core.Configuration;
 using BlueGreen.Core.Routing;
 using BlueGreen.Core.Slots;
@@ -60,6 +61,32 @@ public sealed class RoutingPlannerTests
         Assert.Equal([("shop-a", weightA), ("shop-b", weightB)], weighted.Select(s => (s.Name, s.Weight)));
         Assert.Equal($"shop-{live.Other().Name()}", config.Http.Routers["shop-preview"].Service);
         Assert.Equal(live, RoutingPlanner.LiveSlotIn(config, "shop"));
+    }
+
+    [Theory]
+    [InlineData(null, Slot.A)]
+    [InlineData(Slot.A, Slot.B)]
+    [InlineData(Slot.B, Slot.A)]
+    public void The_preview_header_router_reaches_the_candidate_above_the_production_router(Slot? live, Slot candidate)
+    {
+        var site = Site() with { PreviewHeader = new PreviewHeader("X-BlueGreen-Preview", "1") };
+
+        var config = RoutingPlanner.Build(site, live, candidate);
+
+        var router = config.Http!.Routers!["shop-preview-header"];
+        Assert.Equal("(Host(`shop.example.com`)) && Header(`X-BlueGreen-Preview`, `1`)", router.Rule);
+        Assert.Equal($"shop-{candidate.Name()}", router.Service);
+        // Host(`shop.example.com`) is 24 bytes: Traefik's default priority of the production router.
+        Assert.Equal(25, router.Priority);
+        Assert.Null(config.Http.Routers.GetValueOrDefault("shop")?.Priority);
+        Assert.Equal(live, RoutingPlanner.LiveSlotIn(config, "shop"));
+        Assert.Empty(RoutingSchema.Validate(RoutingPlanner.Render(site, live, candidate, "header variant")));
+    }
+
+    [Fact]
+    public void The_preview_header_priority_counts_the_production_rule_in_utf8_bytes_as_traefik_does()
+    {
+        Assert.Equal(Encoding.UTF8.GetByteCount("Host(`bütik.example`)") + 1, RoutingPlanner.PreviewHeaderPriority("Host(`bütik.example`)"));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using BlueGreen.Core.Routing;
 using System.Text.Json.Nodes;
 using BlueGreen.Core.Slots;
 using BlueGreen.Core.Status;
@@ -166,6 +167,23 @@ public sealed class RouterApiClientTests : IAsyncLifetime
         Assert.Equal(expected, live);
         Assert.Equal($"weights: shop-a={weightA}, shop-b={weightB}", detail);
         Assert.Equal(["shop@file"], _api.Requests);
+    }
+
+    [Fact]
+    public async Task A_split_is_read_as_its_weights_and_the_wait_ends_on_exactly_those_weights()
+    {
+        _api.Answer = name => (200, FakeTraefikApi.Weighted("shop", 90, 10));
+
+        var (reachable, weights, _) = await Client.ReadWeightsAsync("shop", CancellationToken.None);
+        var (_, live, _) = await Client.ReadLiveSlotAsync("shop", CancellationToken.None);
+        var other = await Client.WaitForWeightsAsync("shop", SlotWeights.Split(Slot.A, 50), TimeSpan.FromMilliseconds(100), CancellationToken.None);
+        var same = await Client.WaitForWeightsAsync("shop", SlotWeights.Split(Slot.A, 10), TimeSpan.FromSeconds(5), CancellationToken.None);
+
+        Assert.True(reachable);
+        Assert.Equal(new SlotWeights(90, 10), weights);
+        Assert.Null(live);
+        Assert.False(other.Live);
+        Assert.True(same.Live);
     }
 
     [Fact]
