@@ -12,10 +12,13 @@ public sealed class GateRunner(IReadOnlyList<IGate> gates, TimeProvider? timePro
 {
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
 
-    /// <summary>The product's gates: HTTP (always), TCP, log and tests (when configured).</summary>
-    public static GateRunner CreateDefault(TimeProvider? timeProvider = null) => new(
-        [new HttpGate(timeProvider: timeProvider), new TcpGate(timeProvider), new LogGate(timeProvider), new TestCommandGate(timeProvider: timeProvider)],
-        timeProvider);
+    /// <summary>
+    /// The product's gates, the one list `validate` runs: HTTP (always), TCP, log and tests (when configured).
+    /// <paramref name="onTestStarted"/> gets the test command's process group as soon as it runs.
+    /// </summary>
+    public static GateRunner ForValidation(HttpClient http, TimeProvider time, Action<int?>? onTestStarted = null) => new(
+        [new HttpGate(http, time), new TcpGate(time), new LogGate(time), new TestCommandGate(timeProvider: time, onStarted: onTestStarted)],
+        time);
 
     public IReadOnlyList<IGate> Gates => gates;
 

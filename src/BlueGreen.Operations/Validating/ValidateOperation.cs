@@ -41,7 +41,7 @@ public sealed class ValidateOperation(OperationContext context, HttpClient http)
 
         var to = SlotVersion.Of(slot, deployment);
         tx.JournalIntent($"validating {deployment.Version} on candidate slot {slot.Name()}", null, to);
-        var runner = new GateRunner([new HttpGate(http, context.Clock), new TcpGate(context.Clock), new LogGate(context.Clock), new TestCommandGate(timeProvider: context.Clock, onStarted: pgid => RecordChildGroup(tx, pgid))], context.Clock);
+        var runner = GateRunner.ForValidation(http, context.Clock, onTestStarted: pgid => RecordChildGroup(tx, pgid));
         context.Reporter.Step($"validating {deployment.Version} on candidate slot {slot.Name()} ({site.UrlOf(slot)})");
         ValidationReport report;
         try
