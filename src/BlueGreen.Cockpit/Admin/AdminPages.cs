@@ -35,7 +35,7 @@ internal static class AdminPages
         // The summary first: what becomes live, or why nothing would; then the change; the explanation last.
         if (plan.Refusal is { } why)
         {
-            var hint = plan.Decision?.Hint is { } x ? $" What to do: {x}." : "";
+            var hint = plan.Hint is { } x ? $" What to do: {x}." : "";
             h.El("div", "alert", $"This would not go through: {why}.{hint} Nothing to confirm.")
                 .Raw("<p>").Link("/sites/" + site, "← back to " + site).Raw("</p>");
         }
@@ -46,7 +46,7 @@ internal static class AdminPages
             h.El("div", "alert", $"Drift: {drift}. run.sh reports it before anything else.");
         }
 
-        if (plan.Decision?.Plan is { } sw)
+        if (plan.Switch is { } sw)
         {
             var added = plan.Diff.Count(d => d.Kind == DiffKind.Added);
             var removed = plan.Diff.Count(d => d.Kind == DiffKind.Removed);

@@ -27,10 +27,16 @@ public sealed record SwitchPreview(
     IReadOnlyList<DiffLine> Diff,
     PlanId? Plan = null)
 {
-    public bool WouldGoThrough => Problem is null && Decision is { Allowed: true };
+    public bool WouldGoThrough => Problem is null && Decision is SwitchDecision.Allowed;
 
     /// <summary>Why run.sh would refuse this switch now (null when it would go through): one text for the plan page and the buttons.</summary>
-    public string? Refusal => WouldGoThrough ? null : Problem ?? Decision?.Refusal ?? "unknown";
+    public string? Refusal => WouldGoThrough ? null : Problem ?? (Decision as SwitchDecision.Refused)?.Reason ?? "unknown";
+
+    /// <summary>What the operator can do about the refusal (null when none is known).</summary>
+    public string? Hint => (Decision as SwitchDecision.Refused)?.Hint;
+
+    /// <summary>The switch run.sh would make now (null when it would refuse).</summary>
+    public SwitchPlan? Switch => Problem is null ? (Decision as SwitchDecision.Allowed)?.Plan : null;
 
     public static SwitchPreview Unavailable(string site, string action, string routingPath, string problem) =>
         new(site, action, null, problem, null, routingPath, []);
@@ -42,14 +48,14 @@ public sealed record SwitchPreview(
         bool withDiff = true)
     {
         // Unresolved drift: run.sh refuses every switch until `recover` (docs/failure-modes.md); so does the plan.
-        var decision = drift is not null ? SwitchDecision.Refuse(drift, $"run ./run.sh recover {site.Name}")
+        var decision = drift is not null ? new SwitchDecision.Refused(drift, $"run ./run.sh recover {site.Name}")
             : action == "apply" ? SwitchPolicy.DecideApply(state, now, validationMaxAge) : SwitchPolicy.DecideRollback(state);
-        if (decision.Plan is not { } plan || !withDiff)
+        if (decision is not SwitchDecision.Allowed { Plan: var plan } || !withDiff)
         {
             return new SwitchPreview(site.Name, action, decision, null, drift, routingPath, []);
         }
 
-        var after = RoutingPlanner.Render(site, plan.NewLive, plan.NewLive.Other(), "");
+        var after = PlanId.RoutingOf(site, plan);
         var diff = LineDiff.Compute(WithoutComments(currentRouting ?? ""), WithoutComments(after));
         return new SwitchPreview(site.Name, action, decision, null, drift, routingPath, diff, PlanId.Of(site, state, plan));
     }

@@ -21,14 +21,17 @@ public sealed record SwitchPlan(Slot NewLive, SlotVersion? From, SlotVersion To,
     public string Describe() => Weight is { } p ? $"send {p} % of new requests to slot {To} and {100 - p} % to slot {From}" : $"make slot {To} live";
 }
 
-/// <summary>Either a plan, or a refusal with the reason and what the operator can do about it.</summary>
-public sealed record SwitchDecision(SwitchPlan? Plan, string? Refusal, string? Hint)
+/// <summary>What the switch rules decide: exactly one of a plan to carry out, or a refusal with what to do about it.</summary>
+public abstract record SwitchDecision
 {
-    public bool Allowed => Plan is not null;
+    private SwitchDecision()
+    {
+    }
 
-    public static SwitchDecision Allow(SwitchPlan plan) => new(plan, null, null);
+    public sealed record Allowed(SwitchPlan Plan) : SwitchDecision;
 
-    public static SwitchDecision Refuse(string reason, string hint) => new(null, reason, hint);
+    /// <param name="Hint">What the operator can do about it (a command to run).</param>
+    public sealed record Refused(string Reason, string Hint) : SwitchDecision;
 }
 
 /// <summary>
@@ -45,7 +48,7 @@ public static class SwitchPolicy
         var candidate = state.Candidate;
         if (candidate is null)
         {
-            return SwitchDecision.Refuse(
+            return new SwitchDecision.Refused(
                 $"no deployment on the candidate slot {slot.Name()}",
                 $"run ./run.sh deploy {site} --version VERSION");
         }
@@ -53,7 +56,7 @@ public static class SwitchPolicy
         var validation = state.CandidateValidation;
         if (validation is null)
         {
-            return SwitchDecision.Refuse(
+            return new SwitchDecision.Refused(
                 $"candidate {candidate.Version} on slot {slot.Name()} is not validated",
                 $"run ./run.sh validate {site}");
         }
@@ -61,7 +64,7 @@ public static class SwitchPolicy
         if (!validation.Passed)
         {
             var gate = validation.FailedGate is { } g ? $" (gate {g} failed: {validation.Reason})" : "";
-            return SwitchDecision.Refuse(
+            return new SwitchDecision.Refused(
                 $"candidate {candidate.Version} on slot {slot.Name()} failed its validation{gate}",
                 $"fix the candidate, then run ./run.sh validate {site}");
         }
@@ -69,20 +72,20 @@ public static class SwitchPolicy
         var age = now - validation.At;
         if (age > validationMaxAge)
         {
-            return SwitchDecision.Refuse(
+            return new SwitchDecision.Refused(
                 $"the validation of {candidate.Version} is {FormatAge(age)} old, older than VALIDATION_MAX_AGE ({FormatAge(validationMaxAge)})",
                 $"run ./run.sh validate {site} again");
         }
 
         if (weight is not null && state.Live is null)
         {
-            return SwitchDecision.Refuse(
+            return new SwitchDecision.Refused(
                 "no slot is live yet: a split needs a live slot to share the traffic with",
                 $"the first switch sends all traffic: ./run.sh apply {site}");
         }
 
         var from = state.Live is { } live ? SlotVersion.Of(live, state.DeploymentOn(live)) : null;
-        return SwitchDecision.Allow(new SwitchPlan(slot, from, SlotVersion.Of(slot, candidate), weight));
+        return new SwitchDecision.Allowed(new SwitchPlan(slot, from, SlotVersion.Of(slot, candidate), weight));
     }
 
     /// <summary>The one-line error of a bad `--weight`, or null when it is a whole number from 1 to 99.</summary>
@@ -98,12 +101,12 @@ public static class SwitchPolicy
         {
             // Mid-split: all traffic goes back to the slot that was live before the first step.
             var candidate = blue.Other();
-            return SwitchDecision.Allow(new SwitchPlan(blue, SlotVersion.Of(candidate, state.DeploymentOn(candidate)), SlotVersion.Of(blue, state.DeploymentOn(blue))));
+            return new SwitchDecision.Allowed(new SwitchPlan(blue, SlotVersion.Of(candidate, state.DeploymentOn(candidate)), SlotVersion.Of(blue, state.DeploymentOn(blue))));
         }
 
         if (state.Live is not { } live || state.RollbackTarget is not { } target)
         {
-            return SwitchDecision.Refuse(
+            return new SwitchDecision.Refused(
                 "there is nothing to roll back to: no switch since the last rollback or deployment over the previous slot",
                 $"see ./run.sh journal {site}");
         }
@@ -111,12 +114,12 @@ public static class SwitchPolicy
         var deployment = state.DeploymentOn(target);
         if (deployment is null)
         {
-            return SwitchDecision.Refuse(
+            return new SwitchDecision.Refused(
                 $"the previous slot {target.Name()} holds no deployment",
                 $"see ./run.sh status {site}");
         }
 
-        return SwitchDecision.Allow(new SwitchPlan(target, SlotVersion.Of(live, state.DeploymentOn(live)), SlotVersion.Of(target, deployment)));
+        return new SwitchDecision.Allowed(new SwitchPlan(target, SlotVersion.Of(live, state.DeploymentOn(live)), SlotVersion.Of(target, deployment)));
     }
 
     /// <summary>

@@ -98,7 +98,7 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
             var routing = RoutingStore.For(context, _journal.Stores);
             var state = _journal.Stores.State().Read(site);
             var recovery = RecoveryPolicy.Decide(state, routing.ReadTruth(site), _journal.File.FindInterrupted(site));
-            if (recovery.Blocked is not null || Decide(kind, recovery.State, context.Clock.GetUtcNow(), context.Global.ValidationMaxAge, weight).Plan is not { } plan)
+            if (recovery.Blocked is not null || Decide(kind, recovery.State, context.Clock.GetUtcNow(), context.Global.ValidationMaxAge, weight) is not SwitchDecision.Allowed { Plan: var plan })
             {
                 return null;
             }
@@ -120,12 +120,12 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
         var state = tx.State;
         var routing = tx.RoutingStore;
         var decision = Decide(kind, state, context.Clock.GetUtcNow(), context.Global.ValidationMaxAge, weight);
-        if (!decision.Allowed)
+        if (decision is SwitchDecision.Refused refusal)
         {
-            return Refuse(site.Name, action, decision.Refusal!, decision.Hint);
+            return Refuse(site.Name, action, refusal.Reason, refusal.Hint);
         }
 
-        var plan = decision.Plan!;
+        var plan = ((SwitchDecision.Allowed)decision).Plan;
         var planId = PlanId.Of(site, state, plan);
         if (expect is not null && PlanId.WhatChanged(expect, planId) is { } changed)
         {

@@ -27,7 +27,7 @@ public sealed class PlanIdTests
     };
 
     private static PlanId PlanOf(SiteConfig site, SiteState state) =>
-        PlanId.Of(site, state, SwitchPolicy.DecideApply(state, Now, TimeSpan.FromHours(1)).Plan!);
+        PlanId.Of(site, state, Assert.IsType<SwitchDecision.Allowed>(SwitchPolicy.DecideApply(state, Now, TimeSpan.FromHours(1))).Plan);
 
     [Fact]
     public void The_id_is_the_deployment_made_live_and_the_hash_of_the_routing_written_comments_aside()

@@ -67,7 +67,7 @@ public sealed class SplitTests
     {
         var decision = SwitchPolicy.DecideApply(LiveA(before), Now, TimeSpan.FromHours(1), weight);
 
-        var plan = decision.Plan!;
+        var plan = Assert.IsType<SwitchDecision.Allowed>(decision).Plan;
         Assert.Equal(new SwitchPlan(Slot.B, new SlotVersion("a", "v1"), new SlotVersion("b", "v2"), weight), plan);
         Assert.Equal(Slot.A, plan.LiveAfter);
         Assert.Equal(new SlotWeights(100 - weight, weight), plan.Weights);
@@ -80,8 +80,8 @@ public sealed class SplitTests
     {
         var decision = SwitchPolicy.DecideApply(LiveA(10), Now.AddHours(2), TimeSpan.FromHours(1), 50);
 
-        Assert.False(decision.Allowed);
-        Assert.Contains("older than VALIDATION_MAX_AGE", decision.Refusal);
+        Assert.IsType<SwitchDecision.Refused>(decision);
+        Assert.Contains("older than VALIDATION_MAX_AGE", ((SwitchDecision.Refused)decision).Reason);
     }
 
     [Fact]
@@ -91,13 +91,13 @@ public sealed class SplitTests
 
         var decision = SwitchPolicy.DecideApply(state, Now, TimeSpan.FromHours(1), 10);
 
-        Assert.Equal("no slot is live yet: a split needs a live slot to share the traffic with", decision.Refusal);
+        Assert.Equal("no slot is live yet: a split needs a live slot to share the traffic with", ((SwitchDecision.Refused)decision).Reason);
     }
 
     [Fact]
     public void Apply_without_a_weight_completes_the_switch_from_a_split()
     {
-        var plan = SwitchPolicy.DecideApply(LiveA(50), Now, TimeSpan.FromHours(1)).Plan!;
+        var plan = Assert.IsType<SwitchDecision.Allowed>(SwitchPolicy.DecideApply(LiveA(50), Now, TimeSpan.FromHours(1))).Plan;
 
         var after = SwitchPolicy.AfterApply(LiveA(50), plan, Record("apply"));
 
@@ -112,7 +112,7 @@ public sealed class SplitTests
     {
         var decision = SwitchPolicy.DecideRollback(LiveA(50));
 
-        var plan = decision.Plan!;
+        var plan = Assert.IsType<SwitchDecision.Allowed>(decision).Plan;
         Assert.Equal(new SwitchPlan(Slot.A, new SlotVersion("b", "v2"), new SlotVersion("a", "v1")), plan);
         Assert.Equal(SlotWeights.AllTo(Slot.A), plan.Weights);
         var after = SwitchPolicy.AfterRollback(LiveA(50) with { RollbackTarget = null }, plan, Record("rollback"));
@@ -122,7 +122,7 @@ public sealed class SplitTests
     [Fact]
     public void After_a_rollback_mid_split_the_candidate_carried_users_so_a_deploy_onto_it_waits_for_its_drain()
     {
-        var plan = SwitchPolicy.DecideRollback(LiveA(50)).Plan!;
+        var plan = Assert.IsType<SwitchDecision.Allowed>(SwitchPolicy.DecideRollback(LiveA(50))).Plan;
         var record = new SwitchRecord("rollback", Now, "ops@host", "cli", plan.From, plan.To);
 
         var after = SwitchPolicy.AfterRollback(LiveA(50), plan, record);

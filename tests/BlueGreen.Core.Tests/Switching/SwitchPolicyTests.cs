@@ -39,10 +39,9 @@ public sealed class SwitchPolicyTests
     {
         var decision = SwitchPolicy.DecideApply(SiteState.Empty("shop"), Now, MaxAge);
 
-        Assert.False(decision.Allowed);
-        Assert.Null(decision.Plan);
-        Assert.Equal("no deployment on the candidate slot a", decision.Refusal);
-        Assert.Contains("deploy shop --version", decision.Hint);
+        Assert.IsType<SwitchDecision.Refused>(decision);
+        Assert.Equal("no deployment on the candidate slot a", ((SwitchDecision.Refused)decision).Reason);
+        Assert.Contains("deploy shop --version", ((SwitchDecision.Refused)decision).Hint);
     }
 
     [Fact]
@@ -50,9 +49,9 @@ public sealed class SwitchPolicyTests
     {
         var decision = SwitchPolicy.DecideApply(FirstReady() with { Validation = null }, Now, MaxAge);
 
-        Assert.False(decision.Allowed);
-        Assert.Equal("candidate v1 on slot a is not validated", decision.Refusal);
-        Assert.Contains("validate shop", decision.Hint);
+        Assert.IsType<SwitchDecision.Refused>(decision);
+        Assert.Equal("candidate v1 on slot a is not validated", ((SwitchDecision.Refused)decision).Reason);
+        Assert.Contains("validate shop", ((SwitchDecision.Refused)decision).Hint);
     }
 
     [Fact]
@@ -62,8 +61,8 @@ public sealed class SwitchPolicyTests
 
         var decision = SwitchPolicy.DecideApply(state, Now, MaxAge);
 
-        Assert.False(decision.Allowed);
-        Assert.Equal("candidate v2 on slot b is not validated", decision.Refusal);
+        Assert.IsType<SwitchDecision.Refused>(decision);
+        Assert.Equal("candidate v2 on slot b is not validated", ((SwitchDecision.Refused)decision).Reason);
     }
 
     [Fact]
@@ -73,8 +72,8 @@ public sealed class SwitchPolicyTests
 
         var decision = SwitchPolicy.DecideApply(state, Now, MaxAge);
 
-        Assert.False(decision.Allowed);
-        Assert.Equal("candidate v2 on slot b failed its validation (gate http failed: HTTP 500 on /health)", decision.Refusal);
+        Assert.IsType<SwitchDecision.Refused>(decision);
+        Assert.Equal("candidate v2 on slot b failed its validation (gate http failed: HTTP 500 on /health)", ((SwitchDecision.Refused)decision).Reason);
     }
 
     [Theory]
@@ -88,10 +87,10 @@ public sealed class SwitchPolicyTests
 
         var decision = SwitchPolicy.DecideApply(state, Now, MaxAge);
 
-        Assert.Equal(allowed, decision.Allowed);
+        Assert.Equal(allowed, decision is SwitchDecision.Allowed);
         if (!allowed)
         {
-            Assert.Contains("older than VALIDATION_MAX_AGE (60m)", decision.Refusal);
+            Assert.Contains("older than VALIDATION_MAX_AGE (60m)", ((SwitchDecision.Refused)decision).Reason);
         }
     }
 
@@ -100,9 +99,7 @@ public sealed class SwitchPolicyTests
     {
         var decision = SwitchPolicy.DecideApply(FirstReady(), Now, MaxAge);
 
-        Assert.True(decision.Allowed);
-        Assert.Null(decision.Refusal);
-        Assert.Equal(new SwitchPlan(Slot.A, null, new SlotVersion("a", "v1")), decision.Plan);
+        Assert.Equal(new SwitchPlan(Slot.A, null, new SlotVersion("a", "v1")), Assert.IsType<SwitchDecision.Allowed>(decision).Plan);
     }
 
     [Fact]
@@ -110,18 +107,18 @@ public sealed class SwitchPolicyTests
     {
         var decision = SwitchPolicy.DecideApply(LaterReady(), Now, MaxAge);
 
-        Assert.Equal(new SwitchPlan(Slot.B, new SlotVersion("a", "v1"), new SlotVersion("b", "v2")), decision.Plan);
+        Assert.Equal(new SwitchPlan(Slot.B, new SlotVersion("a", "v1"), new SlotVersion("b", "v2")), Assert.IsType<SwitchDecision.Allowed>(decision).Plan);
     }
 
     [Fact]
     public void Rollback_is_refused_when_there_is_nothing_to_roll_back_to()
     {
-        Assert.False(SwitchPolicy.DecideRollback(SiteState.Empty("shop")).Allowed);
+        Assert.IsType<SwitchDecision.Refused>(SwitchPolicy.DecideRollback(SiteState.Empty("shop")));
         var decision = SwitchPolicy.DecideRollback(LaterReady());
 
-        Assert.False(decision.Allowed);
-        Assert.Contains("nothing to roll back to", decision.Refusal);
-        Assert.Contains("journal shop", decision.Hint);
+        Assert.IsType<SwitchDecision.Refused>(decision);
+        Assert.Contains("nothing to roll back to", ((SwitchDecision.Refused)decision).Reason);
+        Assert.Contains("journal shop", ((SwitchDecision.Refused)decision).Hint);
     }
 
     [Fact]
@@ -131,8 +128,8 @@ public sealed class SwitchPolicyTests
 
         var decision = SwitchPolicy.DecideRollback(state);
 
-        Assert.False(decision.Allowed);
-        Assert.Equal("the previous slot a holds no deployment", decision.Refusal);
+        Assert.IsType<SwitchDecision.Refused>(decision);
+        Assert.Equal("the previous slot a holds no deployment", ((SwitchDecision.Refused)decision).Reason);
     }
 
     [Fact]
@@ -142,14 +139,14 @@ public sealed class SwitchPolicyTests
 
         var decision = SwitchPolicy.DecideRollback(state);
 
-        Assert.Equal(new SwitchPlan(Slot.A, new SlotVersion("b", "v2"), new SlotVersion("a", "v1")), decision.Plan);
+        Assert.Equal(new SwitchPlan(Slot.A, new SlotVersion("b", "v2"), new SlotVersion("a", "v1")), Assert.IsType<SwitchDecision.Allowed>(decision).Plan);
     }
 
     [Fact]
     public void After_an_apply_the_roles_swap_and_the_old_live_slot_is_the_rollback_target()
     {
         var state = LaterReady();
-        var plan = SwitchPolicy.DecideApply(state, Now, MaxAge).Plan!;
+        var plan = Assert.IsType<SwitchDecision.Allowed>(SwitchPolicy.DecideApply(state, Now, MaxAge)).Plan;
 
         var next = SwitchPolicy.AfterApply(state, plan, Record("apply"));
 
@@ -159,7 +156,7 @@ public sealed class SwitchPolicyTests
         Assert.Equal("v1", next.Candidate!.Version);
         Assert.Equal("v2", next.LiveDeployment!.Version);
         Assert.Equal(Record("apply"), next.LastSwitch);
-        Assert.True(SwitchPolicy.DecideRollback(next).Allowed);
+        Assert.IsType<SwitchDecision.Allowed>(SwitchPolicy.DecideRollback(next));
     }
 
     [Fact]
@@ -167,26 +164,26 @@ public sealed class SwitchPolicyTests
     {
         var state = FirstReady();
 
-        var next = SwitchPolicy.AfterApply(state, SwitchPolicy.DecideApply(state, Now, MaxAge).Plan!, Record("apply"));
+        var next = SwitchPolicy.AfterApply(state, Assert.IsType<SwitchDecision.Allowed>(SwitchPolicy.DecideApply(state, Now, MaxAge)).Plan, Record("apply"));
 
         Assert.Equal(Slot.A, next.Live);
         Assert.Null(next.RollbackTarget);
         Assert.Equal(Slot.B, next.CandidateSlot);
-        Assert.False(SwitchPolicy.DecideRollback(next).Allowed);
+        Assert.IsType<SwitchDecision.Refused>(SwitchPolicy.DecideRollback(next));
     }
 
     [Fact]
     public void After_a_rollback_a_second_rollback_is_refused()
     {
         var state = LaterReady() with { Live = Slot.B, RollbackTarget = Slot.A };
-        var plan = SwitchPolicy.DecideRollback(state).Plan!;
+        var plan = Assert.IsType<SwitchDecision.Allowed>(SwitchPolicy.DecideRollback(state)).Plan;
 
         var next = SwitchPolicy.AfterRollback(state, plan, Record("rollback"));
 
         Assert.Equal(Slot.A, next.Live);
         Assert.Null(next.RollbackTarget);
         Assert.Equal(Record("rollback"), next.LastSwitch);
-        Assert.False(SwitchPolicy.DecideRollback(next).Allowed);
+        Assert.IsType<SwitchDecision.Refused>(SwitchPolicy.DecideRollback(next));
     }
 
     [Fact]
@@ -220,7 +217,7 @@ public sealed class SwitchPolicyTests
 
         Assert.Equal("v3", next.SlotA!.Version);
         Assert.Null(next.RollbackTarget);
-        Assert.False(SwitchPolicy.DecideRollback(next).Allowed);
+        Assert.IsType<SwitchDecision.Refused>(SwitchPolicy.DecideRollback(next));
     }
 
     [Theory]
