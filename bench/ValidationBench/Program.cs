@@ -41,7 +41,8 @@ try
     };
     var deployment = new Deployment("bench-1", "1.0.0", DateTimeOffset.UtcNow, "bench", mark);
     var candidate = new CandidateView(site, Slot.B, slot.Url, deployment, home);
-    var runner = GateRunner.CreateDefault();
+    using var http = new HttpClient();
+    var runner = GateRunner.ForValidation(http, TimeProvider.System);
 
     Console.WriteLine($"validation bench: 4 gates (http, tcp, log over {logMb} MB, tests), {rounds} round(s), {Environment.ProcessorCount} CPU(s)");
     for (var round = 1; round <= rounds; round++)
