@@ -188,6 +188,23 @@ public sealed class SwitchOperationTests : OperationTest
     }
 
     [Fact]
+    public async Task A_step_the_router_never_shows_puts_the_previous_split_back_and_says_users_are_served_that_split()
+    {
+        await LiveOnAWithCandidateOnB();
+        await Done(Apply(weight: 10));
+        var split = RoutingText();
+        Api.Frozen = true;
+
+        // Real time: the verification deadline (SWITCH_VERIFY_TIMEOUT=300ms) must pass.
+        var result = await Apply(clock: TimeProvider.System, weight: 50);
+
+        AssertCode(ExitCode.Failed, result);
+        Assert.Contains("the previous routing file was put back (slot a (v1) is live with 10 % of new requests to slot b (v2))", result.Message);
+        Assert.Equal(split, RoutingText());
+        Assert.Equal((Slot.A, (int?)10), (State().Live, State().CandidateWeight));
+    }
+
+    [Fact]
     public async Task A_router_that_never_shows_the_new_routing_gets_the_previous_routing_file_back()
     {
         await LiveOnAWithCandidateOnB();
@@ -389,7 +406,8 @@ public sealed class SwitchOperationTests : OperationTest
 
         AssertCode(ExitCode.Failed, result);
         Assert.Contains("putting the previous routing file back failed too", result.Message);
-        Assert.Contains("users are served slot b (v2)", result.Message);
+        Assert.Contains("failed too", result.Message);
+        Assert.Contains("slot b (v2) is live", result.Message);
         Assert.Equal(Slot.B, RoutedSlot());
         Assert.Equal(Slot.A, State().Live);
         // No outcome line: the intent stays open for the next command's recovery, which records what is served.

@@ -79,6 +79,22 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
         kind == SwitchKind.Apply ? SwitchPolicy.DecideApply(state, now, validationMaxAge, weight) : SwitchPolicy.DecideRollback(state);
 
     /// <summary>What the routing gives each slot after the plan, for the routing's description and the journal: "slot a (v1) 90 %, slot b (v2) 10 %".</summary>
+    /// <summary>What users are served once the plan is carried out, as a clause of a message.</summary>
+    private static string Serving(SwitchPlan plan) =>
+        plan.Weight is { } p ? $"slot {plan.From} is live with {p} % of new requests to slot {plan.To}" : $"slot {plan.To} is live";
+
+    /// <summary>What users are served by the routing of <paramref name="state"/> (before a switch: what compensation puts back).</summary>
+    private static string Serving(SiteState state)
+    {
+        if (state.Live is not { } live)
+        {
+            return "no slot is live";
+        }
+
+        var current = $"slot {SlotVersion.Of(live, state.DeploymentOn(live))} is live";
+        return state.CandidateWeight is { } p ? $"{current} with {p} % of new requests to slot {SlotVersion.Of(live.Other(), state.DeploymentOn(live.Other()))}" : current;
+    }
+
     private static string Split(SwitchPlan plan) => $"slot {plan.From} {100 - plan.Weight} %, slot {plan.To} {plan.Weight} %";
 
     /// <summary>
@@ -234,7 +250,7 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
         {
             // Completing is the gentler answer to a signal once users are on the new slot: switching back would move them twice.
             return Close(tx, plan, ExitCode.Failed, JournalOutcome.Interrupted,
-                $"interrupted by a signal after the routing changed: {(plan.Weight is null ? $"slot {plan.To} is live" : Split(plan))} and recorded; the router's view was not verified");
+                $"interrupted by a signal after the routing changed: {Serving(plan)} and recorded; the router's view was not verified");
         }
 
         var done = plan.Weight is null
@@ -302,7 +318,7 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
         {
             Code = ExitCode.HookFailed,
             Message = $"{switched.Message}, but POST_SWITCH_CMD failed: {run.Describe()}{(journaled ? "" : "; the journal could not record it")}",
-            Hint = $"slot {plan.To} is live; {(run.Result is null ? "" : $"see {run.LogFile}, and ")}run what POST_SWITCH_CMD does by hand if it is needed",
+            Hint = $"{Serving(plan)}; {(run.Result is null ? "" : $"see {run.LogFile}, and ")}run what POST_SWITCH_CMD does by hand if it is needed",
         };
     }
 
@@ -313,7 +329,7 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
     /// </summary>
     private OperationResult Compensate(SiteTransaction tx, RoutingStore routing, RoutingWrite previous, SwitchPlan plan, string reason, string hint)
     {
-        var message = $"{reason}; the previous {routing.Noun} was put back ({(plan.From is { } f ? $"slot {f}" : "no slot")} is live)";
+        var message = $"{reason}; the previous {routing.Noun} was put back ({Serving(tx.State)})";
         bool journaled;
         try
         {
@@ -322,7 +338,7 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JournalWriteException)
         {
             // No outcome line: the `started` stays open, and the next command's recovery records what the routing serves.
-            var live = $"{reason}; putting the previous {routing.Noun} back failed too ({e.Message}): users are served slot {plan.To}";
+            var live = $"{reason}; putting the previous {routing.Noun} back failed too ({e.Message}): {Serving(plan)}";
             return new OperationResult(ExitCode.Failed, $"{tx.Action} {tx.Site.Name} failed: {live}", $"free the disk (or bring etcd back); the next command's recovery records what is live (./run.sh status {tx.Site.Name} shows it)");
         }
 
@@ -340,7 +356,7 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
         }
         catch (JournalWriteException e)
         {
-            var truth = routingChanged ? $"slot {plan.To} is live (routing file and state)" : message;
+            var truth = routingChanged ? $"{Serving(plan)} (routing file and state)" : message;
             return new OperationResult(ExitCode.Failed,
                 $"{tx.Action} {tx.Site.Name}: {truth}, but the journal could not record the outcome ({e.Message})",
                 $"free the journal's disk; the next command records the outcome (./run.sh status {tx.Site.Name} shows it)");

@@ -84,8 +84,8 @@ public abstract class OperationTest : IAsyncLifetime
         return new OperationContext(HomeDir, global, "tester@test-host", "cli", dryRun, "run.sh test-command", clock ?? Clock, Reporter);
     }
 
-    protected Task<OperationResult> Apply(CancellationToken ct = default, TimeProvider? clock = null, bool dryRun = false, string site = SiteName) =>
-        new SwitchOperation(Context(clock, dryRun), Http).RunAsync(SwitchKind.Apply, site, force: false, ct);
+    protected Task<OperationResult> Apply(CancellationToken ct = default, TimeProvider? clock = null, bool dryRun = false, string site = SiteName, int? weight = null) =>
+        new SwitchOperation(Context(clock, dryRun), Http).RunAsync(SwitchKind.Apply, site, force: false, ct, weight: weight);
 
     protected Task<OperationResult> Rollback(bool force = false, CancellationToken ct = default, TimeProvider? clock = null) =>
         new SwitchOperation(Context(clock), Http).RunAsync(SwitchKind.Rollback, SiteName, force, ct);
