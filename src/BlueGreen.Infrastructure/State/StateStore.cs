@@ -81,6 +81,14 @@ public sealed class StateStore(Home home, TimeProvider? clock = null, EtcdStore?
                 throw new CorruptStateException(path, $"its validation is dated {v.At:yyyy-MM-ddTHH:mm:ssZ}, in the future");
             }
 
+            // A split is a step of `apply --weight`: 1–99 % to the candidate, with a live slot to share the rest.
+            if (state.CandidateWeight is { } weight && (weight is < 1 or > 99 || state.Live is null))
+            {
+                throw new CorruptStateException(path, state.Live is null
+                    ? $"it records a split (candidate_weight {weight}) but no live slot"
+                    : $"candidate_weight {weight} is not a share of 1–99 %");
+            }
+
             return state;
         }
         catch (JsonException e)

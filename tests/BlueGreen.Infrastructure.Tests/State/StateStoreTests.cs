@@ -80,6 +80,9 @@ public sealed class StateStoreTests : IDisposable
         { "{\"site\":\"shop\",\"live\":\"c\"}", "invalid JSON" },
         { "{\"site\":\"other\"}", "it describes site 'other'" },
         { "\0\0\0\0\0\0\0\0", "invalid JSON" },
+        { "{\"site\":\"shop\",\"live\":\"a\",\"candidate_weight\":0}", "candidate_weight 0 is not a share of 1–99 %" },
+        { "{\"site\":\"shop\",\"live\":\"a\",\"candidate_weight\":150}", "candidate_weight 150 is not a share of 1–99 %" },
+        { "{\"site\":\"shop\",\"candidate_weight\":10}", "a split (candidate_weight 10) but no live slot" },
     };
 
     [Theory]
