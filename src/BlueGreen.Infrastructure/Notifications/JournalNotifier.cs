@@ -13,13 +13,19 @@ namespace BlueGreen.Infrastructure.Notifications;
 /// is one line of var/log/notify.log. Nothing here throws, and no signal is watched: a notification can
 /// neither delay a switch past NOTIFY_TIMEOUT nor change its outcome.
 /// </summary>
+/// <param name="NotLogged">Why notify.log could not record it (null: it did).</param>
+public sealed record UnsentNotification(NotifyFailure Failure, string? NotLogged);
+
 public sealed class JournalNotifier(Home home, GlobalConfig global, HttpClient http, TimeProvider clock)
 {
+    /// <summary>How long past NOTIFY_TIMEOUT the wait for the posts goes on, should a post not honour its deadline.</summary>
+    private static readonly TimeSpan Backstop = TimeSpan.FromSeconds(1);
+
     // notify.log is appended by concurrent posts (and by other commands: each line is one append).
     private static readonly Lock LogLock = new();
 
     private readonly Lock _lock = new();
-    private readonly List<Task<IReadOnlyList<NotifyFailure>>> _sending = [];
+    private readonly List<Task<IReadOnlyList<UnsentNotification>>> _sending = [];
 
     public IReadOnlyList<Uri> Urls { get; } = global.NotifyUrlList;
 
@@ -38,25 +44,38 @@ public sealed class JournalNotifier(Home home, GlobalConfig global, HttpClient h
         }
     }
 
-    /// <summary>Waits for the posts started so far (each ends by its NOTIFY_TIMEOUT) and says which failed.</summary>
-    public async Task<IReadOnlyList<NotifyFailure>> WhenSentAsync()
+    /// <summary>
+    /// Waits for the posts started so far (each ends by its NOTIFY_TIMEOUT, and this wait a moment after that
+    /// whatever a post does) and says which failed. Never throws.
+    /// </summary>
+    public async Task<IReadOnlyList<UnsentNotification>> WhenSentAsync()
     {
-        Task<IReadOnlyList<NotifyFailure>>[] all;
+        Task<IReadOnlyList<UnsentNotification>>[] all;
         lock (_lock)
         {
             all = [.. _sending];
             _sending.Clear();
         }
 
-        return (await Task.WhenAll(all)).SelectMany(f => f).ToList();
+        try
+        {
+            await Task.WhenAll(all).WaitAsync(global.NotifyTimeout + Backstop, clock);
+        }
+        catch (Exception)
+        {
+            // A post past its deadline or one that failed in an unforeseen way: reported below, never thrown.
+        }
+
+        return all.SelectMany(sending => sending.IsCompletedSuccessfully ? sending.Result
+            : [new UnsentNotification(new NotifyFailure(clock.GetUtcNow(), "(notifier)", 0, sending.IsFaulted ? sending.Exception!.GetBaseException().Message : "still posting past NOTIFY_TIMEOUT: abandoned"), "not a post's own failure")]).ToList();
     }
 
-    private async Task<IReadOnlyList<NotifyFailure>> SendAsync(JournalEntry entry)
+    private async Task<IReadOnlyList<UnsentNotification>> SendAsync(JournalEntry entry)
     {
         var body = Notification.Body(entry, global.NotifyFormat);
         using var deadline = new CancellationTokenSource(global.NotifyTimeout, clock);
         var causes = await Task.WhenAll(Urls.Select(url => PostAsync(url, body, deadline.Token)));
-        var failures = new List<NotifyFailure>();
+        var failures = new List<UnsentNotification>();
         for (var i = 0; i < Urls.Count; i++)
         {
             if (causes[i] is { } cause)
@@ -64,8 +83,7 @@ public sealed class JournalNotifier(Home home, GlobalConfig global, HttpClient h
                 // To the millisecond, as the log line keeps it: what is reported is what status reads back.
                 var now = clock.GetUtcNow();
                 var failure = new NotifyFailure(now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond)), Notification.Display(Urls[i]), entry.Seq, cause);
-                Log(failure);
-                failures.Add(failure);
+                failures.Add(new UnsentNotification(failure, Log(failure)));
             }
         }
 
@@ -129,7 +147,8 @@ public sealed class JournalNotifier(Home home, GlobalConfig global, HttpClient h
             : $"{cause}; gave up at NOTIFY_TIMEOUT ({Duration.Format(global.NotifyTimeout)}) after {tries}";
     }
 
-    private void Log(NotifyFailure failure)
+    /// <summary>Appends the failure to notify.log; null when written, else why not (the command says so, and goes on).</summary>
+    private string? Log(NotifyFailure failure)
     {
         try
         {
@@ -138,10 +157,12 @@ public sealed class JournalNotifier(Home home, GlobalConfig global, HttpClient h
                 Directory.CreateDirectory(home.LogDir);
                 File.AppendAllText(home.NotifyLog, failure.Format() + "\n");
             }
+
+            return null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // The command still reports the failure itself; a log that cannot be written must not change the switch.
+            return e.Message;
         }
     }
 

@@ -97,9 +97,10 @@ internal sealed class OperationJournal
     /// </summary>
     public async Task NotifiedAsync()
     {
-        foreach (var failure in await _notifier.WhenSentAsync())
+        foreach (var (failure, notLogged) in await _notifier.WhenSentAsync())
         {
-            _context.Reporter.Warn($"could not notify {failure.Url} of journal seq {failure.Seq}: {failure.Cause} (logged in {_context.Home.NotifyLog})");
+            var logged = notLogged is null ? $"logged in {_context.Home.NotifyLog}" : $"not logged in {_context.Home.NotifyLog}: {notLogged}";
+            _context.Reporter.Warn($"could not notify {failure.Url} of journal seq {failure.Seq}: {failure.Cause} ({logged})");
         }
     }
 

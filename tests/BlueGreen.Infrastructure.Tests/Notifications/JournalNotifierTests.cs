@@ -74,12 +74,29 @@ public sealed class JournalNotifierTests : IAsyncLifetime
         var notifier = Notifier(url.ToString());
 
         notifier.Send(Entry(5, JournalAction.Rollback, JournalOutcome.Refused));
-        var failure = Assert.Single(await notifier.WhenSentAsync());
+        var (failure, notLogged) = Assert.Single(await notifier.WhenSentAsync());
+        Assert.Null(notLogged);
 
         Assert.Single(posts);
         Assert.Equal((url.ToString(), 5L, "HTTP 400 Bad Request (not retried)"), (failure.Url, failure.Seq, failure.Cause));
         Assert.Equal(failure.Format(), Assert.Single(File.ReadAllLines(Home.At(_home.Root).NotifyLog)));
         Assert.Equal(failure, JournalNotifier.LastFailure(Home.At(_home.Root)));
+    }
+
+    [Fact]
+    public async Task A_failure_notify_log_cannot_record_says_why_instead_of_claiming_it_was_logged()
+    {
+        var (url, _) = await ReceiverAsync(400);
+        var notifier = Notifier(url.ToString());
+        var logDir = Home.At(_home.Root).LogDir;
+        Directory.CreateDirectory(Path.GetDirectoryName(logDir)!);
+        File.WriteAllText(logDir, "a file where var/log should be"); // even root cannot make a folder there
+
+        notifier.Send(Entry(6));
+        var (failure, notLogged) = Assert.Single(await notifier.WhenSentAsync());
+
+        Assert.Equal("HTTP 400 Bad Request (not retried)", failure.Cause);
+        Assert.NotNull(notLogged);
     }
 
     [Fact]
