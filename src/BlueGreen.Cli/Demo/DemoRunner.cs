@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using BlueGreen.Cli.Output;
+using BlueGreen.Infrastructure.Net;
 using BlueGreen.Infrastructure.Processes;
 
 namespace BlueGreen.Cli.Demo;
@@ -20,7 +21,7 @@ public sealed class DemoRunner(Terminal terminal, string runSh, string repoRoot,
 {
     private const string Site = "hello";
     private readonly string _home = Path.Combine(Path.GetTempPath(), $"bluegreen-demo-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}");
-    private readonly HttpClient _http = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(5) };
+    private readonly HttpClient _http = HttpClients.Create(timeout: TimeSpan.FromSeconds(5));
     private Process? _router;
     private int _step;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using BlueGreen.Infrastructure.Net;
 
 namespace BlueGreen.Cli.Demo;
 
@@ -25,10 +26,7 @@ public sealed class LoadGenerator : IAsyncDisposable
         for (var i = 0; i < keepAliveClients + newConnectionClients; i++)
         {
             var keepAlive = i < keepAliveClients;
-            var client = new HttpClient(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = keepAlive ? Timeout.InfiniteTimeSpan : TimeSpan.Zero })
-            {
-                Timeout = TimeSpan.FromSeconds(10),
-            };
+            var client = HttpClients.Create(keepAlive, TimeSpan.FromSeconds(10));
             _clients.Add(client);
             _loops.Add(Task.Run(() => LoopAsync(client, target, keepAlive)));
         }

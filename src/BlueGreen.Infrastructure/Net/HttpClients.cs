@@ -10,15 +10,19 @@ public static class HttpClients
     /// <summary>The process's client: one connection pool for every command and the cockpit.</summary>
     public static readonly HttpClient Shared = Create();
 
-    public static HttpClient Create() => new(new SocketsHttpHandler
+    /// <summary>
+    /// A client with a connection pool of its own, configured as the shared one: for a caller that stands for
+    /// separate users (the demo's load), optionally without keep-alive (a new connection per request).
+    /// </summary>
+    public static HttpClient Create(bool keepAlive = true, TimeSpan? timeout = null) => new(new SocketsHttpHandler
     {
         AllowAutoRedirect = false,
         UseProxy = false,
         UseCookies = false,
         // A redeployed slot or a restarted router may come back on the same address: do not reuse stale connections for long.
-        PooledConnectionLifetime = TimeSpan.FromSeconds(30),
+        PooledConnectionLifetime = keepAlive ? TimeSpan.FromSeconds(30) : TimeSpan.Zero,
     })
     {
-        Timeout = Timeout.InfiniteTimeSpan,
+        Timeout = timeout ?? Timeout.InfiniteTimeSpan,
     };
 }
