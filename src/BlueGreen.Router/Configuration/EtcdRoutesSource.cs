@@ -36,6 +36,7 @@ internal sealed class EtcdRoutesSource : IAsyncDisposable
     private long _published;
     private int _endpoint;
     private bool _unreachable;
+    private TimeSpan _retry = FirstRetry;
     private Task _loop = Task.CompletedTask;
 
     public EtcdRoutesSource(IReadOnlyList<string> endpoints, string rootKey, SnapshotHolder holder, TextWriter log)
@@ -76,7 +77,6 @@ internal sealed class EtcdRoutesSource : IAsyncDisposable
     private async Task RunAsync()
     {
         var token = _stop.Token;
-        var retry = FirstRetry;
         while (!token.IsCancellationRequested)
         {
             try
@@ -86,10 +86,8 @@ internal sealed class EtcdRoutesSource : IAsyncDisposable
                     await ReadAllAsync(token);
                 }
 
-                if (await WatchAsync(token))
-                {
-                    retry = FirstRetry;
-                }
+                await WatchAsync(token);
+                continue; // compacted: read again at once
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
@@ -99,23 +97,24 @@ internal sealed class EtcdRoutesSource : IAsyncDisposable
             {
                 Unreachable(e);
                 _endpoint = (_endpoint + 1) % _endpoints.Count;
-                try
-                {
-                    await Task.Delay(retry, token);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-
-                retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, LastRetry.Ticks));
             }
             catch (Exception e)
             {
-                // A reload must never kill the router: the current snapshot keeps serving.
+                // A reload must never kill the router: the current snapshot keeps serving; everything is read again.
                 _log.WriteLine($"router: error: reading etcd failed: {e.Message}");
                 _revision = 0;
             }
+
+            try
+            {
+                await Task.Delay(_retry, token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            _retry = TimeSpan.FromTicks(Math.Min(_retry.Ticks * 2, LastRetry.Ticks));
         }
     }
 
@@ -140,9 +139,9 @@ internal sealed class EtcdRoutesSource : IAsyncDisposable
 
     /// <summary>
     /// Watches from the revision after the last applied one until the stream ends (an error: thrown) or the revision was
-    /// compacted (re-read: returns with <see cref="_revision"/> 0). True when the watch was established.
+    /// compacted (returns with <see cref="_revision"/> 0: the prefix is read again).
     /// </summary>
-    private async Task<bool> WatchAsync(CancellationToken ct)
+    private async Task WatchAsync(CancellationToken ct)
     {
         var watch = new Watch.WatchClient(_channels[_endpoint]);
         // hasleader: a member cut off from the leader ends the watch instead of going silent (etcd's WithRequireLeader).
@@ -151,7 +150,6 @@ internal sealed class EtcdRoutesSource : IAsyncDisposable
         {
             CreateRequest = new WatchCreateRequest { Key = Bytes(_prefix), RangeEnd = Bytes(EtcdClient.GetRangeEnd(_prefix)), StartRevision = _revision + 1 },
         }, ct);
-        var created = false;
         while (await call.ResponseStream.MoveNext(ct))
         {
             var response = call.ResponseStream.Current;
@@ -159,7 +157,7 @@ internal sealed class EtcdRoutesSource : IAsyncDisposable
             {
                 _log.WriteLine($"router: etcd compacted past revision {_revision + 1} (now {response.CompactRevision}): reading {_prefix} again");
                 _revision = 0;
-                return created;
+                return;
             }
 
             if (response.Canceled)
@@ -169,7 +167,6 @@ internal sealed class EtcdRoutesSource : IAsyncDisposable
 
             if (response.Created)
             {
-                created = true;
                 Reachable();
                 continue;
             }
@@ -231,6 +228,7 @@ internal sealed class EtcdRoutesSource : IAsyncDisposable
 
     private void Reachable()
     {
+        _retry = FirstRetry;
         if (_unreachable)
         {
             _unreachable = false;
