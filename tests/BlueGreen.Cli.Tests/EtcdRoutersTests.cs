@@ -111,4 +111,38 @@ public sealed class EtcdRoutersTests() : TwoHostsOnEtcd("")
         Assert.Contains($"the router's API is unreachable (the routers differ: {_routers[0].ApiUrl}: ", status.Stdout);
         Assert.Equal($"1/2 serves a; {down}: UNREACHABLE", RouterCell(status));
     }
+
+    [Fact]
+    public async Task Run_sh_router_with_routing_store_etcd_serves_the_switch_written_by_the_product()
+    {
+        await DeployAndValidate(Host1, "v1");
+        Assert.Equal(0, (await Run(Host1, "apply", "shop", "--yes")).ExitCode);
+
+        using var router = CliRunner.Start(Host2.Root, ["router", "--listen", "127.0.0.1:0", "--api", "127.0.0.1:0"]);
+        try
+        {
+            // "router: listening on http://127.0.0.1:P/, API on http://127.0.0.1:Q/, routes from etcd … under traefik/"
+            string? line;
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+            do
+            {
+                line = await router.StandardOutput.ReadLineAsync(deadline.Token);
+            }
+            while (line is not null && !line.StartsWith("router: listening on ", StringComparison.Ordinal));
+
+            Assert.NotNull(line);
+            Assert.Contains($"routes from etcd {Etcd.Endpoints} under traefik/", line);
+            var proxy = new Uri(line["router: listening on ".Length..line.IndexOf(',', StringComparison.Ordinal)]);
+            using var client = new HttpClient { BaseAddress = proxy };
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/");
+            request.Headers.Host = "shop.example.com";
+            using var response = await client.SendAsync(request);
+            Assert.Equal("slot=a", await response.Content.ReadAsStringAsync());
+        }
+        finally
+        {
+            router.Kill(entireProcessTree: true);
+            await router.WaitForExitAsync();
+        }
+    }
 }
