@@ -29,7 +29,7 @@ public abstract class TwoHostsOnEtcd(string siteExtra) : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Etcd.Dispose();
         await SlotA.DisposeAsync();

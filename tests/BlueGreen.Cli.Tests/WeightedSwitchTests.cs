@@ -151,12 +151,27 @@ public sealed class WeightedSwitchTests : TwoSlotHomeTest
         Assert.Equal(("deploy", "refused"), (journal.GetProperty("action").GetString(), journal.GetProperty("outcome").GetString()));
         Assert.Equal("v2", (await StatusJson()).GetProperty("candidate").GetProperty("version").GetString());
 
-        // A client with cookies stays on the slot of its first answer; 50/50 would otherwise alternate.
-        using var sticky = Client(cookies: true);
-        var first = await SlotAnswering(sticky);
+        // A client with cookies stays on the slot of its first answer; 50/50 would otherwise alternate. The one kept
+        // is a client whose first answer came from slot b: after the rollback its cookie names the slot left.
+        HttpClient? sticky = null;
+        for (var tries = 0; tries < 20 && sticky is null; tries++)
+        {
+            var client = Client(cookies: true);
+            if (await SlotAnswering(client) == "b")
+            {
+                sticky = client;
+            }
+            else
+            {
+                client.Dispose();
+            }
+        }
+
+        Assert.NotNull(sticky);
+        using var onB = sticky;
         for (var i = 0; i < 40; i++)
         {
-            Assert.Equal(first, await SlotAnswering(sticky));
+            Assert.Equal("b", await SlotAnswering(onB));
         }
 
         await Succeeds("rollback", "shop", "--yes");
@@ -164,7 +179,7 @@ public sealed class WeightedSwitchTests : TwoSlotHomeTest
         for (var i = 0; i < 100; i++)
         {
             Assert.Equal("a", await SlotAnswering(plain));
-            Assert.Equal("a", await SlotAnswering(sticky)); // its cookie names no slot with a weight any more
+            Assert.Equal("a", await SlotAnswering(onB)); // its cookie names slot b, which has no weight any more
         }
 
         var after = await StatusJson();

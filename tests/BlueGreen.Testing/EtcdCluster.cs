@@ -15,6 +15,7 @@ public sealed class EtcdCluster : IDisposable
     private static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(30);
 
     private readonly List<Member> _members = [];
+    private readonly string _initialCluster = "";
 
     public EtcdCluster(int size = 3)
     {
@@ -29,10 +30,10 @@ public sealed class EtcdCluster : IDisposable
                 _members.Add(new Member($"m{i}", ports[2 * i], ports[2 * i + 1], Path.Combine(Dir, $"m{i}")));
             }
 
-            var initialCluster = string.Join(',', _members.Select(m => $"{m.Name}={m.PeerUrl}"));
+            _initialCluster = string.Join(',', _members.Select(m => $"{m.Name}={m.PeerUrl}"));
             foreach (var member in _members)
             {
-                Start(member, initialCluster, "new", Path.GetFileName(Dir));
+                Start(member, _initialCluster, "new", Path.GetFileName(Dir));
             }
 
             WaitHealthy(StartDeadline);
@@ -88,6 +89,29 @@ public sealed class EtcdCluster : IDisposable
         {
             member.Kill();
         }
+    }
+
+    /// <summary>Kills one member (SIGKILL); the others go on (a quorum of 3 survives one loss).</summary>
+    public void Kill(int member) => _members[member].Kill();
+
+    /// <summary>Starts one killed member again on its data and ports; it catches up from the others.</summary>
+    public void Restart(int member)
+    {
+        if (_members[member].Process is null)
+        {
+            Start(_members[member], _initialCluster, "existing", Path.GetFileName(Dir));
+        }
+    }
+
+    /// <summary>Starts every killed member again on its data (the cluster keeps its revisions) and waits until it is healthy.</summary>
+    public void RestartAll()
+    {
+        for (var i = 0; i < _members.Count; i++)
+        {
+            Restart(i);
+        }
+
+        WaitHealthy(StartDeadline);
     }
 
     public void Dispose()
@@ -158,7 +182,7 @@ public sealed class EtcdCluster : IDisposable
         var last = "";
         while (clock.Elapsed < deadline)
         {
-            if (_members.FirstOrDefault(m => m.Process!.HasExited) is { } dead)
+            if (_members.FirstOrDefault(m => m.Process?.HasExited == true) is { } dead)
             {
                 throw new InvalidOperationException($"etcd member {dead.Name} exited {dead.Process!.ExitCode} at start: {dead.Tail()}");
             }

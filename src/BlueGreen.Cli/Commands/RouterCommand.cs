@@ -4,7 +4,7 @@ using BlueGreen.Router;
 
 namespace BlueGreen.Cli.Commands;
 
-/// <summary>`router`: the embedded router in the foreground, serving ROUTES_DIR on ROUTER_LISTEN with Traefik's API on ROUTER_API.</summary>
+/// <summary>`router`: the embedded router in the foreground, serving ROUTES_DIR (or etcd with ROUTING_STORE=etcd) on ROUTER_LISTEN with Traefik's API on ROUTER_API.</summary>
 public static class RouterCommand
 {
     public static Command Build()
@@ -30,7 +30,12 @@ public static class RouterCommand
                 context.Home.RoutesDir(context.Global),
                 parse.GetValue(listen) ?? context.Global.RouterListen,
                 parse.GetValue(api) ?? ApiListenOf(context.Global.RouterApi),
-                parse.GetValue(accessLog) || context.Global.RouterAccessLog);
+                parse.GetValue(accessLog) || context.Global.RouterAccessLog)
+            {
+                // ROUTING_STORE=etcd: the routing other hosts switch is read from etcd, as Traefik's etcd provider reads it.
+                EtcdEndpoints = context.Global.RoutingStore == RoutingStoreKind.Etcd ? context.Global.EtcdEndpointUrls : null,
+                EtcdPrefix = context.Global.EtcdPrefix,
+            };
             try
             {
                 await using var router = await EmbeddedRouter.StartAsync(options, Console.Out, ct);

@@ -31,8 +31,17 @@ public sealed record GlobalConfig
 
     public string RouterListen { get; init; } = "127.0.0.1:8080";
 
-    /// <summary>Null when empty in the file: no API verification.</summary>
-    public Uri? RouterApi { get; init; } = new("http://127.0.0.1:8081");
+    /// <summary>
+    /// ROUTER_API as comma-joined absolute URLs, one per router (several routers on several hosts read one etcd); empty
+    /// when empty in the file: no API verification. Kept as text so that the record's equality stays by value.
+    /// </summary>
+    public string RouterApis { get; init; } = "http://127.0.0.1:8081/";
+
+    /// <summary>Every router's API: a switch is verified only when each of them shows it.</summary>
+    public IReadOnlyList<Uri> RouterApiList => RouterApis.Length == 0 ? [] : RouterApis.Split(',').Select(u => new Uri(u)).ToList();
+
+    /// <summary>The first router's API (where `./run.sh router` listens by default); null: none.</summary>
+    public Uri? RouterApi => RouterApiList.FirstOrDefault();
 
     public TimeSpan SwitchVerifyTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -129,20 +138,13 @@ public sealed record GlobalConfig
         var errors = new List<ConfigError>(file.Errors);
         var r = new ConfigReader(file, errors);
         var d = new GlobalConfig();
-        // ROUTER_API set to empty means "no API verification"; absent means the default. A bad value is an
-        // error and keeps the default, like every other key: it must never silently turn verification off.
-        var routerApi = r.Raw("ROUTER_API") switch
-        {
-            null => d.RouterApi,
-            "" => null,
-            _ => r.HttpUrl("ROUTER_API", required: false) ?? d.RouterApi,
-        };
+        var routerApis = ReadRouterApis(r, d);
         var config = new GlobalConfig
         {
             Router = r.Choice("ROUTER", d.Router, new Dictionary<string, RouterKind> { ["embedded"] = RouterKind.Embedded, ["traefik"] = RouterKind.Traefik }),
             RoutesDir = NonEmpty(r, "ROUTES_DIR", d.RoutesDir),
             RouterListen = r.ListenAddress("ROUTER_LISTEN", d.RouterListen),
-            RouterApi = routerApi,
+            RouterApis = routerApis,
             SwitchVerifyTimeout = r.Duration("SWITCH_VERIFY_TIMEOUT", d.SwitchVerifyTimeout, TimeSpan.FromMilliseconds(100)),
             ValidationMaxAge = r.Duration("VALIDATION_MAX_AGE", d.ValidationMaxAge, TimeSpan.FromSeconds(1)),
             CockpitListen = r.ListenAddress("COCKPIT_LISTEN", d.CockpitListen),
@@ -157,6 +159,46 @@ public sealed record GlobalConfig
             StatusDeadline = AtMost(r, "STATUS_DEADLINE", r.Duration("STATUS_DEADLINE", d.StatusDeadline, MinStatusDeadline), MaxStatusDeadline, d.StatusDeadline),
         };
         return (ReadNotify(r, ReadEtcd(r, config, d), d), errors);
+    }
+
+    /// <summary>
+    /// ROUTER_API: one URL or a comma-separated list (one per router). Empty means "no API verification"; absent means
+    /// the default. A bad item is an error and keeps the default, like every other key: it must never silently turn
+    /// verification off, nor verify on fewer routers than listed.
+    /// </summary>
+    private static string ReadRouterApis(ConfigReader r, GlobalConfig d)
+    {
+        if (r.Raw("ROUTER_API") is not { } raw)
+        {
+            return d.RouterApis;
+        }
+
+        if (raw.Trim().Length == 0)
+        {
+            return "";
+        }
+
+        var urls = new List<string>();
+        foreach (var part in raw.Split(','))
+        {
+            var item = part.Trim();
+            if (!Uri.TryCreate(item, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+                || uri.Host.Length == 0 || item.Any(char.IsWhiteSpace))
+            {
+                r.Error("ROUTER_API", $"ROUTER_API: '{item}' is not an http:// or https:// URL (one router's API, or several comma-separated)");
+                return d.RouterApis;
+            }
+
+            if (urls.Contains(uri.AbsoluteUri))
+            {
+                r.Error("ROUTER_API", $"ROUTER_API: '{item}' is listed twice");
+                return d.RouterApis;
+            }
+
+            urls.Add(uri.AbsoluteUri);
+        }
+
+        return string.Join(',', urls);
     }
 
     private static GlobalConfig ReadNotify(ConfigReader r, GlobalConfig config, GlobalConfig d)

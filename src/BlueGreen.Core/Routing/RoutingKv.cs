@@ -144,9 +144,13 @@ public static class RoutingKv
         string.Concat(pairs.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} = {p.Value}\n"));
 
     /// <summary>
-    /// Reads pairs back (the inverse of <see cref="Pairs"/> for the keys it writes). Keys outside http routers and
-    /// services, or leaves this product does not write (middlewares, sticky cookie options other than its name…), are left out. Null config with an
-    /// error naming the key when a value cannot be what Traefik would read there (a weight that is no number).
+    /// Reads pairs back (the inverse of <see cref="Pairs"/> for the keys it writes), as Traefik's KV provider decodes
+    /// its tree (pkg/config/kv, paerser): keys case-insensitive, list items by index. Keys outside http routers and
+    /// services, and leaves Traefik knows but this product does not write (middlewares, sticky cookie options other than its name,
+    /// health checks, tcp…),
+    /// are left out. Null config with an error naming the key when Traefik would refuse the whole tree: a value it
+    /// could not read there (a weight that is no number), or a field Traefik has not (paerser's "field not found";
+    /// Traefik then keeps its previous configuration).
     /// </summary>
     public static (DynamicConfig? Config, string? Error) Parse(IEnumerable<KeyValuePair<string, string>> pairs, string rootKey)
     {
@@ -161,6 +165,11 @@ public static class RoutingKv
             }
 
             var path = key[root.Length..].ToLowerInvariant().Split('/');
+            if (path[0] == "http" && UnknownField(path) is { } unknown)
+            {
+                return (null, $"{key}: {unknown}");
+            }
+
             if (path.Length < 4 || path[0] != "http")
             {
                 continue;
@@ -181,6 +190,41 @@ public static class RoutingKv
         }
 
         return (new DynamicConfig { Http = new HttpConfig { Routers = routers.Count > 0 ? routers : null, Services = services.Count > 0 ? services : null } }, null);
+    }
+
+    /// <summary>
+    /// Traefik's field names on the levels the product writes (pkg/config/dynamic/http_config.go, lower case; fields
+    /// tagged kv:"-" left out). Deeper levels (middlewares, sticky, health checks) are Traefik's to check: this product
+    /// neither writes nor reads them.
+    /// </summary>
+    private static readonly Dictionary<string, string[]> Fields = new(StringComparer.Ordinal)
+    {
+        ["http"] = ["routers", "services", "middlewares", "models", "serverstransports"],
+        ["router"] = ["entrypoints", "middlewares", "service", "rule", "parentrefs", "rulesyntax", "priority", "tls", "observability"],
+        ["service"] = ["middlewares", "loadbalancer", "highestrandomweight", "weighted", "mirroring", "failover"],
+        ["weighted"] = ["services", "sticky", "healthcheck"],
+        ["weighted service"] = ["name", "weight"],
+        ["loadbalancer"] = ["sticky", "servers", "strategy", "healthcheck", "passivehealthcheck", "passhostheader", "responseforwarding", "serverstransport"],
+        ["server"] = ["url", "weight", "preservepath", "fenced"],
+    };
+
+    /// <summary>Why Traefik would refuse the key as a field it has not, or null (<paramref name="path"/>: lower case, from "http").</summary>
+    private static string? UnknownField(string[] path)
+    {
+        string? Check(string level, int at) =>
+            path.Length <= at || Fields[level].Contains(path[at], StringComparer.Ordinal) ? null : $"Traefik has no field '{path[at]}' in an HTTP {level} (field not found)";
+
+        return Check("http", 1) ?? (path.Length > 1 ? path[1] : "") switch
+        {
+            "routers" => Check("router", 3),
+            "services" => Check("service", 3) ?? (path.Length > 3 ? path[3] : "") switch
+            {
+                "weighted" => Check("weighted", 4) ?? (path.Length > 4 && path[4] == "services" ? Check("weighted service", 6) : null),
+                "loadbalancer" => Check("loadbalancer", 4) ?? (path.Length > 4 && path[4] == "servers" ? Check("server", 6) : null),
+                _ => null,
+            },
+            _ => null,
+        };
     }
 
     private static string? ReadRouter(RouterConfig router, string[] leaf, string value)
@@ -256,7 +300,8 @@ public static class RoutingKv
 
         if (i == children.Count)
         {
-            children.Add(new WeightedServiceConfig());
+            // A child without a weight key has Traefik's default weight, 1 (WRRService.SetDefaults).
+            children.Add(new WeightedServiceConfig { Weight = 1 });
         }
 
         child = children[i];

@@ -44,9 +44,18 @@ public sealed record RouterView(RouterFinding Finding, Slot? Slot, string Detail
     /// <summary>The weights the router gives the slots, when it serves them (one slot, or a split).</summary>
     public SlotWeights? Weights { get; init; }
 
+    /// <summary>
+    /// Several routers (ROUTER_API lists them): set when they were read together (<see cref="Across"/>), the few words
+    /// for a table cell that say how many agree and what the others show.
+    /// </summary>
+    [JsonIgnore]
+    public string? Summary { get; init; }
+
     /// <summary>A few words for a table cell; <see cref="Detail"/> has the rest.</summary>
     [JsonIgnore]
-    public string Short => Finding switch
+    public string Short => Summary ?? One;
+
+    private string One => Finding switch
     {
         RouterFinding.NotChecked => "not checked",
         RouterFinding.Unreachable => "UNREACHABLE",
@@ -56,4 +65,34 @@ public sealed record RouterView(RouterFinding Finding, Slot? Slot, string Detail
         RouterFinding.Splitting => $"splits a {Weights!.Value.PercentOf(Slots.Slot.A)} % / b {Weights.Value.PercentOf(Slots.Slot.B)} %",
         _ => $"serves {Slot!.Value.Name()}",
     };
+
+    /// <summary>
+    /// What several routers' readings of one site mean together (ROUTER_API lists one per host). One reading is
+    /// itself. When all agree, the common reading, counted ("serves a (2/2)"). When they differ, the site is not
+    /// served one way: the worst finding among them (an unreachable router before a disabled one, before a missing
+    /// one; routers serving different slots are <see cref="RouterFinding.NoLiveSlot"/>), with the routers that differ
+    /// from the most common reading named ("1/2 serves b; http://10.0.0.2:8081/: serves a").
+    /// </summary>
+    public static RouterView Across(IReadOnlyList<(string Api, RouterView View)> readings)
+    {
+        if (readings.Count == 1)
+        {
+            return readings[0].View;
+        }
+
+        var groups = readings.GroupBy(r => (r.View.Finding, r.View.Slot)).OrderByDescending(g => g.Count()).ToList();
+        var common = groups[0].First().View;
+        if (groups.Count == 1)
+        {
+            return common with { Detail = string.Join("; ", readings.Select(r => $"{r.Api}: {r.View.Detail}")), Summary = $"{common.One} ({readings.Count}/{readings.Count})" };
+        }
+
+        var others = readings.Where(r => (r.View.Finding, r.View.Slot) != (common.Finding, common.Slot)).ToList();
+        // The enum lists the findings worst first (after NotChecked): the first one that is not Serving decides.
+        var worst = readings.Select(r => r.View.Finding).Where(f => f is not RouterFinding.Serving and not RouterFinding.NotChecked).DefaultIfEmpty(RouterFinding.NoLiveSlot).Min();
+        return new RouterView(worst, null, "the routers differ: " + string.Join("; ", readings.Select(r => $"{r.Api}: {r.View.Detail}")))
+        {
+            Summary = $"{groups[0].Count()}/{readings.Count} {common.One}; {string.Join("; ", others.Select(o => $"{o.Api}: {o.View.One}"))}",
+        };
+    }
 }

@@ -315,18 +315,26 @@ public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http
     private static SlotStatus Slot(SiteConfig? site, Slot slot, Deployment? deployment, string? health) =>
         new(slot.Name(), site?.UrlOf(slot).ToString() ?? "", deployment?.Version, deployment?.Id, deployment?.DeployedAt, health);
 
+    /// <summary>Every router ROUTER_API lists, read at once; what the readings mean together is <see cref="RouterView.Across"/>'s to say.</summary>
     private async Task<RouterView> ReadRouterAsync(string site, CancellationToken ct)
     {
-        if (global.RouterApi is not { } api)
+        var apis = global.RouterApiList;
+        if (apis.Count == 0)
         {
             return RouterView.NotChecked("ROUTER_API is empty");
         }
 
+        var views = await Task.WhenAll(apis.Select(api => ReadOneRouterAsync(api, site, ct)));
+        return RouterView.Across(apis.Zip(views, (api, view) => (api.ToString(), view)).ToList());
+    }
+
+    private async Task<RouterView> ReadOneRouterAsync(Uri api, string site, CancellationToken ct)
+    {
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
         attempt.CancelAfter(RouterTimeout);
         try
         {
-            return await new RouterApiClient(api, http, TimeProvider.System).ReadSiteAsync(site, attempt.Token);
+            return await new RouterApiClient(api, http, TimeProvider.System, RouterApiClient.ProviderOf(global)).ReadSiteAsync(site, attempt.Token);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {

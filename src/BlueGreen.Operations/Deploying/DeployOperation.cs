@@ -224,7 +224,8 @@ public sealed class DeployOperation(OperationContext context, HttpClient http)
             return (null, "");
         }
 
-        var client = new RouterApiClient(context.Global.RouterApi, http, context.Clock, RouterApiClient.ProviderOf(context.Global));
+        // Each router ROUTER_API lists serves its own users: the slot is drained when it is idle on all of them.
+        var clients = context.Global.RouterApiList.Select(api => new RouterApiClient(api, http, context.Clock, RouterApiClient.ProviderOf(context.Global))).ToList();
         var service = RoutingPlanner.SlotService(site.Name, slot);
         var started = context.Clock.GetUtcNow();
         var deadline = started + site.DrainTimeout;
@@ -239,7 +240,7 @@ public sealed class DeployOperation(OperationContext context, HttpClient http)
                 attempt.CancelAfter(TimeSpan.FromSeconds(2));
                 try
                 {
-                    (load, detail) = await client.ReadLoadAsync(service, attempt.Token);
+                    (load, detail) = await ReadLoadAsync(clients, service, attempt.Token);
                 }
                 catch (OperationCanceledException) when (!tx.Signalled.IsCancellationRequested)
                 {
@@ -289,6 +290,21 @@ public sealed class DeployOperation(OperationContext context, HttpClient http)
 
             await Task.Delay(DrainPollInterval, context.Clock, tx.Signalled);
         }
+    }
+
+    /// <summary>The slot's load summed over every router; null with the reason when one of them cannot say.</summary>
+    private static async Task<(SlotLoad? Load, string Detail)> ReadLoadAsync(IReadOnlyList<RouterApiClient> clients, string service, CancellationToken ct)
+    {
+        var readings = await Task.WhenAll(clients.Select(c => c.ReadLoadAsync(service, ct)));
+        foreach (var (load, detail) in readings)
+        {
+            if (load is null)
+            {
+                return (null, detail);
+            }
+        }
+
+        return (new SlotLoad(readings.Sum(r => r.Load!.Value.Requests), readings.Sum(r => r.Load!.Value.Streams)), string.Join(", ", readings.Select(r => r.Detail)));
     }
 
     /// <summary>Why DEPLOY_CMD was stopped when the site's lock was lost: the lock's own one-line account.</summary>

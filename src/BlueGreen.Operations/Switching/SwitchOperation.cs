@@ -384,10 +384,16 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
             kind == SwitchKind.Apply ? $"check slot {plan.To.Slot} ({site.UrlOf(plan.NewLive)}), then ./run.sh validate {site.Name}" : $"bring slot {plan.To.Slot} back, or pass --force");
     }
 
-    /// <summary>True when the router shows the new weights (the live slot, or the split exactly); otherwise what it showed.</summary>
+    /// <summary>
+    /// True when every router ROUTER_API lists shows the new weights, the live slot or the split exactly (several hosts'
+    /// routers read one etcd: a switch is done only when all of them serve it); otherwise the routers that did not,
+    /// with what each showed.
+    /// Refused: each of those routers' APIs refused connections (nothing listens there: the answer is already certain).
+    /// </summary>
     private async Task<(bool Verified, string? Detail, bool Refused)> VerifyAsync(string site, SlotWeights expected, CancellationToken ct)
     {
-        if (context.Global.RouterApi is not { } api)
+        var apis = context.Global.RouterApiList;
+        if (apis.Count == 0)
         {
             context.Reporter.Warn("ROUTER_API is empty: the switch is not verified through the router");
             return (true, null, false);
@@ -395,16 +401,22 @@ public sealed class SwitchOperation(OperationContext context, HttpClient http)
 
         try
         {
-            var client = new RouterApiClient(api, http, context.Clock, RouterApiClient.ProviderOf(context.Global));
-            var (live, detail, refused) = await context.Reporter.WaitAsync(
-                $"waiting for the router ({api}) to serve {expected.Describe()} (up to {Duration.Format(context.Global.SwitchVerifyTimeout)})",
-                () => client.WaitForWeightsAsync(site, expected, context.Global.SwitchVerifyTimeout, ct));
-            if (live)
+            var routers = apis.Count == 1 ? $"the router ({apis[0]})" : $"all {apis.Count} routers ({string.Join(", ", apis)})";
+            var results = await context.Reporter.WaitAsync(
+                $"waiting for {routers} to serve {expected.Describe()} (up to {Duration.Format(context.Global.SwitchVerifyTimeout)})",
+                () => Task.WhenAll(apis.Select(api => new RouterApiClient(api, http, context.Clock, RouterApiClient.ProviderOf(context.Global))
+                    .WaitForWeightsAsync(site, expected, context.Global.SwitchVerifyTimeout, ct))));
+            var behind = apis.Zip(results, (api, r) => (Api: api, r.Live, r.Detail, r.Refused)).Where(r => !r.Live).ToList();
+            if (behind.Count == 0)
             {
-                context.Reporter.Step($"the router serves the new routing ({detail})");
+                context.Reporter.Step(apis.Count == 1 ? $"the router serves the new routing ({results[0].Detail})" : $"all {apis.Count} routers serve the new routing ({results[0].Detail})");
+                return (true, results[0].Detail, false);
             }
 
-            return (live, detail, refused);
+            var detail = apis.Count == 1
+                ? behind[0].Detail
+                : $"{behind.Count} of {apis.Count} routers did not: {string.Join("; ", behind.Select(b => $"{b.Api}: {b.Detail}"))}";
+            return (false, detail, behind.All(b => b.Refused));
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

@@ -32,7 +32,7 @@ internal static class ApiJson
         AddStatus(json, view.Status, view.Errors, view.Warnings);
         json["using"] = Array(entryPoints);
         json["name"] = view.Name;
-        json["provider"] = SnapshotBuilder.Provider;
+        json["provider"] = SnapshotBuilder.ProviderOf(view.Name);
         return json;
     }
 
@@ -88,7 +88,7 @@ internal static class ApiJson
 
         json["usedBy"] = Array(view.UsedBy);
         json["name"] = view.Name;
-        json["provider"] = SnapshotBuilder.Provider;
+        json["provider"] = SnapshotBuilder.ProviderOf(view.Name);
         return json;
     }
 

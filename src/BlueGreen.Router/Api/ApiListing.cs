@@ -53,7 +53,7 @@ internal static class ApiListing
             && criterion.FilterService(r.Config.Service) && criterion.FilterMiddleware(NoMiddlewares))).ToList();
         Func<RouterView, IComparable>? key = query.GetValueOrDefault("sortBy") switch
         {
-            "provider" => _ => new GoString(SnapshotBuilder.Provider),
+            "provider" => r => new GoString(SnapshotBuilder.ProviderOf(r.Name)),
             "priority" => r => (long)(r.Config.Priority ?? 0),
             "status" => r => new GoString(r.Status),
             "rule" => r => new GoString(r.Config.Rule),
@@ -73,7 +73,7 @@ internal static class ApiListing
         {
             "type" => s => new GoString(ApiJson.TypeOf(s.Config)),
             "servers" => s => (long)(s.Config.LoadBalancer?.Servers.Count ?? 0),
-            "provider" => _ => new GoString(SnapshotBuilder.Provider),
+            "provider" => s => new GoString(SnapshotBuilder.ProviderOf(s.Name)),
             "status" => s => new GoString(s.Status),
             _ => null,
         };

@@ -126,8 +126,14 @@ internal sealed class RoutesLoader(string directory, SnapshotHolder holder, Text
             .ToList();
         var snapshot = SnapshotBuilder.Build(++_revision, good);
         holder.Publish(snapshot);
+        Report(snapshot, $"{good.Count} file(s)", trigger, log);
+    }
+
+    /// <summary>The reload's log: one line for the snapshot, one per disabled router or service and per warning.</summary>
+    internal static void Report(RoutingSnapshot snapshot, string source, string trigger, TextWriter log)
+    {
         var broken = snapshot.Routers.Values.Count(r => !r.Enabled) + snapshot.Services.Values.Count(s => !s.Enabled);
-        log.WriteLine($"router: revision {snapshot.Revision}: {good.Count} file(s), {snapshot.Routes.Length} router(s) serving, {snapshot.Services.Count} service(s){(broken > 0 ? $", {broken} in error" : "")} ({trigger})");
+        log.WriteLine($"router: revision {snapshot.Revision}: {source}, {snapshot.Routes.Length} router(s) serving, {snapshot.Services.Count} service(s){(broken > 0 ? $", {broken} in error" : "")} ({trigger})");
         foreach (var r in snapshot.Routers.Values.Where(r => !r.Enabled))
         {
             log.WriteLine($"router: error: {r.File}: router {r.Name} is disabled: {string.Join("; ", r.Errors)}");

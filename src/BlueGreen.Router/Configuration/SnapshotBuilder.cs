@@ -17,14 +17,20 @@ internal static class SnapshotBuilder
 {
     public const string Provider = "file";
 
-    public static string Qualify(string name) => name.Contains('@') ? name : $"{name}@{Provider}";
+    /// <summary>The provider of the etcd source (ROUTING_STORE=etcd): Traefik's KV provider names its items `@etcd`.</summary>
+    public const string EtcdProvider = "etcd";
 
-    public static RoutingSnapshot Build(long revision, IReadOnlyList<GoodFile> files)
+    public static string Qualify(string name, string provider = Provider) => name.Contains('@') ? name : $"{name}@{provider}";
+
+    /// <summary>The provider part of a qualified name (what the API shows as `provider`).</summary>
+    public static string ProviderOf(string qualifiedName) => qualifiedName[(qualifiedName.LastIndexOf('@') + 1)..];
+
+    public static RoutingSnapshot Build(long revision, IReadOnlyList<GoodFile> files, string provider = Provider)
     {
         var ordered = files.OrderBy(f => f.FileName, StringComparer.Ordinal).ToList();
-        var routers = Collect(ordered, f => f.Config.Http?.Routers, "HTTP router", () => new RouterConfig(), RouterErrors);
-        var services = Collect(ordered, f => f.Config.Http?.Services, "HTTP service", () => new ServiceConfig(), ServiceErrors);
-        var compiled = new ServiceCompiler(services);
+        var routers = Collect(ordered, f => f.Config.Http?.Routers, "HTTP router", () => new RouterConfig(), RouterErrors, provider);
+        var services = Collect(ordered, f => f.Config.Http?.Services, "HTTP service", () => new ServiceConfig(), ServiceErrors, provider);
+        var compiled = new ServiceCompiler(services, provider);
         var serviceErrors = services.ToDictionary(s => s.Key, s => compiled.ErrorsOf(s.Key));
 
         var routerViews = new Dictionary<string, RouterView>(StringComparer.Ordinal);
@@ -32,7 +38,7 @@ internal static class SnapshotBuilder
         foreach (var (name, def) in routers)
         {
             var errors = new List<string>(def.Errors);
-            var serviceName = Qualify(def.Value.Service);
+            var serviceName = Qualify(def.Value.Service, provider);
             var node = errors.Count == 0 ? compiled.Get(serviceName, errors) : null;
             var rule = errors.Count == 0 ? RuleParser.Parse(def.Value.Rule).Rule : null;
             if (node is not null && rule is not null && errors.Count == 0)
@@ -46,7 +52,7 @@ internal static class SnapshotBuilder
         }
 
         var usedBy = routers
-            .GroupBy(r => Qualify(r.Value.Value.Service), r => r.Key)
+            .GroupBy(r => Qualify(r.Value.Value.Service, provider), r => r.Key)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Order(StringComparer.Ordinal).ToList());
         var serviceViews = services.ToDictionary(
             s => s.Key,
@@ -65,7 +71,8 @@ internal static class SnapshotBuilder
         Func<GoodFile, Dictionary<string, T>?> select,
         string kind,
         Func<T> empty,
-        Func<string, T?, IReadOnlyList<string>> validate)
+        Func<string, T?, IReadOnlyList<string>> validate,
+        string provider)
         where T : class
     {
         var first = new Dictionary<string, (string File, T? Value)>(StringComparer.Ordinal);
@@ -74,7 +81,7 @@ internal static class SnapshotBuilder
         {
             foreach (var (name, value) in select(file) ?? [])
             {
-                var key = Qualify(name);
+                var key = Qualify(name, provider);
                 if (first.TryAdd(key, (file.FileName, value)))
                 {
                     continue;
@@ -95,7 +102,7 @@ internal static class SnapshotBuilder
             IReadOnlyList<string> warnings = skipped.TryGetValue(name, out var others)
                 ? others.Select(other => $"{kind} {name} already configured in {file}, skipping the definition in {other}").ToList()
                 : [];
-            var shortName = name.EndsWith("@" + Provider, StringComparison.Ordinal) ? name[..^(Provider.Length + 1)] : name;
+            var shortName = name.EndsWith("@" + provider, StringComparison.Ordinal) ? name[..^(provider.Length + 1)] : name;
             result[name] = new Definition<T>(value ?? empty(), validate(shortName, value), warnings, file);
         }
 
@@ -111,7 +118,7 @@ internal static class SnapshotBuilder
         DynamicConfigValidator.Validate(new DynamicConfig { Http = new HttpConfig { Services = new() { [name] = service! } } });
 
     /// <summary>Compiles services on demand, detecting missing children and cycles.</summary>
-    private sealed class ServiceCompiler(SortedDictionary<string, Definition<ServiceConfig>> services)
+    private sealed class ServiceCompiler(SortedDictionary<string, Definition<ServiceConfig>> services, string provider)
     {
         private readonly Dictionary<string, (ServiceNode? Node, IReadOnlyList<string> Errors)> _done = new(StringComparer.Ordinal);
         private readonly HashSet<string> _visiting = new(StringComparer.Ordinal);
@@ -171,7 +178,7 @@ internal static class SnapshotBuilder
             var children = new List<(string, ServiceNode, int)>();
             foreach (var child in def.Value.Weighted!.Services)
             {
-                var childNode = Get(Qualify(child.Name), errors);
+                var childNode = Get(Qualify(child.Name, provider), errors);
                 if (childNode is not null)
                 {
                     // Traefik keys the sticky cookie on the child's name as the configuration writes it.

@@ -17,8 +17,8 @@ using Yarp.ReverseProxy.Forwarder;
 namespace BlueGreen.Router;
 
 /// <summary>
-/// The product's default router: serves the Traefik dynamic files of a folder (the subset the product
-/// writes) on one entry point, with a copy of Traefik's read-only API.
+/// The product's default router: serves the Traefik dynamic files of a folder, or the routing in etcd in Traefik's KV
+/// layout (the subset the product writes) on one entry point, with a copy of Traefik's read-only API.
 /// </summary>
 public static class EmbeddedRouter
 {
@@ -32,16 +32,27 @@ public static class EmbeddedRouter
         var syncLog = TextWriter.Synchronized(log);
         var listen = ListenAddress.Parse(options.Listen).EndPoint;
         var apiListen = string.IsNullOrWhiteSpace(options.ApiListen) ? null : ListenAddress.Parse(options.ApiListen).EndPoint;
-        Directory.CreateDirectory(options.RoutesDir);
 
         // Metrics are served on the API address; without an API nobody could read them, so none are kept.
         var metrics = apiListen is null ? null : new TraefikMetrics(ApiJson.EntryPoint, time);
 
         // The first snapshot is in place before the first connection is accepted.
         var holder = new SnapshotHolder(metrics is null ? null : _ => metrics.ConfigReloaded());
-        var loader = new RoutesLoader(Path.GetFullPath(options.RoutesDir), holder, syncLog);
-        loader.Scan(reread: true);
-        var watcher = new RoutesWatcher(loader, syncLog, time);
+        IAsyncDisposable watcher;
+        string source;
+        if (options.EtcdEndpoints is { Count: > 0 } endpoints)
+        {
+            var etcd = new EtcdRoutesSource(endpoints, options.EtcdPrefix, holder, syncLog);
+            await etcd.StartAsync(ct);
+            (watcher, source) = (etcd, etcd.Description);
+        }
+        else
+        {
+            Directory.CreateDirectory(options.RoutesDir);
+            var loader = new RoutesLoader(Path.GetFullPath(options.RoutesDir), holder, syncLog);
+            loader.Scan(reread: true);
+            (watcher, source) = (new RoutesWatcher(loader, syncLog, time), loader.Directory);
+        }
 
         var invoker = ProxyHandler.CreateInvoker(syncLog);
         var loads = new ServerLoads();
@@ -74,7 +85,7 @@ public static class EmbeddedRouter
 
         var proxyUrl = BoundUrl(proxy);
         var apiUrl = api is null ? null : BoundUrl(api);
-        syncLog.WriteLine($"router: listening on {proxyUrl}{(apiUrl is null ? "" : $", API on {apiUrl}")}, routes from {loader.Directory}");
+        syncLog.WriteLine($"router: listening on {proxyUrl}{(apiUrl is null ? "" : $", API on {apiUrl}")}, routes from {source}");
         return new RunningRouter(proxy, api, watcher, invoker, syncLog, proxyUrl, apiUrl, holder, ct);
     }
 

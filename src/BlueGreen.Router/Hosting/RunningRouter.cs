@@ -9,7 +9,7 @@ public sealed class RunningRouter : IAsyncDisposable
 {
     private readonly WebApplication _proxy;
     private readonly WebApplication? _api;
-    private readonly RoutesWatcher _watcher;
+    private readonly IAsyncDisposable _watcher;
     private readonly HttpMessageInvoker _invoker;
     private readonly TextWriter _log;
     private readonly TaskCompletionSource _shutdown = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -17,7 +17,7 @@ public sealed class RunningRouter : IAsyncDisposable
     private readonly Lock _gate = new();
     private Task? _stopping;
 
-    internal RunningRouter(WebApplication proxy, WebApplication? api, RoutesWatcher watcher, HttpMessageInvoker invoker, TextWriter log, Uri proxyUrl, Uri? apiUrl, SnapshotHolder holder, CancellationToken ct)
+    internal RunningRouter(WebApplication proxy, WebApplication? api, IAsyncDisposable watcher, HttpMessageInvoker invoker, TextWriter log, Uri proxyUrl, Uri? apiUrl, SnapshotHolder holder, CancellationToken ct)
     {
         _proxy = proxy;
         _api = api;

@@ -82,6 +82,16 @@ public sealed class GlobalConfigTests
         Assert.Null(config.RouterApi);
     }
 
+    [Fact]
+    public void Router_api_takes_a_comma_separated_list_of_routers()
+    {
+        var (config, errors) = GlobalConfig.Parse(Path, "ROUTER_API= http://10.0.0.1:8081 ,https://edge-2.example:8443/\n");
+
+        Assert.Empty(errors);
+        Assert.Equal([new Uri("http://10.0.0.1:8081/"), new Uri("https://edge-2.example:8443/")], config.RouterApiList);
+        Assert.Equal(new Uri("http://10.0.0.1:8081/"), config.RouterApi);
+    }
+
     [Theory]
     [InlineData("SWITCH_VERIFY_TIMEOUT=soon", "SWITCH_VERIFY_TIMEOUT", "not a duration")]
     [InlineData("SWITCH_VERIFY_TIMEOUT=10h", "SWITCH_VERIFY_TIMEOUT", "not a duration")]
@@ -94,6 +104,9 @@ public sealed class GlobalConfigTests
     [InlineData("DRY_RUN=yes", "DRY_RUN", "not one of 0, 1")]
     [InlineData("ROUTER_API=ftp://x", "ROUTER_API", "not an http:// or https:// URL")]
     [InlineData("ROUTER_API=localhost:8081", "ROUTER_API", "not an http:// or https:// URL")]
+    [InlineData("ROUTER_API=http://10.0.0.1:8081,10.0.0.2:8081", "ROUTER_API", "'10.0.0.2:8081' is not an http:// or https:// URL (one router's API, or several comma-separated)")]
+    [InlineData("ROUTER_API=http://a:8081,,http://b:8081", "ROUTER_API", "'' is not an http:// or https:// URL")]
+    [InlineData("ROUTER_API=http://a:8081, http://A:8081/", "ROUTER_API", "'http://A:8081/' is listed twice")]
     [InlineData("ROUTER_LISTEN=8080", "ROUTER_LISTEN", "not HOST:PORT")]
     [InlineData("COCKPIT_LISTEN=127.0.0.1:99999", "COCKPIT_LISTEN", "not HOST:PORT")]
     [InlineData("ROUTES_DIR=\"  \"", "ROUTES_DIR", "must not be empty")]

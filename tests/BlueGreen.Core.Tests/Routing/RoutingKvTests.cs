@@ -209,4 +209,102 @@ public sealed class RoutingKvTests
         Assert.Null(config!.Http!.Routers);
         Assert.Null(config.Http.Services);
     }
+
+    /// <summary>What RoutingKv renders beyond a site's plan: a priority, any whole weights, several servers, passHostHeader off.</summary>
+    public static TheoryData<string, DynamicConfig> Configs => new()
+    {
+        {
+            "preview router with a priority, split weights",
+            new DynamicConfig
+            {
+                Http = new HttpConfig
+                {
+                    Routers = new()
+                    {
+                        ["shop"] = new RouterConfig { Rule = "Host(`shop`)", Service = "shop", EntryPoints = ["web", "websecure"] },
+                        ["shop-preview"] = new RouterConfig { Rule = "Host(`shop`) && Header(`X-Preview`, `1`)", Service = "shop-b", Priority = 1000 },
+                    },
+                    Services = new()
+                    {
+                        ["shop"] = new ServiceConfig { Weighted = new WeightedConfig { Services = [new() { Name = "shop-a", Weight = 37 }, new() { Name = "shop-b", Weight = 63 }] } },
+                        ["shop-a"] = new ServiceConfig { LoadBalancer = new LoadBalancerConfig { Servers = [new() { Url = "http://127.0.0.1:7001" }, new() { Url = "http://127.0.0.1:7003" }], PassHostHeader = false } },
+                        ["shop-b"] = new ServiceConfig { LoadBalancer = new LoadBalancerConfig { Servers = [new() { Url = "http://127.0.0.1:7002" }] } },
+                    },
+                },
+            }
+        },
+        {
+            "a negative priority, weights of zero and past nine children",
+            new DynamicConfig
+            {
+                Http = new HttpConfig
+                {
+                    Routers = new() { ["x"] = new RouterConfig { Rule = "PathPrefix(`/`)", Service = "x", Priority = -5 } },
+                    Services = new() { ["x"] = new ServiceConfig { Weighted = new WeightedConfig { Services = Enumerable.Range(0, 12).Select(i => new WeightedServiceConfig { Name = $"x-{i}", Weight = i * 10 }).ToList() } } },
+                },
+            }
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(Configs))]
+    public void Every_config_rendered_reads_back_the_same(string variant, DynamicConfig config)
+    {
+        var (read, error) = RoutingKv.Parse(RoutingKv.Pairs(config, "traefik"), "traefik");
+
+        Assert.Null(error);
+        Assert.True(RoutingFileFormat.Serialize(config, [variant]) == RoutingFileFormat.Serialize(read!, [variant]), variant);
+        Assert.Equal(RoutingKv.Pairs(config, "traefik"), RoutingKv.Pairs(read!, "traefik"));
+    }
+
+    [Theory]
+    [InlineData("traefik/http/services/shop/weighted/sticky/cookie/name", "bg_shop")]
+    [InlineData("traefik/http/services/shop/weighted/sticky/cookie/httponly", "true")]
+    [InlineData("traefik/http/services/shop/weighted/healthcheck", "")]
+    [InlineData("traefik/http/services/shop-a/loadbalancer/healthcheck/path", "/health")]
+    [InlineData("traefik/http/services/shop-a/loadbalancer/servers/0/weight", "2")]
+    [InlineData("traefik/http/routers/shop/middlewares/0", "auth")]
+    [InlineData("traefik/http/routers/shop/tls/certresolver", "le")]
+    [InlineData("traefik/http/routers/shop/observability/accesslogs", "false")]
+    [InlineData("traefik/http/middlewares/auth/basicauth/users/0", "u:p")]
+    [InlineData("traefik/http/serversTransports/t/insecureSkipVerify", "true")]
+    [InlineData("traefik/tcp/routers/db/rule", "HostSNI(`*`)")]
+    [InlineData("traefik/tls/options/default/minVersion", "VersionTLS12")]
+    [InlineData("traefik/anything/else", "x")] // outside Traefik's root fields: filtered out before decoding
+    public void A_key_traefik_knows_but_the_product_does_not_write_is_left_out(string key, string value)
+    {
+        var pairs = RoutingKv.Pairs(RoutingPlanner.Build(Site(), Slot.A, Slot.B), "traefik").Append(new(key, value)).ToList();
+
+        var (read, error) = RoutingKv.Parse(pairs, "traefik");
+
+        Assert.Null(error);
+        Assert.Equal(RoutingKv.Pairs(RoutingPlanner.Build(Site(), Slot.A, Slot.B), "traefik"), RoutingKv.Pairs(read!, "traefik"));
+    }
+
+    [Theory]
+    [InlineData("traefik/http/routerz/shop/rule", "'routerz' in an HTTP http")]
+    [InlineData("traefik/http/routers/shop/rules", "'rules' in an HTTP router")]
+    [InlineData("traefik/http/services/shop/weighted/services/0/wieght", "'wieght' in an HTTP weighted service")]
+    [InlineData("traefik/http/services/shop/weighted/stiky/cookie/name", "'stiky' in an HTTP weighted")]
+    [InlineData("traefik/http/services/shop-a/loadbalancer/servers/0/uri", "'uri' in an HTTP server")]
+    [InlineData("traefik/http/services/shop-a/loadbalancer/passhost", "'passhost' in an HTTP loadbalancer")]
+    [InlineData("traefik/http/services/shop/roundrobin/services/0/name", "'roundrobin' in an HTTP service")]
+    public void A_field_traefik_has_not_refuses_the_whole_tree_as_traefik_does(string key, string expected)
+    {
+        var pairs = RoutingKv.Pairs(RoutingPlanner.Build(Site(), Slot.A, Slot.B), "traefik").Append(new(key, "x")).ToList();
+
+        var (read, error) = RoutingKv.Parse(pairs, "traefik");
+
+        Assert.Null(read);
+        Assert.Equal($"{key}: Traefik has no field {expected} (field not found)", error);
+    }
+
+    [Fact]
+    public void A_weighted_child_without_a_weight_has_traefiks_default_weight_one()
+    {
+        var (read, error) = RoutingKv.Parse([new("traefik/http/services/s/weighted/services/0/name", "s-a")], "traefik");
+
+        Assert.Null(error);
+        Assert.Equal(1, read!.Http!.Services!["s"].Weighted!.Services.Single().Weight);
+    }
 }

@@ -48,7 +48,7 @@ public sealed class StatusProbeBoundsTests : IDisposable
     }
 
     private Task<IReadOnlyList<SiteStatus>> ReadAsync(IReadOnlyCollection<string> sites, int parallelism, TimeSpan deadline) =>
-        new StatusReader(Home, new GlobalConfig { RouterApi = null, StatusParallelism = parallelism, StatusDeadline = deadline }, _http)
+        new StatusReader(Home, new GlobalConfig { RouterApis = "", StatusParallelism = parallelism, StatusDeadline = deadline }, _http)
             .ReadAsync(sites, StatusProbes.All, CancellationToken.None);
 
     [Fact]
@@ -122,7 +122,7 @@ public sealed class StatusProbeBoundsTests : IDisposable
         await using var hung = await SlotServer.StartAsync(async context => await Task.Delay(Timeout.Infinite, context.RequestAborted));
         AddLiveSite("stuck", hung.Url);
         using var cancel = new CancellationTokenSource();
-        var reader = new StatusReader(Home, new GlobalConfig { RouterApi = null, StatusDeadline = TimeSpan.FromMinutes(5) }, _http);
+        var reader = new StatusReader(Home, new GlobalConfig { RouterApis = "", StatusDeadline = TimeSpan.FromMinutes(5) }, _http);
 
         var read = reader.ReadAsync(["stuck"], StatusProbes.All, cancel.Token);
         cancel.Cancel();

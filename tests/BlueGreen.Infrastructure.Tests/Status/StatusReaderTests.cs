@@ -28,7 +28,7 @@ public sealed class StatusReaderTests : IDisposable
     private Home Home => Home.At(_home.Root);
 
     private async Task<SiteStatus> ReadAsync(bool probe = false) =>
-        Assert.Single(await new StatusReader(Home, new GlobalConfig { RouterApi = null }, _http).ReadAsync(["shop"], probe ? StatusProbes.Health : StatusProbes.None, CancellationToken.None));
+        Assert.Single(await new StatusReader(Home, new GlobalConfig { RouterApis = "" }, _http).ReadAsync(["shop"], probe ? StatusProbes.Health : StatusProbes.None, CancellationToken.None));
 
     private void WriteState(Slot? live) => new StateStore(Home).Write(
         new SiteState
@@ -185,7 +185,7 @@ public sealed class StatusReaderTests : IDisposable
     [Fact]
     public async Task A_reader_that_reuses_readings_sees_every_change_of_the_state_the_routing_file_and_the_site_file()
     {
-        var reader = new StatusReader(Home, new GlobalConfig { RouterApi = null }, _http, reuseUnchanged: true);
+        var reader = new StatusReader(Home, new GlobalConfig { RouterApis = "" }, _http, reuseUnchanged: true);
         async Task<SiteStatus> Read() => Assert.Single(await reader.ReadAsync(["shop"], StatusProbes.None, CancellationToken.None));
         WriteState(Slot.A);
         WriteRouting(Slot.A);

@@ -42,6 +42,17 @@ public sealed class RouterHarness : IAsyncDisposable
         return new RouterHarness(dir, router, log);
     }
 
+    /// <summary>Starts a router that reads its routing from etcd under <paramref name="rootKey"/> (ROUTING_STORE=etcd).</summary>
+    public static async Task<RouterHarness> StartEtcdAsync(IReadOnlyList<string> endpoints, string rootKey = "traefik")
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "bg-router-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        var log = new LogCapture();
+        var options = new RouterOptions(dir, "127.0.0.1:0", "127.0.0.1:0", AccessLog: false) { EtcdEndpoints = endpoints, EtcdPrefix = rootKey };
+        var router = await EmbeddedRouter.StartAsync(options, log, CancellationToken.None);
+        return new RouterHarness(dir, router, log);
+    }
+
     /// <summary>Writes a file the way the product does: temp file in .bluegreen-tmp/, flush, rename over the target.</summary>
     public async Task WriteAtomicAsync(string name, string text)
     {
