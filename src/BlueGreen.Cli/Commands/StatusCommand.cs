@@ -193,10 +193,10 @@ public static class StatusCommand
             yield break;
         }
 
-        yield return string.Join('\t', Headers);
-        foreach (var s in statuses)
+        var rows = statuses.Select(s => (IReadOnlyList<TextCell>)[.. Cells(s, now).Select(c => (TextCell)c)]).ToList();
+        foreach (var line in TextTable.Tsv([.. Headers.Select(h => new TextColumn(h, Keep: 0))], rows))
         {
-            yield return string.Join('\t', Cells(s, now).Select(c => c.Replace('\t', ' ')));
+            yield return line;
         }
 
         foreach (var line in AttentionLines(statuses))
