@@ -214,7 +214,7 @@ public sealed class RoutingKvTests
     public static TheoryData<string, DynamicConfig> Configs => new()
     {
         {
-            "preview router with a priority, split weights",
+            "preview router with a priority, split weights with a sticky cookie",
             new DynamicConfig
             {
                 Http = new HttpConfig
@@ -226,7 +226,7 @@ public sealed class RoutingKvTests
                     },
                     Services = new()
                     {
-                        ["shop"] = new ServiceConfig { Weighted = new WeightedConfig { Services = [new() { Name = "shop-a", Weight = 37 }, new() { Name = "shop-b", Weight = 63 }] } },
+                        ["shop"] = new ServiceConfig { Weighted = new WeightedConfig { Services = [new() { Name = "shop-a", Weight = 37 }, new() { Name = "shop-b", Weight = 63 }], Sticky = new StickyConfig { Cookie = new CookieConfig { Name = "bg_shop" } } } },
                         ["shop-a"] = new ServiceConfig { LoadBalancer = new LoadBalancerConfig { Servers = [new() { Url = "http://127.0.0.1:7001" }, new() { Url = "http://127.0.0.1:7003" }], PassHostHeader = false } },
                         ["shop-b"] = new ServiceConfig { LoadBalancer = new LoadBalancerConfig { Servers = [new() { Url = "http://127.0.0.1:7002" }] } },
                     },
@@ -258,7 +258,6 @@ public sealed class RoutingKvTests
     }
 
     [Theory]
-    [InlineData("traefik/http/services/shop/weighted/sticky/cookie/name", "bg_shop")]
     [InlineData("traefik/http/services/shop/weighted/sticky/cookie/httponly", "true")]
     [InlineData("traefik/http/services/shop/weighted/healthcheck", "")]
     [InlineData("traefik/http/services/shop-a/loadbalancer/healthcheck/path", "/health")]
