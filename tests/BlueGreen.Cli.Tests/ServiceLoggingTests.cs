@@ -50,11 +50,15 @@ public sealed class ServiceLoggingTests
     }
 
     [Theory]
-    [InlineData(LogLevel.Information, LogLevel.Warning)]
-    [InlineData(LogLevel.Debug, LogLevel.Warning)]
-    [InlineData(LogLevel.Error, LogLevel.Error)]
-    public void Framework_categories_log_from_Warning_unless_the_level_is_higher(LogLevel level, LogLevel framework) =>
-        Assert.Equal(framework, new ServiceLogging(level, LogFormat.Text).FrameworkLevel);
+    [InlineData(LogLevel.Information, LogLevel.Warning, LogLevel.Error)]
+    [InlineData(LogLevel.Debug, LogLevel.Warning, LogLevel.Error)]
+    [InlineData(LogLevel.Error, LogLevel.Error, LogLevel.Error)]
+    public void Framework_categories_log_from_Warning_and_YARP_from_Error_unless_the_level_is_higher(LogLevel level, LogLevel framework, LogLevel forwarder)
+    {
+        var settings = new ServiceLogging(level, LogFormat.Text);
+        Assert.Equal(framework, settings.FrameworkLevel);
+        Assert.Equal(forwarder, settings.ForwarderLevel);
+    }
 
     [Theory]
     [InlineData("router")]

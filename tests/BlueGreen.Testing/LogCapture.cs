@@ -9,7 +9,7 @@ public sealed record LoggedEvent(string Category, LogLevel Level, string Message
 /// <summary>
 /// An in-memory logger for in-process routers and cockpits: <see cref="Text"/> holds each event's message
 /// on its own line, as the text mode prints it; <see cref="Events"/> the structured fields. The levels are
-/// the product's defaults (Information; Microsoft.* and Yarp.* from Warning). Thread-safe.
+/// the product's defaults (Information; Microsoft.* from Warning, Yarp.* from Error). Thread-safe.
 /// </summary>
 public sealed class LogCapture : ILoggerProvider
 {
@@ -21,7 +21,7 @@ public sealed class LogCapture : ILoggerProvider
         Factory = LoggerFactory.Create(b => b
             .SetMinimumLevel(LogLevel.Information)
             .AddFilter("Microsoft", LogLevel.Warning)
-            .AddFilter("Yarp", LogLevel.Warning)
+            .AddFilter("Yarp", LogLevel.Error)
             .AddProvider(this));
     }
 

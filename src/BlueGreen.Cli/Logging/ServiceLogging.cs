@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -81,17 +82,23 @@ public sealed record ServiceLogging(LogLevel Level, LogFormat Format)
     }
 
     /// <summary>
-    /// Kestrel's, ASP.NET's and YARP's categories log from Warning up (as quiet as before structured logging),
+    /// Kestrel's and ASP.NET's categories log from Warning up (as quiet as before structured logging),
     /// unless the chosen level is higher still.
     /// </summary>
     public LogLevel FrameworkLevel => Level > LogLevel.Warning ? Level : LogLevel.Warning;
+
+    /// <summary>
+    /// YARP's from Error up: it reports every failed forward as a Warning with a stack trace, and the router
+    /// logs the same failure itself, once, with its inner cause (`router: error: ...`).
+    /// </summary>
+    public LogLevel ForwarderLevel => Level > LogLevel.Error ? Level : LogLevel.Error;
 
     /// <param name="toStandardError">Every line to stderr (the cockpit, whose stdout is its banner) rather than stdout.</param>
     public ILoggerFactory CreateFactory(bool toStandardError) => LoggerFactory.Create(builder =>
     {
         builder.SetMinimumLevel(Level);
         builder.AddFilter("Microsoft", FrameworkLevel);
-        builder.AddFilter("Yarp", FrameworkLevel);
+        builder.AddFilter("Yarp", ForwarderLevel);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ConsoleFormatter, PlainTextFormatter>());
         builder.AddConsole(o =>
         {
@@ -104,7 +111,8 @@ public sealed record ServiceLogging(LogLevel Level, LogFormat Format)
             {
                 o.UseUtcTimestamp = true;
                 o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
-                o.JsonWriterOptions = new JsonWriterOptions { Indented = false };
+                // Log lines, not HTML: "+", ">" and non-ASCII text stay readable instead of \u002B escapes.
+                o.JsonWriterOptions = new JsonWriterOptions { Indented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
             });
         }
     });
