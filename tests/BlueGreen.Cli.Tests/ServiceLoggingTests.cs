@@ -97,6 +97,24 @@ public sealed class ServiceLoggingTests
     }
 
     [Fact]
+    public async Task Verbose_adds_the_Debug_lines()
+    {
+        using var home = new TempHome();
+        using var router = RunningCli.Start(home.Root, "router", "--listen", "127.0.0.1:0", "--verbose");
+        await router.WaitForOutputAsync("router: listening on", Deadline);
+        var url = System.Text.RegularExpressions.Regex.Match(router.Stdout, "router: listening on (\\S+),").Groups[1].Value;
+        using (var client = new HttpClient { BaseAddress = new Uri(url) })
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "/where"))
+        {
+            request.Headers.Host = "nobody.test";
+            using var response = await client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        }
+
+        await router.WaitForOutputAsync("router: debug: GET nobody.test/where matches no router (404)", Deadline);
+    }
+
+    [Fact]
     public async Task Json_mode_writes_one_JSON_object_per_line_with_the_access_log_fields_of_a_proxied_request()
     {
         await using var slot = await SlotServer.StartAsync("a");

@@ -56,6 +56,13 @@ internal static partial class RouterLog
     [LoggerMessage(31, LogLevel.Error, "router: error: {RequestMethod} {RequestPath} -> {ServiceName} {ServiceURL}: {ProxyError}: {Cause}")]
     public static partial void ProxyErrorWithCause(ILogger logger, string requestMethod, string requestPath, string serviceName, string serviceURL, string proxyError, string cause);
 
+    /// <summary>Debug (`--verbose`): why a request got the router's own 404 or 503, for whoever is writing a rule.</summary>
+    [LoggerMessage(33, LogLevel.Debug, "router: debug: {RequestMethod} {RequestHost}{RequestPath} matches no router (404)")]
+    public static partial void NoRouter(ILogger logger, string requestMethod, string requestHost, string requestPath);
+
+    [LoggerMessage(34, LogLevel.Debug, "router: debug: {RequestMethod} {RequestHost}{RequestPath}: router {RouterName} has no available server (503)")]
+    public static partial void NoServer(ILogger logger, string requestMethod, string requestHost, string requestPath, string routerName);
+
     [LoggerMessage(32, LogLevel.Warning, "router: warning: {RequestMethod} {RequestURL}: {Cause}; sent again on a new connection")]
     public static partial void SentAgain(ILogger logger, string requestMethod, Uri? requestURL, string cause);
 }

@@ -34,10 +34,12 @@ internal sealed class ProxyHandler(SnapshotHolder holder, ServerLoads loads, IHt
         int? originStatus = null;
         if (route is null)
         {
+            RouterLog.NoRouter(logger, context.Request.Method, context.Request.Host.Value ?? "", context.Request.Path.Value ?? "");
             await WriteTextAsync(context, StatusCodes.Status404NotFound, "404 page not found\n");
         }
         else if ((upstream = route.Service.Pick(context)) is null)
         {
+            RouterLog.NoServer(logger, context.Request.Method, context.Request.Host.Value ?? "", context.Request.Path.Value ?? "", route.Name);
             await WriteTextAsync(context, StatusCodes.Status503ServiceUnavailable, "no available server\n");
         }
         else
