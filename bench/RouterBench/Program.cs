@@ -8,6 +8,7 @@ using BlueGreen.Core.Configuration;
 using BlueGreen.Core.Routing;
 using BlueGreen.Core.Slots;
 using BlueGreen.Router;
+using Microsoft.Extensions.Logging;
 
 var options = args.Skip(1).Chunk(2).Where(p => p.Length == 2).ToDictionary(p => p[0].TrimStart('-'), p => p[1]);
 string Opt(string name) => options.TryGetValue(name, out var v) ? v : throw new ArgumentException($"--{name} is required");
@@ -15,7 +16,8 @@ string Opt(string name) => options.TryGetValue(name, out var v) ? v : throw new 
 switch (args.FirstOrDefault())
 {
     case "serve":
-        await using (var router = await EmbeddedRouter.StartAsync(new RouterOptions(Opt("routes"), Opt("listen"), options.GetValueOrDefault("api"), false), Console.Out, CancellationToken.None))
+        using (var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).AddFilter("Microsoft", LogLevel.Warning)))
+        await using (var router = await EmbeddedRouter.StartAsync(new RouterOptions(Opt("routes"), Opt("listen"), options.GetValueOrDefault("api"), false), loggers, CancellationToken.None))
         {
             await router.WaitForShutdownAsync();
             await router.StopAsync();

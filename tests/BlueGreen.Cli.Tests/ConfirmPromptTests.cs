@@ -1,5 +1,6 @@
 using BlueGreen.Router;
 using BlueGreen.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace BlueGreen.Cli.Tests;
 
@@ -10,7 +11,7 @@ public sealed class ConfirmPromptTests : TwoSlotHomeTest
 
     protected override async Task SetUpAsync()
     {
-        _router = await EmbeddedRouter.StartAsync(new RouterOptions(Home.Path_("var", "routes"), "127.0.0.1:0", "127.0.0.1:0", AccessLog: false), TextWriter.Null, CancellationToken.None);
+        _router = await EmbeddedRouter.StartAsync(new RouterOptions(Home.Path_("var", "routes"), "127.0.0.1:0", "127.0.0.1:0", AccessLog: false), NullLoggerFactory.Instance, CancellationToken.None);
         Home.WriteGlobal($"ROUTER_API={_router.ApiUrl}\nSWITCH_VERIFY_TIMEOUT=5\n");
         Home.AddSite("shop", A.Url, B.Url);
         foreach (var step in new[] { new[] { "deploy", "shop", "--version", "v1" }, ["validate", "shop"], ["apply", "shop", "--yes"], ["deploy", "shop", "--version", "v2"], ["validate", "shop"] })

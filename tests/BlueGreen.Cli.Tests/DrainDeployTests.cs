@@ -4,6 +4,7 @@ using System.Text.Json;
 using BlueGreen.Router;
 using BlueGreen.Testing;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace BlueGreen.Cli.Tests;
 
@@ -40,7 +41,7 @@ public sealed class DrainDeployTests : IAsyncLifetime
             await context.Response.WriteAsync(context.Request.Path == "/health" ? "ok" : "slot=a");
         });
         _b = await SlotServer.StartAsync("b");
-        _router = await EmbeddedRouter.StartAsync(new RouterOptions(_home.Path_("var", "routes"), "127.0.0.1:0", "127.0.0.1:0", AccessLog: false), TextWriter.Null, CancellationToken.None);
+        _router = await EmbeddedRouter.StartAsync(new RouterOptions(_home.Path_("var", "routes"), "127.0.0.1:0", "127.0.0.1:0", AccessLog: false), NullLoggerFactory.Instance, CancellationToken.None);
         _home.WriteGlobal($"ROUTER_API={_router.ApiUrl}\nSWITCH_VERIFY_TIMEOUT=5\n");
         _client = new HttpClient { BaseAddress = _router.ProxyUrl, Timeout = Deadline };
     }

@@ -18,7 +18,7 @@ public sealed class EtcdRoutersTests() : TwoHostsOnEtcd("")
         for (var i = 0; i < 2; i++)
         {
             var options = new RouterOptions(Host1.Path_("var", $"unused-routes-{i}"), "127.0.0.1:0", "127.0.0.1:0", AccessLog: false) { EtcdEndpoints = Etcd.ClientUrls };
-            var router = await EmbeddedRouter.StartAsync(options, TextWriter.Null, CancellationToken.None);
+            var router = await EmbeddedRouter.StartAsync(options, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, CancellationToken.None);
             _routers.Add(router);
             _clients.Add(new HttpClient { BaseAddress = router.ProxyUrl, Timeout = TimeSpan.FromSeconds(10) });
         }

@@ -4,6 +4,7 @@ using BlueGreen.Core.Routing;
 using BlueGreen.Core.Slots;
 using BlueGreen.Router;
 using BlueGreen.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace BlueGreen.Cli.Tests;
 
@@ -49,7 +50,7 @@ public sealed class FaultInjectionTests : TwoSlotHomeTest
 
     protected override async Task SetUpAsync()
     {
-        _router = await EmbeddedRouter.StartAsync(new RouterOptions(Home.Path_("var", "routes"), "127.0.0.1:0", "127.0.0.1:0", AccessLog: false), TextWriter.Null, CancellationToken.None);
+        _router = await EmbeddedRouter.StartAsync(new RouterOptions(Home.Path_("var", "routes"), "127.0.0.1:0", "127.0.0.1:0", AccessLog: false), NullLoggerFactory.Instance, CancellationToken.None);
         Home.WriteGlobal($"ROUTER_API={_router.ApiUrl}\nSWITCH_VERIFY_TIMEOUT=5\n");
         Home.AddSite("shop", A.Url, B.Url, "PREVIEW_RULE=Host(`preview.shop.example.com`)\nDEPLOY_CMD=echo deploying $BG_VERSION on $BG_SLOT\n");
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using BlueGreen.Router;
 using BlueGreen.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace BlueGreen.Cli.Tests;
 
@@ -14,7 +15,7 @@ public sealed class StatusTests : TwoSlotHomeTest
 
     protected override async Task SetUpAsync()
     {
-        _router = await EmbeddedRouter.StartAsync(new RouterOptions(Home.Path_("var", "routes"), "127.0.0.1:0", "127.0.0.1:0", AccessLog: false), TextWriter.Null, CancellationToken.None);
+        _router = await EmbeddedRouter.StartAsync(new RouterOptions(Home.Path_("var", "routes"), "127.0.0.1:0", "127.0.0.1:0", AccessLog: false), NullLoggerFactory.Instance, CancellationToken.None);
         Home.WriteGlobal($"ROUTER_API={_router.ApiUrl}\nSWITCH_VERIFY_TIMEOUT=5\n");
         Home.AddSite("shop", A.Url, B.Url);
         foreach (var step in new[] { new[] { "deploy", "shop", "--version", "v1" }, ["validate", "shop"], ["apply", "shop", "--yes"] })

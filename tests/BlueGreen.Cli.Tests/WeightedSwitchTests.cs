@@ -4,6 +4,7 @@ using System.Net;
 using System.Text.Json;
 using BlueGreen.Router;
 using BlueGreen.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace BlueGreen.Cli.Tests;
 
@@ -17,7 +18,7 @@ public sealed class WeightedSwitchTests : TwoSlotHomeTest
 
     protected override async Task SetUpAsync()
     {
-        _router = await EmbeddedRouter.StartAsync(new RouterOptions(Home.Path_("var", "routes"), "127.0.0.1:0", "127.0.0.1:0", AccessLog: false), TextWriter.Null, CancellationToken.None);
+        _router = await EmbeddedRouter.StartAsync(new RouterOptions(Home.Path_("var", "routes"), "127.0.0.1:0", "127.0.0.1:0", AccessLog: false), NullLoggerFactory.Instance, CancellationToken.None);
         Home.WriteGlobal($"ROUTER_API={_router.ApiUrl}\nSWITCH_VERIFY_TIMEOUT=5\n");
         Home.AddSite("shop", A.Url, B.Url, "STICKY_COOKIE=bg_slot\n");
         foreach (var step in new[] { "deploy shop --version v1", "validate shop", "apply shop --yes", "deploy shop --version v2", "validate shop" })

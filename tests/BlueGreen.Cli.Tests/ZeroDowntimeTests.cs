@@ -13,11 +13,11 @@ public sealed class ZeroDowntimeTests : TwoSlotHomeTest
 {
     private const int Cycles = 20;
     private RunningRouter _router = null!;
-    private readonly StringWriter _routerLog = new();
+    private readonly LogCapture _routerLog = new();
 
     protected override async Task SetUpAsync()
     {
-        _router = await EmbeddedRouter.StartAsync(new RouterOptions(Home.Path_("var", "routes"), "127.0.0.1:0", "127.0.0.1:0", AccessLog: false), _routerLog, CancellationToken.None);
+        _router = await EmbeddedRouter.StartAsync(new RouterOptions(Home.Path_("var", "routes"), "127.0.0.1:0", "127.0.0.1:0", AccessLog: false), _routerLog.Factory, CancellationToken.None);
         Home.WriteGlobal($"ROUTER_API={_router.ApiUrl}\nSWITCH_VERIFY_TIMEOUT=5\n");
         Home.AddSite("shop", A.Url, B.Url);
         Home.WriteSite("shop", File.ReadAllText(Home.Path_("conf", "sites", "shop.conf")).Replace("RULE=Host(`shop.example.com`)", "RULE=PathPrefix(`/`)"));

@@ -1,5 +1,6 @@
 using BlueGreen.Cockpit.Hosting;
 using BlueGreen.Cockpit.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace BlueGreen.Cockpit.Tests;
 
@@ -53,12 +54,12 @@ public sealed class AdminStartupTests
     {
         using var home = AdminHome.Create(extra: "COCKPIT_LISTEN=0.0.0.0:0\n");
         var e = await Assert.ThrowsAsync<CockpitStartException>(async () =>
-            await CockpitHost.StartAsync(CockpitUnderTest.Options(home.Root) with { Listen = null }, TextWriter.Null, CancellationToken.None));
+            await CockpitHost.StartAsync(CockpitUnderTest.Options(home.Root) with { Listen = null }, NullLoggerFactory.Instance, CancellationToken.None));
         Assert.Contains("loopback", e.Message);
 
         home.WriteGlobal("ROUTER_API=\nCOCKPIT_MODE=admin\nCOCKPIT_LISTEN=0.0.0.0:0\nCOCKPIT_ALLOW_REMOTE=1\n");
         e = await Assert.ThrowsAsync<CockpitStartException>(async () =>
-            await CockpitHost.StartAsync(CockpitUnderTest.Options(home.Root) with { Listen = null }, TextWriter.Null, CancellationToken.None));
+            await CockpitHost.StartAsync(CockpitUnderTest.Options(home.Root) with { Listen = null }, NullLoggerFactory.Instance, CancellationToken.None));
         Assert.Contains("COCKPIT_HTTPS_CERT", e.Message);
     }
 
@@ -73,7 +74,7 @@ public sealed class AdminStartupTests
             File.WriteAllBytes(home.Path_("conf", "cockpit.pfx"), certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx));
         }
 
-        await using var cockpit = await CockpitHost.StartAsync(CockpitUnderTest.Options(home.Root) with { Listen = null }, TextWriter.Null, CancellationToken.None);
+        await using var cockpit = await CockpitHost.StartAsync(CockpitUnderTest.Options(home.Root) with { Listen = null }, NullLoggerFactory.Instance, CancellationToken.None);
 
         Assert.Equal("https", cockpit.Url.Scheme);
         var port = cockpit.Url.Port;

@@ -1,6 +1,7 @@
 using BlueGreen.Cockpit.Tests.Support;
 using BlueGreen.Router;
 using BlueGreen.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace BlueGreen.Cockpit.Tests;
 
@@ -17,7 +18,7 @@ public sealed class RouterColumnTests(Browser browser)
         using var home = new TempHome();
         await using var slotA = await SlotServer.StartAsync("a");
         await using var slotB = await SlotServer.StartAsync("b");
-        var router = await EmbeddedRouter.StartAsync(new RouterOptions(home.Path_("var", "routes"), "127.0.0.1:0", "127.0.0.1:0", AccessLog: false), TextWriter.Null, CancellationToken.None);
+        var router = await EmbeddedRouter.StartAsync(new RouterOptions(home.Path_("var", "routes"), "127.0.0.1:0", "127.0.0.1:0", AccessLog: false), NullLoggerFactory.Instance, CancellationToken.None);
         try
         {
             home.WriteGlobal($"ROUTER_API={router.ApiUrl}\nSWITCH_VERIFY_TIMEOUT=5\n");

@@ -2,6 +2,7 @@ using BlueGreen.Core.Routing;
 using BlueGreen.Core.Routing.Rules;
 using BlueGreen.Router.Configuration;
 using BlueGreen.Router.Tests.Support;
+using BlueGreen.Testing;
 
 namespace BlueGreen.Router.Tests;
 
@@ -96,7 +97,7 @@ public sealed class ConfigurationTests
         {
             var holder = new SnapshotHolder();
             var log = new LogCapture();
-            var loader = new RoutesLoader(dir, holder, log);
+            var loader = new RoutesLoader(dir, holder, log.For<RoutesLoader>());
             File.WriteAllText(Path.Combine(dir, "a.yml"), Yaml.Simple("a", "Host(`a.test`)", "http://127.0.0.1:7001"));
             Assert.True(loader.Scan(reread: true));
             Assert.False(loader.Scan(reread: false));

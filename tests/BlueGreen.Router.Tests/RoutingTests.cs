@@ -150,4 +150,35 @@ public sealed class RoutingTests
         Assert.Contains("\"GET /logged HTTP/1.1\" 200 \"web.test\" \"web@file\"", h.Log.Text);
         Assert.Contains("\"GET /missing HTTP/1.1\" 404", h.Log.Text);
     }
+
+    [Fact]
+    public async Task The_access_log_carries_Traefiks_field_names_as_structured_fields()
+    {
+        await using var backend = await TestBackend.StartAsync("x");
+        await using var h = await RouterHarness.StartAsync(new Dictionary<string, string> { ["r.yml"] = Yaml.Simple("web", "Host(`web.test`)", backend.UrlText) }, accessLog: true);
+        await h.GetAsync("web.test", "/fields?q=1");
+        await h.GetAsync("none.test", "/missing");
+        await RouterHarness.WaitUntilAsync(() => Task.FromResult(h.Log.Text.Contains("/missing")), "the access log");
+
+        var entries = h.Log.Events.Where(e => e.Category == "BlueGreen.Router.Proxy.AccessLog").ToList();
+        var routed = entries.Single(e => Equals(e.Fields["RequestPath"], "/fields?q=1")).Fields;
+        Assert.Equal("GET", routed["RequestMethod"]);
+        Assert.Equal("HTTP/1.1", routed["RequestProtocol"]);
+        Assert.Equal("web.test", routed["RequestHost"]);
+        Assert.Equal(200, routed["DownstreamStatus"]);
+        Assert.Equal(200, routed["OriginStatus"]);
+        Assert.Equal("web@file", routed["RouterName"]);
+        Assert.StartsWith(backend.UrlText.TrimEnd('/'), (string)routed["ServiceURL"]!);
+        Assert.Equal("127.0.0.1", routed["ClientHost"]);
+        Assert.StartsWith("127.0.0.1:", (string)routed["ClientAddr"]!);
+        Assert.True((long)routed["Duration"]! > 0, "Duration is in nanoseconds, as Traefik's");
+        Assert.True(DateTimeOffset.TryParse((string)routed["StartUTC"]!, out _));
+
+        // Not routed: no router, no service, no origin status (Traefik leaves them out).
+        var missing = entries.Single(e => Equals(e.Fields["RequestPath"], "/missing")).Fields;
+        Assert.Equal(404, missing["DownstreamStatus"]);
+        Assert.Null(missing["RouterName"]);
+        Assert.Null(missing["ServiceURL"]);
+        Assert.Null(missing["OriginStatus"]);
+    }
 }

@@ -8,13 +8,14 @@ public sealed class RunningCli : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly StringBuilder _stdout = new();
     private readonly SemaphoreSlim _changed = new(0);
     private readonly Task _pumps;
 
     private RunningCli(Process process)
     {
         _process = process;
-        _pumps = Task.WhenAll(Pump(process.StandardOutput), Pump(process.StandardError));
+        _pumps = Task.WhenAll(Pump(process.StandardOutput, _stdout), Pump(process.StandardError, null));
     }
 
     public string Output
@@ -28,9 +29,23 @@ public sealed class RunningCli : IDisposable
         }
     }
 
+    /// <summary>Standard output alone (run.sh's build messages go to stderr).</summary>
+    public string Stdout
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _stdout.ToString();
+            }
+        }
+    }
+
     public bool HasExited => _process.HasExited;
 
     public static RunningCli Start(string home, params string[] args) => new(CliRunner.Start(home, args));
+
+    public static RunningCli Start(string home, IDictionary<string, string> env, params string[] args) => new(CliRunner.Start(home, args, env));
 
     public async Task WaitForOutputAsync(string text, TimeSpan deadline)
     {
@@ -78,13 +93,14 @@ public sealed class RunningCli : IDisposable
         _process.Dispose();
     }
 
-    private async Task Pump(StreamReader reader)
+    private async Task Pump(StreamReader reader, StringBuilder? alone)
     {
         while (await reader.ReadLineAsync() is { } line)
         {
             lock (_output)
             {
                 _output.Append(line).Append('\n');
+                alone?.Append(line).Append('\n');
             }
 
             _changed.Release();

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using BlueGreen.Cli.Logging;
 using BlueGreen.Cockpit.Hosting;
 using BlueGreen.Core.Configuration;
 
@@ -10,12 +11,21 @@ public static class CockpitCommand
     public static Command Build()
     {
         var listen = CommonOptions.Listen("COCKPIT_LISTEN");
-        var command = new Command("cockpit", "runs the cockpit in the foreground (COCKPIT_LISTEN; COCKPIT_MODE safe = read-only, admin = actions through run.sh)") { listen };
+        var logFormat = ServiceLogging.FormatOption();
+        var verbose = ServiceLogging.VerboseOption();
+        var command = new Command("cockpit", "runs the cockpit in the foreground (COCKPIT_LISTEN; COCKPIT_MODE safe = read-only, admin = actions through run.sh)") { listen, logFormat, verbose };
         command.SetAction(async (parse, ct) =>
         {
             var context = CliContext.Create(parse, json: false);
             if (context is null)
             {
+                return 2;
+            }
+
+            var (logging, logError) = ServiceLogging.Resolve(parse.GetValue(logFormat), parse.GetValue(verbose), Environment.GetEnvironmentVariable);
+            if (logging is null)
+            {
+                Console.Error.WriteLine($"cockpit: {logError}");
                 return 2;
             }
 
@@ -25,10 +35,12 @@ public static class CockpitCommand
                 context = context with { Global = context.Global with { CockpitListen = address } };
             }
 
+            // Disposed last: the console logger writes its queued lines out on dispose.
+            using var loggers = logging.CreateFactory(toStandardError: true);
             RunningCockpit running;
             try
             {
-                running = await CockpitHost.StartAsync(new CockpitOptions(context.Home, context.Global), Console.Error, ct);
+                running = await CockpitHost.StartAsync(new CockpitOptions(context.Home, context.Global), loggers, ct);
             }
             catch (CockpitStartException e)
             {

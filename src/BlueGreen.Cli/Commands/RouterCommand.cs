@@ -1,4 +1,5 @@
 using System.CommandLine;
+using BlueGreen.Cli.Logging;
 using BlueGreen.Core.Configuration;
 using BlueGreen.Router;
 
@@ -12,12 +13,21 @@ public static class RouterCommand
         var listen = CommonOptions.Listen("ROUTER_LISTEN");
         var api = CommonOptions.Listen("ROUTER_API", "--api", "HOST:PORT of the Traefik-shaped API (default: from ROUTER_API)");
         var accessLog = new Option<bool>("--access-log") { Description = "log one line per request (also ROUTER_ACCESS_LOG=1)" };
-        var command = new Command("router", "runs the embedded router in the foreground (Ctrl-C or SIGTERM stops it gracefully)") { listen, api, accessLog };
+        var logFormat = ServiceLogging.FormatOption();
+        var verbose = ServiceLogging.VerboseOption();
+        var command = new Command("router", "runs the embedded router in the foreground (Ctrl-C or SIGTERM stops it gracefully)") { listen, api, accessLog, logFormat, verbose };
         command.SetAction(async (parse, ct) =>
         {
             var context = CliContext.Create(parse, json: false);
             if (context is null)
             {
+                return 2;
+            }
+
+            var (logging, logError) = ServiceLogging.Resolve(parse.GetValue(logFormat), parse.GetValue(verbose), Environment.GetEnvironmentVariable);
+            if (logging is null)
+            {
+                Console.Error.WriteLine($"router: {logError}");
                 return 2;
             }
 
@@ -36,9 +46,11 @@ public static class RouterCommand
                 EtcdEndpoints = context.Global.RoutingStore == RoutingStoreKind.Etcd ? context.Global.EtcdEndpointUrls : null,
                 EtcdPrefix = context.Global.EtcdPrefix,
             };
+            // Disposed last: the console logger writes its queued lines out on dispose.
+            using var loggers = logging.CreateFactory(toStandardError: false);
             try
             {
-                await using var router = await EmbeddedRouter.StartAsync(options, Console.Out, ct);
+                await using var router = await EmbeddedRouter.StartAsync(options, loggers, ct);
                 await router.WaitForShutdownAsync();
                 await router.StopAsync();
                 return 0;

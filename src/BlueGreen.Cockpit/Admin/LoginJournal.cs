@@ -1,5 +1,6 @@
 using BlueGreen.Core.Journal;
 using BlueGreen.Infrastructure.Journal;
+using Microsoft.Extensions.Logging;
 
 namespace BlueGreen.Cockpit.Admin;
 
@@ -7,7 +8,7 @@ namespace BlueGreen.Cockpit.Admin;
 /// Logins in the product's journal (its one writer, <see cref="JournalFile"/>). The actor is the
 /// operating-system user running the cockpit, as for any command; the message says where from.
 /// </summary>
-internal sealed class LoginJournal(JournalFile journal, TextWriter log)
+internal sealed class LoginJournal(JournalFile journal, ILogger<LoginJournal> logger)
 {
     public const string Action = "login";
 
@@ -31,7 +32,7 @@ internal sealed class LoginJournal(JournalFile journal, TextWriter log)
         catch (Exception e) when (e is JournalWriteException or IOException or UnauthorizedAccessException)
         {
             // The attempt was counted all the same; the operator learns from the log that it is not in the journal.
-            log.WriteLine($"cockpit: login {outcome} ({entry.Message}) not journaled: {e.Message}");
+            Hosting.CockpitLog.LoginNotJournaled(logger, outcome, entry.Message, e.Message);
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Microsoft.Extensions.Logging;
 
 namespace BlueGreen.Cockpit.Admin;
 
@@ -21,7 +22,7 @@ public sealed record RunResult(IReadOnlyList<string> Arguments, int ExitCode, st
 /// The cockpit's only way to act: it runs run.sh as a child process, as an operator would, so every
 /// safety rule, lock and journal entry of the CLI applies. The cockpit never switches by itself.
 /// </summary>
-internal sealed class RunSh(string path, string home, TextWriter log)
+internal sealed class RunSh(string path, string home, ILogger<RunSh> logger)
 {
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(15);
 
@@ -79,7 +80,7 @@ internal sealed class RunSh(string path, string home, TextWriter log)
         info.Environment["TERM"] = "dumb";
         info.Environment["NO_COLOR"] = "1";
 
-        await log.WriteLineAsync($"cockpit: {session} runs {path} {string.Join(' ', all)}");
+        Hosting.CockpitLog.RunShStarted(logger, session, path, string.Join(' ', all));
         var started = Stopwatch.StartNew();
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {path}");
         process.StandardInput.Close(); // no terminal: run.sh never waits for an answer
@@ -101,7 +102,7 @@ internal sealed class RunSh(string path, string home, TextWriter log)
         }
 
         var result = new RunResult(all, exit, output.ToString(), started.Elapsed);
-        await log.WriteLineAsync($"cockpit: {result.CommandLine} exited {exit} after {started.Elapsed.TotalSeconds:0.0}s");
+        Hosting.CockpitLog.RunShExited(logger, result.CommandLine, exit, started.Elapsed.TotalSeconds);
         return result;
     }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using BlueGreen.Core.Status;
 using BlueGreen.Infrastructure.Configuration;
 using BlueGreen.Infrastructure.Status;
+using Microsoft.Extensions.Logging;
 
 namespace BlueGreen.Cockpit.Data;
 
@@ -15,7 +16,7 @@ public sealed record RouterReading(RouterView View, DateTimeOffset At);
 /// Probes every live slot and reads the router's API in the background, so that rendering a page never
 /// waits on the network (a hung slot or router must not hang the operators' view of the others).
 /// </summary>
-internal sealed class HealthMonitor(CockpitSources sources, TimeSpan interval, TimeProvider clock, TextWriter log)
+internal sealed class HealthMonitor(CockpitSources sources, TimeSpan interval, TimeProvider clock, ILogger<HealthMonitor> logger)
 {
     private readonly ConcurrentDictionary<string, HealthReading> _readings = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, RouterReading> _routers = new(StringComparer.Ordinal);
@@ -38,7 +39,7 @@ internal sealed class HealthMonitor(CockpitSources sources, TimeSpan interval, T
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                await log.WriteLineAsync($"cockpit: health probe round failed: {e.Message}");
+                Hosting.CockpitLog.HealthRoundFailed(logger, e.Message);
             }
         }
         while (await NextAsync(timer, ct));

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace BlueGreen.Cockpit.Hosting;
@@ -17,7 +18,8 @@ namespace BlueGreen.Cockpit.Hosting;
 /// <summary>Starts the cockpit. Safe mode maps GET endpoints only; admin mode adds login and the run.sh actions.</summary>
 public static class CockpitHost
 {
-    public static async Task<RunningCockpit> StartAsync(CockpitOptions options, TextWriter log, CancellationToken ct)
+    /// <param name="loggers">Where every line goes, Kestrel's included; its filters decide the levels.</param>
+    public static async Task<RunningCockpit> StartAsync(CockpitOptions options, ILoggerFactory loggers, CancellationToken ct)
     {
         var listen = ListenAddress.TryParse(options.EffectiveListen, out var parsed, out var listenError)
             ? parsed
@@ -30,11 +32,12 @@ public static class CockpitHost
         {
             CheckAdminListen(options, listen);
             token = AdminToken.Load(options.Home.Resolve(options.Global.CockpitAdminTokenFile));
-            runSh = new RunSh(RunSh.Locate(options.RunSh), options.Home.Root, log);
+            runSh = new RunSh(RunSh.Locate(options.RunSh), options.Home.Root, loggers.CreateLogger<RunSh>());
         }
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        builder.Services.Replace(ServiceDescriptor.Singleton(loggers));
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
@@ -49,8 +52,8 @@ public static class CockpitHost
 
         var app = builder.Build();
         var sources = new CockpitSources(options.Home, options.Global, options.Clock);
-        var health = new HealthMonitor(sources, options.HealthInterval, options.Clock, log);
-        var runtime = new CockpitRuntime(options, new CockpitReader(sources, health, options.Clock), sources, log) { Token = token, RunSh = runSh, LoopbackOnly = admin && listen.IsLoopback };
+        var health = new HealthMonitor(sources, options.HealthInterval, options.Clock, loggers.CreateLogger<HealthMonitor>());
+        var runtime = new CockpitRuntime(options, new CockpitReader(sources, health, options.Clock), sources, loggers) { Token = token, RunSh = runSh, LoopbackOnly = admin && listen.IsLoopback };
 
         app.Use(SecurityHeaders);
         if (admin)
@@ -75,7 +78,7 @@ public static class CockpitHost
         _ = health.RunAsync(background.Token);
         var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         var url = bound;
-        await log.WriteLineAsync($"cockpit: listening on {url} ({(admin ? "admin mode: actions run ./run.sh" : "safe mode, read-only")})");
+        CockpitLog.Listening(loggers.CreateLogger<RunningCockpit>(), url, admin ? "admin mode: actions run ./run.sh" : "safe mode, read-only");
         return new RunningCockpit(app, url, background);
     }
 

@@ -3,19 +3,18 @@ using BlueGreen.Cockpit.Data;
 using BlueGreen.Cockpit.Pages;
 using BlueGreen.Core.Configuration;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 
 namespace BlueGreen.Cockpit.Hosting;
 
 /// <summary>What the endpoints share. Admin parts (Token, RunSh) are null in safe mode: nothing there can act.</summary>
-internal sealed class CockpitRuntime(CockpitOptions options, CockpitReader reader, CockpitSources sources, TextWriter log)
+internal sealed class CockpitRuntime(CockpitOptions options, CockpitReader reader, CockpitSources sources, ILoggerFactory loggers)
 {
     public CockpitOptions Options => options;
 
     public CockpitReader Reader => reader;
 
     public CockpitSources Sources => sources;
-
-    public TextWriter Log => log;
 
     public bool IsAdmin => options.Mode == CockpitMode.Admin;
 
@@ -29,7 +28,7 @@ internal sealed class CockpitRuntime(CockpitOptions options, CockpitReader reade
 
     public LoginThrottle Throttle { get; } = new(options.Clock);
 
-    public LoginJournal Logins { get; } = new(sources.Journal, log);
+    public LoginJournal Logins { get; } = new(sources.Journal, loggers.CreateLogger<LoginJournal>());
 
     /// <summary>Admin mode on loopback: a POST's Host must be a loopback name (see <see cref="OriginCheck"/>).</summary>
     public bool LoopbackOnly { get; init; }

@@ -4,6 +4,8 @@ using Etcdserverpb;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
+using BlueGreen.Router.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace BlueGreen.Router.Configuration;
 
@@ -27,7 +29,7 @@ internal sealed class EtcdRoutesSource : IAsyncDisposable
     private readonly string _rootKey;
     private readonly string _prefix;
     private readonly SnapshotHolder _holder;
-    private readonly TextWriter _log;
+    private readonly ILogger<EtcdRoutesSource> _log;
     private readonly CancellationTokenSource _stop = new();
 
     // Touched only by StartAsync and then the one loop.
@@ -39,7 +41,7 @@ internal sealed class EtcdRoutesSource : IAsyncDisposable
     private TimeSpan _retry = FirstRetry;
     private Task _loop = Task.CompletedTask;
 
-    public EtcdRoutesSource(IReadOnlyList<string> endpoints, string rootKey, SnapshotHolder holder, TextWriter log)
+    public EtcdRoutesSource(IReadOnlyList<string> endpoints, string rootKey, SnapshotHolder holder, ILogger<EtcdRoutesSource> log)
     {
         _endpoints = endpoints.Count > 0 ? endpoints : throw new ArgumentException("no etcd endpoint", nameof(endpoints));
         _channels = endpoints.Select(e => GrpcChannel.ForAddress(e)).ToArray();
@@ -101,7 +103,7 @@ internal sealed class EtcdRoutesSource : IAsyncDisposable
             catch (Exception e)
             {
                 // A reload must never kill the router: the current snapshot keeps serving; everything is read again.
-                _log.WriteLine($"router: error: reading etcd failed: {e.Message}");
+                RouterLog.EtcdReadFailed(_log, e.Message);
                 _revision = 0;
             }
 
@@ -155,7 +157,7 @@ internal sealed class EtcdRoutesSource : IAsyncDisposable
             var response = call.ResponseStream.Current;
             if (response.CompactRevision > 0)
             {
-                _log.WriteLine($"router: etcd compacted past revision {_revision + 1} (now {response.CompactRevision}): reading {_prefix} again");
+                RouterLog.EtcdCompacted(_log, _revision + 1, response.CompactRevision, _prefix);
                 _revision = 0;
                 return;
             }
@@ -204,7 +206,7 @@ internal sealed class EtcdRoutesSource : IAsyncDisposable
         {
             // Traefik's KV provider refuses a tree it cannot decode whole and keeps its previous configuration.
             var keeping = _published > 0 ? "the last good configuration keeps serving" : "nothing is served";
-            _log.WriteLine($"router: error: etcd revision {_revision}: {error} ({keeping})");
+            RouterLog.EtcdRejected(_log, _revision, error, keeping);
             return;
         }
 
@@ -223,7 +225,7 @@ internal sealed class EtcdRoutesSource : IAsyncDisposable
 
         _unreachable = true;
         var serving = _published > 0 ? $"the configuration of etcd revision {_revision} keeps serving" : "nothing is served yet";
-        _log.WriteLine($"router: error: etcd is unreachable at {_endpoints[_endpoint]} ({Reason(e)}); {serving}; retrying every endpoint");
+        RouterLog.EtcdUnreachable(_log, _endpoints[_endpoint], Reason(e), serving);
     }
 
     private void Reachable()
@@ -232,7 +234,7 @@ internal sealed class EtcdRoutesSource : IAsyncDisposable
         if (_unreachable)
         {
             _unreachable = false;
-            _log.WriteLine($"router: etcd answers again at {_endpoints[_endpoint]}{(_revision > 0 ? $": resuming from revision {_revision + 1}" : "")}");
+            RouterLog.EtcdBack(_log, _endpoints[_endpoint], _revision > 0 ? $": resuming from revision {_revision + 1}" : "");
         }
     }
 

@@ -1,4 +1,5 @@
 using BlueGreen.Core.Routing;
+using Microsoft.Extensions.Logging;
 
 namespace BlueGreen.Router.Configuration;
 
@@ -7,7 +8,7 @@ namespace BlueGreen.Router.Configuration;
 /// Keeps the last good version of every file: an invalid or empty file is logged and ignored.
 /// Not thread-safe: one reload loop calls it.
 /// </summary>
-internal sealed class RoutesLoader(string directory, SnapshotHolder holder, TextWriter log)
+internal sealed class RoutesLoader(string directory, SnapshotHolder holder, ILogger<RoutesLoader> logger)
 {
     private sealed record FileState(long Length, DateTime WriteTimeUtc, string Text, DynamicConfig? Good);
 
@@ -55,7 +56,7 @@ internal sealed class RoutesLoader(string directory, SnapshotHolder holder, Text
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            log.WriteLine($"router: error: cannot list {directory}: {e.Message}");
+            RouterLog.CannotList(logger, directory, e.Message);
             return _files.Keys.Select(f => Path.Combine(directory, f)).ToList();
         }
     }
@@ -97,7 +98,7 @@ internal sealed class RoutesLoader(string directory, SnapshotHolder holder, Text
         if (config is null)
         {
             var keeping = known?.Good is not null ? "the last good version keeps serving" : "nothing of it is served";
-            log.WriteLine($"router: error: {name}: {string.Join("; ", errors)} ({keeping})");
+            RouterLog.FileRejected(logger, name, string.Join("; ", errors), keeping);
         }
 
         _files[name] = new FileState(info.Length, info.LastWriteTimeUtc, text, config ?? known?.Good);
@@ -126,28 +127,36 @@ internal sealed class RoutesLoader(string directory, SnapshotHolder holder, Text
             .ToList();
         var snapshot = SnapshotBuilder.Build(++_revision, good);
         holder.Publish(snapshot);
-        Report(snapshot, $"{good.Count} file(s)", trigger, log);
+        Report(snapshot, $"{good.Count} file(s)", trigger, logger);
     }
 
     /// <summary>The reload's log: one line for the snapshot, one per disabled router or service and per warning.</summary>
-    internal static void Report(RoutingSnapshot snapshot, string source, string trigger, TextWriter log)
+    internal static void Report(RoutingSnapshot snapshot, string source, string trigger, ILogger logger)
     {
         var broken = snapshot.Routers.Values.Count(r => !r.Enabled) + snapshot.Services.Values.Count(s => !s.Enabled);
-        log.WriteLine($"router: revision {snapshot.Revision}: {source}, {snapshot.Routes.Length} router(s) serving, {snapshot.Services.Count} service(s){(broken > 0 ? $", {broken} in error" : "")} ({trigger})");
+        if (broken > 0)
+        {
+            RouterLog.RevisionWithErrors(logger, snapshot.Revision, source, snapshot.Routes.Length, snapshot.Services.Count, broken, trigger);
+        }
+        else
+        {
+            RouterLog.Revision(logger, snapshot.Revision, source, snapshot.Routes.Length, snapshot.Services.Count, trigger);
+        }
+
         foreach (var r in snapshot.Routers.Values.Where(r => !r.Enabled))
         {
-            log.WriteLine($"router: error: {r.File}: router {r.Name} is disabled: {string.Join("; ", r.Errors)}");
+            RouterLog.RouterDisabled(logger, r.File, r.Name, string.Join("; ", r.Errors));
         }
 
         foreach (var s in snapshot.Services.Values.Where(s => !s.Enabled && s.UsedBy.Count == 0))
         {
             // A service that a router uses is already named in that router's error.
-            log.WriteLine($"router: error: {s.File}: service {s.Name} is disabled: {string.Join("; ", s.Errors)}");
+            RouterLog.ServiceDisabled(logger, s.File, s.Name, string.Join("; ", s.Errors));
         }
 
         foreach (var warning in snapshot.Routers.Values.SelectMany(r => r.Warnings).Concat(snapshot.Services.Values.SelectMany(s => s.Warnings)))
         {
-            log.WriteLine($"router: warning: {warning}");
+            RouterLog.ConfigWarning(logger, warning);
         }
     }
 }

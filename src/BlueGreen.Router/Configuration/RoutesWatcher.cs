@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
 
 namespace BlueGreen.Router.Configuration;
 
@@ -13,7 +14,7 @@ internal sealed class RoutesWatcher : IAsyncDisposable
     private static readonly TimeSpan RescanInterval = TimeSpan.FromSeconds(1);
 
     private readonly RoutesLoader _loader;
-    private readonly TextWriter _log;
+    private readonly ILogger<RoutesWatcher> _logger;
     private readonly TimeProvider _time;
     private readonly Channel<bool> _signals = Channel.CreateUnbounded<bool>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
@@ -21,10 +22,10 @@ internal sealed class RoutesWatcher : IAsyncDisposable
     private readonly Task _loop;
     private readonly Task _ticker;
 
-    public RoutesWatcher(RoutesLoader loader, TextWriter log, TimeProvider time)
+    public RoutesWatcher(RoutesLoader loader, ILogger<RoutesWatcher> logger, TimeProvider time)
     {
         _loader = loader;
-        _log = log;
+        _logger = logger;
         _time = time;
         _watcher = new FileSystemWatcher(loader.Directory)
         {
@@ -43,7 +44,7 @@ internal sealed class RoutesWatcher : IAsyncDisposable
         catch (IOException e)
         {
             // e.g. the inotify limit is reached: the periodic rescan still reloads, only slower.
-            log.WriteLine($"router: warning: cannot watch {loader.Directory} ({e.Message}); changes are picked up by the rescan every {RescanInterval.TotalSeconds:0} s");
+            RouterLog.CannotWatch(logger, loader.Directory, e.Message, (int)RescanInterval.TotalSeconds);
         }
         _loop = Task.Run(RunAsync);
         _ticker = Task.Run(TickAsync);
@@ -106,7 +107,7 @@ internal sealed class RoutesWatcher : IAsyncDisposable
         catch (Exception e)
         {
             // A reload must never kill the router: the current snapshot keeps serving.
-            _log.WriteLine($"router: error: reload failed: {e.Message}");
+            RouterLog.ReloadFailed(_logger, e.Message);
         }
     }
 

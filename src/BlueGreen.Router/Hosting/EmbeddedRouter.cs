@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Forwarder;
@@ -24,12 +25,12 @@ public static class EmbeddedRouter
 {
     private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(15);
 
-    public static Task<RunningRouter> StartAsync(RouterOptions options, TextWriter log, CancellationToken ct) =>
-        StartAsync(options, log, TimeProvider.System, ct);
+    /// <param name="loggers">Where every line goes, Kestrel's and YARP's included; its filters decide the levels.</param>
+    public static Task<RunningRouter> StartAsync(RouterOptions options, ILoggerFactory loggers, CancellationToken ct) =>
+        StartAsync(options, loggers, TimeProvider.System, ct);
 
-    internal static async Task<RunningRouter> StartAsync(RouterOptions options, TextWriter log, TimeProvider time, CancellationToken ct)
+    internal static async Task<RunningRouter> StartAsync(RouterOptions options, ILoggerFactory loggers, TimeProvider time, CancellationToken ct)
     {
-        var syncLog = TextWriter.Synchronized(log);
         var listen = ListenAddress.Parse(options.Listen).EndPoint;
         var apiListen = string.IsNullOrWhiteSpace(options.ApiListen) ? null : ListenAddress.Parse(options.ApiListen).EndPoint;
 
@@ -42,29 +43,29 @@ public static class EmbeddedRouter
         string source;
         if (options.EtcdEndpoints is { Count: > 0 } endpoints)
         {
-            var etcd = new EtcdRoutesSource(endpoints, options.EtcdPrefix, holder, syncLog);
+            var etcd = new EtcdRoutesSource(endpoints, options.EtcdPrefix, holder, loggers.CreateLogger<EtcdRoutesSource>());
             await etcd.StartAsync(ct);
             (watcher, source) = (etcd, etcd.Description);
         }
         else
         {
             Directory.CreateDirectory(options.RoutesDir);
-            var loader = new RoutesLoader(Path.GetFullPath(options.RoutesDir), holder, syncLog);
+            var loader = new RoutesLoader(Path.GetFullPath(options.RoutesDir), holder, loggers.CreateLogger<RoutesLoader>());
             loader.Scan(reread: true);
-            (watcher, source) = (new RoutesWatcher(loader, syncLog, time), loader.Directory);
+            (watcher, source) = (new RoutesWatcher(loader, loggers.CreateLogger<RoutesWatcher>(), time), loader.Directory);
         }
 
-        var invoker = ProxyHandler.CreateInvoker(syncLog);
+        var invoker = ProxyHandler.CreateInvoker(loggers.CreateLogger<UpstreamClient>());
         var loads = new ServerLoads();
         WebApplication? proxy = null;
         WebApplication? api = null;
         try
         {
-            proxy = BuildProxy(listen, holder, loads, invoker, options.AccessLog ? new AccessLog(syncLog, time) : null, metrics, syncLog);
+            proxy = BuildProxy(listen, holder, loads, invoker, options.AccessLog ? new AccessLog(loggers.CreateLogger<AccessLog>(), time) : null, metrics, loggers);
             await proxy.StartAsync(ct);
             if (apiListen is not null)
             {
-                api = BuildApi(apiListen, holder, loads, metrics!, options.AccessLog);
+                api = BuildApi(apiListen, holder, loads, metrics!, options.AccessLog, loggers);
                 await api.StartAsync(ct);
             }
         }
@@ -85,37 +86,48 @@ public static class EmbeddedRouter
 
         var proxyUrl = BoundUrl(proxy);
         var apiUrl = api is null ? null : BoundUrl(api);
-        syncLog.WriteLine($"router: listening on {proxyUrl}{(apiUrl is null ? "" : $", API on {apiUrl}")}, routes from {source}");
-        return new RunningRouter(proxy, api, watcher, invoker, syncLog, proxyUrl, apiUrl, holder, ct);
+        var logger = loggers.CreateLogger<RunningRouter>();
+        if (apiUrl is null)
+        {
+            RouterLog.Listening(logger, proxyUrl, source);
+        }
+        else
+        {
+            RouterLog.ListeningWithApi(logger, proxyUrl, apiUrl, source);
+        }
+
+        return new RunningRouter(proxy, api, watcher, invoker, logger, proxyUrl, apiUrl, holder, ct);
     }
 
-    private static WebApplication BuildProxy(IPEndPoint listen, SnapshotHolder holder, ServerLoads loads, HttpMessageInvoker invoker, AccessLog? accessLog, TraefikMetrics? metrics, TextWriter log)
+    private static WebApplication BuildProxy(IPEndPoint listen, SnapshotHolder holder, ServerLoads loads, HttpMessageInvoker invoker, AccessLog? accessLog, TraefikMetrics? metrics, ILoggerFactory loggers)
     {
-        var builder = SlimBuilder(listen, kestrel =>
+        var builder = SlimBuilder(listen, loggers, kestrel =>
         {
             // Traefik puts no limit on request bodies; neither does the router.
             kestrel.Limits.MaxRequestBodySize = null;
         });
         builder.Services.AddHttpForwarder();
         var app = builder.Build();
-        var handler = new ProxyHandler(holder, loads, app.Services.GetRequiredService<IHttpForwarder>(), invoker, accessLog, metrics, log);
+        var handler = new ProxyHandler(holder, loads, app.Services.GetRequiredService<IHttpForwarder>(), invoker, accessLog, metrics, loggers.CreateLogger<ProxyHandler>());
         app.Run(handler.HandleAsync);
         return app;
     }
 
-    private static WebApplication BuildApi(IPEndPoint listen, SnapshotHolder holder, ServerLoads loads, TraefikMetrics metrics, bool accessLog)
+    private static WebApplication BuildApi(IPEndPoint listen, SnapshotHolder holder, ServerLoads loads, TraefikMetrics metrics, bool accessLog, ILoggerFactory loggers)
     {
-        var builder = SlimBuilder(listen, _ => { });
+        var builder = SlimBuilder(listen, loggers, _ => { });
         builder.Services.AddRoutingCore();
         var app = builder.Build();
         TraefikApi.Map(app, holder, loads, metrics, accessLog);
         return app;
     }
 
-    private static WebApplicationBuilder SlimBuilder(IPEndPoint listen, Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions> configure)
+    private static WebApplicationBuilder SlimBuilder(IPEndPoint listen, ILoggerFactory loggers, Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions> configure)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        // Kestrel and YARP log through the router's factory: one output, one set of level filters.
         builder.Logging.ClearProviders();
+        builder.Services.Replace(ServiceDescriptor.Singleton(loggers));
         builder.Services.AddSingleton<IHostLifetime, NoSignalLifetime>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
         builder.WebHost.UseKestrel(kestrel =>

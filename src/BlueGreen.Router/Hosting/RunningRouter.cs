@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using BlueGreen.Router.Configuration;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
 
 namespace BlueGreen.Router;
 
@@ -11,19 +12,19 @@ public sealed class RunningRouter : IAsyncDisposable
     private readonly WebApplication? _api;
     private readonly IAsyncDisposable _watcher;
     private readonly HttpMessageInvoker _invoker;
-    private readonly TextWriter _log;
+    private readonly ILogger<RunningRouter> _logger;
     private readonly TaskCompletionSource _shutdown = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenRegistration _ctRegistration;
     private readonly Lock _gate = new();
     private Task? _stopping;
 
-    internal RunningRouter(WebApplication proxy, WebApplication? api, IAsyncDisposable watcher, HttpMessageInvoker invoker, TextWriter log, Uri proxyUrl, Uri? apiUrl, SnapshotHolder holder, CancellationToken ct)
+    internal RunningRouter(WebApplication proxy, WebApplication? api, IAsyncDisposable watcher, HttpMessageInvoker invoker, ILogger<RunningRouter> logger, Uri proxyUrl, Uri? apiUrl, SnapshotHolder holder, CancellationToken ct)
     {
         _proxy = proxy;
         _api = api;
         _watcher = watcher;
         _invoker = invoker;
-        _log = log;
+        _logger = logger;
         ProxyUrl = proxyUrl;
         ApiUrl = apiUrl;
         Snapshots = holder;
@@ -63,7 +64,7 @@ public sealed class RunningRouter : IAsyncDisposable
 
     private async Task StopCoreAsync()
     {
-        _log.WriteLine("router: stopping (finishing requests in flight)");
+        RouterLog.Stopping(_logger);
         var stops = new List<Task> { _proxy.StopAsync() };
         if (_api is not null)
         {
@@ -80,7 +81,7 @@ public sealed class RunningRouter : IAsyncDisposable
 
         _invoker.Dispose();
         await _ctRegistration.DisposeAsync();
-        _log.WriteLine("router: stopped");
+        RouterLog.Stopped(_logger);
         _shutdown.TrySetResult();
     }
 

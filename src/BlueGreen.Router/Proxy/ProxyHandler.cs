@@ -4,6 +4,7 @@ using BlueGreen.Router.Configuration;
 using BlueGreen.Router.Metrics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace BlueGreen.Router.Proxy;
@@ -12,7 +13,7 @@ namespace BlueGreen.Router.Proxy;
 /// The whole proxy pipeline: read the current snapshot once, match, pick an upstream, forward.
 /// A request keeps the snapshot it started with, so a reload never changes it midway.
 /// </summary>
-internal sealed class ProxyHandler(SnapshotHolder holder, ServerLoads loads, IHttpForwarder forwarder, HttpMessageInvoker invoker, AccessLog? accessLog, TraefikMetrics? metrics, TextWriter log)
+internal sealed class ProxyHandler(SnapshotHolder holder, ServerLoads loads, IHttpForwarder forwarder, HttpMessageInvoker invoker, AccessLog? accessLog, TraefikMetrics? metrics, ILogger<ProxyHandler> logger)
 {
     // HTTP/1.1 to upstreams, as Traefik does by default; YARP would otherwise try HTTP/2 first.
     private static readonly ForwarderRequestConfig RequestConfig = new()
@@ -30,12 +31,15 @@ internal sealed class ProxyHandler(SnapshotHolder holder, ServerLoads loads, IHt
         var snapshot = holder.Current;
         var route = snapshot.Match(context);
         Upstream? upstream = null;
+        int? originStatus = null;
         if (route is null)
         {
+            RouterLog.NoRouter(logger, context.Request.Method, context.Request.Host.Value ?? "", context.Request.Path.Value ?? "");
             await WriteTextAsync(context, StatusCodes.Status404NotFound, "404 page not found\n");
         }
         else if ((upstream = route.Service.Pick(context)) is null)
         {
+            RouterLog.NoServer(logger, context.Request.Method, context.Request.Host.Value ?? "", context.Request.Path.Value ?? "", route.Name);
             await WriteTextAsync(context, StatusCodes.Status503ServiceUnavailable, "no available server\n");
         }
         else
@@ -51,6 +55,10 @@ internal sealed class ProxyHandler(SnapshotHolder holder, ServerLoads loads, IHt
                 {
                     ReportError(context, error, upstream);
                 }
+                else
+                {
+                    originStatus = context.Response.StatusCode;
+                }
             }
             finally
             {
@@ -59,7 +67,7 @@ internal sealed class ProxyHandler(SnapshotHolder holder, ServerLoads loads, IHt
         }
 
         var elapsed = Stopwatch.GetElapsedTime(started);
-        accessLog?.Write(context, route?.Name, upstream?.Prefix, elapsed);
+        accessLog?.Write(context, route?.Name, upstream, originStatus, elapsed);
         metrics?.Observe(StatusCode(context, protocol), RequestLabels.MethodIndex(context.Request.Method), protocol, route?.Name, route?.ServiceName, upstream?.Service, elapsed);
     }
 
@@ -85,7 +93,14 @@ internal sealed class ProxyHandler(SnapshotHolder holder, ServerLoads loads, IHt
         }
 
         var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
-        log.WriteLine($"router: error: {context.Request.Method} {context.Request.Path} -> {upstream.Service} {upstream.Prefix}: {error}{(exception is null ? "" : $": {UpstreamRetry.Describe(exception)}")}");
+        if (exception is null)
+        {
+            RouterLog.ProxyError(logger, context.Request.Method, context.Request.Path.Value ?? "", upstream.Service, upstream.Prefix, error.ToString());
+        }
+        else
+        {
+            RouterLog.ProxyErrorWithCause(logger, context.Request.Method, context.Request.Path.Value ?? "", upstream.Service, upstream.Prefix, error.ToString(), UpstreamRetry.Describe(exception));
+        }
     }
 
     private static Task WriteTextAsync(HttpContext context, int status, string text)
@@ -96,5 +111,5 @@ internal sealed class ProxyHandler(SnapshotHolder holder, ServerLoads loads, IHt
     }
 
     /// <summary>The shared client of every upstream: pooled connections survive reloads.</summary>
-    public static HttpMessageInvoker CreateInvoker(TextWriter log) => new(new UpstreamClient(log));
+    public static HttpMessageInvoker CreateInvoker(ILogger<UpstreamClient> logger) => new(new UpstreamClient(logger));
 }

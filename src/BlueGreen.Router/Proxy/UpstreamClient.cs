@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Net;
 using System.Net.Sockets;
 
@@ -59,11 +60,11 @@ internal sealed class UpstreamClient : HttpMessageHandler
 
     private readonly HttpMessageInvoker _pooled;
     private readonly HttpMessageInvoker _fresh;
-    private readonly TextWriter _log;
+    private readonly ILogger<UpstreamClient> _logger;
 
-    public UpstreamClient(TextWriter log)
+    public UpstreamClient(ILogger<UpstreamClient> logger)
     {
-        _log = log;
+        _logger = logger;
         _pooled = new HttpMessageInvoker(NewHandler(pooled: true));
         _fresh = new HttpMessageInvoker(NewHandler(pooled: false));
     }
@@ -90,7 +91,7 @@ internal sealed class UpstreamClient : HttpMessageHandler
         }
         catch (Exception first) when (!cancellationToken.IsCancellationRequested && UpstreamRetry.IsConnectionFailure(first) && UpstreamRetry.IsReplayable(request))
         {
-            _log.WriteLine($"router: warning: {request.Method} {request.RequestUri}: {UpstreamRetry.Describe(first)}; sent again on a new connection");
+            RouterLog.SentAgain(_logger, request.Method.Method, request.RequestUri, UpstreamRetry.Describe(first));
             return await _fresh.SendAsync(Copy(request), cancellationToken);
         }
     }

@@ -10,7 +10,7 @@ public sealed class CockpitUnderTest : IAsyncDisposable
 {
     private readonly RunningCockpit _running;
 
-    private CockpitUnderTest(RunningCockpit running, StringWriter log)
+    private CockpitUnderTest(RunningCockpit running, LogCapture log)
     {
         _running = running;
         Log = log;
@@ -18,16 +18,16 @@ public sealed class CockpitUnderTest : IAsyncDisposable
 
     public Uri Url => _running.Url;
 
-    public StringWriter Log { get; }
+    public LogCapture Log { get; }
 
     public string At(string path) => new Uri(Url, path).ToString();
 
     /// <param name="adjust">Changes to the options (a fake clock, a fake run.sh).</param>
     public static async Task<CockpitUnderTest> StartAsync(string home, Func<CockpitOptions, CockpitOptions>? adjust = null)
     {
-        var log = new StringWriter();
+        var log = new LogCapture();
         var options = adjust is null ? Options(home) : adjust(Options(home));
-        var running = await CockpitHost.StartAsync(options, TextWriter.Synchronized(log), CancellationToken.None);
+        var running = await CockpitHost.StartAsync(options, log.Factory, CancellationToken.None);
         return new CockpitUnderTest(running, log);
     }
 

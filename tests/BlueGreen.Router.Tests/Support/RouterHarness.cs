@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using BlueGreen.Testing;
 
 namespace BlueGreen.Router.Tests.Support;
 
@@ -38,7 +39,7 @@ public sealed class RouterHarness : IAsyncDisposable
         }
 
         var log = new LogCapture();
-        var router = await EmbeddedRouter.StartAsync(new RouterOptions(dir, "127.0.0.1:0", "127.0.0.1:0", accessLog), log, CancellationToken.None);
+        var router = await EmbeddedRouter.StartAsync(new RouterOptions(dir, "127.0.0.1:0", "127.0.0.1:0", accessLog), log.Factory, CancellationToken.None);
         return new RouterHarness(dir, router, log);
     }
 
@@ -49,7 +50,7 @@ public sealed class RouterHarness : IAsyncDisposable
         Directory.CreateDirectory(dir);
         var log = new LogCapture();
         var options = new RouterOptions(dir, "127.0.0.1:0", "127.0.0.1:0", AccessLog: false) { EtcdEndpoints = endpoints, EtcdPrefix = rootKey };
-        var router = await EmbeddedRouter.StartAsync(options, log, CancellationToken.None);
+        var router = await EmbeddedRouter.StartAsync(options, log.Factory, CancellationToken.None);
         return new RouterHarness(dir, router, log);
     }
 
