@@ -206,7 +206,7 @@ internal sealed class EtcdRoutesSource : IAsyncDisposable
         {
             // Traefik's KV provider refuses a tree it cannot decode whole and keeps its previous configuration.
             var keeping = _published > 0 ? "the last good configuration keeps serving" : "nothing is served";
-            RouterLog.EtcdRejected(_log, _revision, error, keeping);
+            RouterLog.EtcdRejected(_log, _revision, error ?? "the tree cannot be decoded", keeping);
             return;
         }
 
