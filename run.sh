@@ -31,10 +31,12 @@ if [ -x "$ROOT/bin/bluegreen" ]; then
   exec "$ROOT/bin/bluegreen" "$@"
 fi
 
-# bash, and not its POSIX mode (which is what `sh` is on some systems).
-if [ -z "${BASH_VERSION:-}" ] || shopt -oq posix; then
+if [ -z "${BASH_VERSION:-}" ]; then
   exec bash "$0" "$@"
 fi
+# Not bash's POSIX mode (what `sh` is on some systems, or any bash with POSIXLY_CORRECT set): the lines below
+# are read only now, so leaving it here is enough.
+set +o posix
 set -o pipefail
 
 BUILD="$ROOT/.build"

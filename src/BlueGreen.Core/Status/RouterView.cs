@@ -80,19 +80,24 @@ public sealed record RouterView(RouterFinding Finding, Slot? Slot, string Detail
             return readings[0].View;
         }
 
-        var groups = readings.GroupBy(r => (r.View.Finding, r.View.Slot)).OrderByDescending(g => g.Count()).ToList();
+        // Two routers agree when they find the same, on the same slot, with the same weights (two splits may differ).
+        var groups = readings.GroupBy(r => Reading(r.View)).OrderByDescending(g => g.Count()).ToList();
         var common = groups[0].First().View;
         if (groups.Count == 1)
         {
             return common with { Detail = string.Join("; ", readings.Select(r => $"{r.Api}: {r.View.Detail}")), Summary = $"{common.One} ({readings.Count}/{readings.Count})" };
         }
 
-        var others = readings.Where(r => (r.View.Finding, r.View.Slot) != (common.Finding, common.Slot)).ToList();
+        var others = readings.Where(r => Reading(r.View) != Reading(common)).ToList();
         // The enum lists the findings worst first (after NotChecked): the first one that is not Serving decides.
-        var worst = readings.Select(r => r.View.Finding).Where(f => f is not RouterFinding.Serving and not RouterFinding.NotChecked).DefaultIfEmpty(RouterFinding.NoLiveSlot).Min();
+        // Splitting is not a fault of its own (it has weights, which a view of several routers cannot carry):
+        // routers that serve and split differently are NoLiveSlot, like routers serving different slots.
+        var worst = readings.Select(r => r.View.Finding).Where(f => f is not RouterFinding.Serving and not RouterFinding.Splitting and not RouterFinding.NotChecked).DefaultIfEmpty(RouterFinding.NoLiveSlot).Min();
         return new RouterView(worst, null, "the routers differ: " + string.Join("; ", readings.Select(r => $"{r.Api}: {r.View.Detail}")))
         {
             Summary = $"{groups[0].Count()}/{readings.Count} {common.One}; {string.Join("; ", others.Select(o => $"{o.Api}: {o.View.One}"))}",
         };
     }
+
+    private static (RouterFinding Finding, Slot? Slot, SlotWeights? Weights) Reading(RouterView view) => (view.Finding, view.Slot, view.Weights);
 }

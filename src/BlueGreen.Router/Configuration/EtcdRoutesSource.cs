@@ -44,12 +44,29 @@ internal sealed class EtcdRoutesSource : IAsyncDisposable
     public EtcdRoutesSource(IReadOnlyList<string> endpoints, string rootKey, SnapshotHolder holder, ILogger<EtcdRoutesSource> log)
     {
         _endpoints = endpoints.Count > 0 ? endpoints : throw new ArgumentException("no etcd endpoint", nameof(endpoints));
-        _channels = endpoints.Select(e => GrpcChannel.ForAddress(e)).ToArray();
+        _channels = endpoints.Select(e => GrpcChannel.ForAddress(e, ChannelOptions())).ToArray();
         _rootKey = rootKey;
         _prefix = rootKey + "/";
         _holder = holder;
         _log = log;
     }
+
+    /// <summary>
+    /// The whole prefix comes in one answer: no cap on its size (gRPC's default, 4 MB, is about 2,000 sites; Traefik's
+    /// client has none). HTTP/2 pings every 10 s: a connection that died silently (a firewall's idle timeout) ends the
+    /// watch within 15 s instead of freezing it.
+    /// </summary>
+    private static GrpcChannelOptions ChannelOptions() => new()
+    {
+        MaxReceiveMessageSize = null,
+        HttpHandler = new SocketsHttpHandler
+        {
+            KeepAlivePingDelay = TimeSpan.FromSeconds(10),
+            KeepAlivePingTimeout = TimeSpan.FromSeconds(5),
+            KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
+            EnableMultipleHttp2Connections = true,
+        },
+    };
 
     /// <summary>What the start line names as the routing's source.</summary>
     public string Description => $"etcd {string.Join(',', _endpoints)} under {_prefix}";
@@ -66,7 +83,7 @@ internal sealed class EtcdRoutesSource : IAsyncDisposable
             {
                 await ReadAllAsync(ct);
             }
-            catch (Exception e) when (IsTransport(e))
+            catch (Exception e) when (IsTransport(e) && !ct.IsCancellationRequested)
             {
                 Unreachable(e);
                 _endpoint = (_endpoint + 1) % _endpoints.Count;
@@ -91,9 +108,9 @@ internal sealed class EtcdRoutesSource : IAsyncDisposable
                 await WatchAsync(token);
                 continue; // compacted: read again at once
             }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            catch (Exception) when (token.IsCancellationRequested)
             {
-                return;
+                return; // stopping: whatever the call threw on its way out is no outage
             }
             catch (Exception e) when (IsTransport(e))
             {
@@ -199,7 +216,23 @@ internal sealed class EtcdRoutesSource : IAsyncDisposable
         throw new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, "the watch stream ended"));
     }
 
+    /// <summary>
+    /// Builds and publishes the snapshot of the pairs read so far. A failure here is a fault of this router, not of
+    /// etcd: wrapped so that the loop does not take it for an outage, resume past it, and leave that revision unserved.
+    /// </summary>
     private void Publish(string trigger)
+    {
+        try
+        {
+            PublishCore(trigger);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new InvalidDataException($"etcd revision {_revision} could not be published: {e.Message}", e);
+        }
+    }
+
+    private void PublishCore(string trigger)
     {
         var (config, error) = RoutingKv.Parse(_pairs, _rootKey);
         if (config is null)
@@ -238,6 +271,7 @@ internal sealed class EtcdRoutesSource : IAsyncDisposable
         }
     }
 
+    // gRPC reports some broken connections as InvalidOperationException; a failure to publish is wrapped (Publish) so it is never one.
     private static bool IsTransport(Exception e) => e is RpcException or HttpRequestException or IOException or InvalidOperationException;
 
     private static string Reason(Exception e) => (e is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : e.Message).ReplaceLineEndings(" ");

@@ -29,19 +29,19 @@ internal static partial class RouterLog
     [LoggerMessage(11, LogLevel.Information, "router: revision {Revision}: {Source}, {Routers} router(s) serving, {Services} service(s), {InError} in error ({Trigger})")]
     public static partial void RevisionWithErrors(ILogger logger, long revision, string source, int routers, int services, int inError, string trigger);
 
-    [LoggerMessage(30, LogLevel.Error, "router: error: reading etcd failed: {Reason}")]
+    [LoggerMessage(35, LogLevel.Error, "router: error: reading etcd failed: {Reason}")]
     public static partial void EtcdReadFailed(ILogger logger, string reason);
 
-    [LoggerMessage(31, LogLevel.Warning, "router: etcd compacted past revision {Wanted} (now {Compacted}): reading {Prefix} again")]
+    [LoggerMessage(36, LogLevel.Warning, "router: etcd compacted past revision {Wanted} (now {Compacted}): reading {Prefix} again")]
     public static partial void EtcdCompacted(ILogger logger, long wanted, long compacted, string prefix);
 
-    [LoggerMessage(32, LogLevel.Error, "router: error: etcd revision {Revision}: {Errors} ({Keeping})")]
+    [LoggerMessage(37, LogLevel.Error, "router: error: etcd revision {Revision}: {Errors} ({Keeping})")]
     public static partial void EtcdRejected(ILogger logger, long revision, string errors, string keeping);
 
-    [LoggerMessage(33, LogLevel.Error, "router: error: etcd is unreachable at {Endpoint} ({Reason}); {Serving}; retrying every endpoint")]
+    [LoggerMessage(38, LogLevel.Error, "router: error: etcd is unreachable at {Endpoint} ({Reason}); {Serving}; retrying every endpoint")]
     public static partial void EtcdUnreachable(ILogger logger, string endpoint, string reason, string serving);
 
-    [LoggerMessage(34, LogLevel.Information, "router: etcd answers again at {Endpoint}{Resuming}")]
+    [LoggerMessage(39, LogLevel.Information, "router: etcd answers again at {Endpoint}{Resuming}")]
     public static partial void EtcdBack(ILogger logger, string endpoint, string resuming);
 
     [LoggerMessage(12, LogLevel.Error, "router: error: {File}: {Errors} ({Keeping})")]
