@@ -203,17 +203,24 @@ public sealed class LeaseHeldLock : HeldLock
                 try
                 {
                     var left = await Task.Run(() => _store.LeaseTtlLeft(_lease), stop);
-                    if (left <= 0)
+                    switch (Read(left, EtcdLeaseLock.LeaseTtl))
                     {
-                        Lose("etcd says its lease was revoked or has expired");
-                        return;
+                        case LeaseReading.Gone:
+                            Lose("etcd says its lease was revoked or has expired");
+                            return;
+                        case LeaseReading.Renewed:
+                            restartDelay = FirstRestart;
+                            break;
+                        case LeaseReading.Overdue when renewing is { IsCompleted: false }:
+                            // The stream renews at a third of the TTL: one that is that late is stuck (a starved or
+                            // half-dead connection), so a new one is started now rather than when it fails.
+                            stream?.Cancel();
+                            renewing = null;
+                            restartAt = DateTime.UtcNow;
+                            break;
                     }
 
-                    aliveUntil = DateTime.UtcNow + TimeSpan.FromSeconds(left);
-                    if (left * 3 > (long)EtcdLeaseLock.LeaseTtl.TotalSeconds * 2)
-                    {
-                        restartDelay = FirstRestart;
-                    }
+                    aliveUntil = DateTime.UtcNow + TimeSpan.FromSeconds(Math.Max(left, 0));
                 }
                 catch (EtcdUnavailableException e)
                 {
@@ -238,6 +245,34 @@ public sealed class LeaseHeldLock : HeldLock
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    /// <summary>What a lease's remaining TTL, as etcd's LeaseTimeToLive reports it, says about its renewals.</summary>
+    internal enum LeaseReading
+    {
+        /// <summary>Renewed within the last third of its TTL, as the keep-alive stream does.</summary>
+        Renewed,
+
+        /// <summary>Alive, and its stream's next renewal is due: nothing to do yet.</summary>
+        Due,
+
+        /// <summary>Alive with under half its TTL left: a renewal is late by a sixth of the TTL or more.</summary>
+        Overdue,
+
+        /// <summary>etcd no longer has it (-1): revoked, or expired and deleted with its keys.</summary>
+        Gone,
+    }
+
+    /// <summary>
+    /// etcd truncates the remaining TTL to whole seconds and answers -1 once the lease is gone, so 0 is a lease
+    /// with under a second left (or just expired and not yet revoked): not yet lost, but surely overdue.
+    /// </summary>
+    internal static LeaseReading Read(long secondsLeft, TimeSpan ttl) => secondsLeft switch
+    {
+        < 0 => LeaseReading.Gone,
+        _ when secondsLeft * 3 > (long)ttl.TotalSeconds * 2 => LeaseReading.Renewed,
+        _ when secondsLeft * 2 < (long)ttl.TotalSeconds => LeaseReading.Overdue,
+        _ => LeaseReading.Due,
+    };
 
     private void Lose(string reason)
     {

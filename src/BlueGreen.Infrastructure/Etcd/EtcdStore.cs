@@ -29,6 +29,18 @@ internal enum AnswerFault
     AnswerLost,
 }
 
+/// <summary>Tests only: what happens to a keep-alive stream as <see cref="EtcdStore.KeepAlive"/> starts it.</summary>
+internal enum StreamFault
+{
+    None,
+
+    /// <summary>It ends at once with an error, as when its member goes away.</summary>
+    Breaks,
+
+    /// <summary>It never renews and never ends until cancelled, as on a starved or half-dead connection.</summary>
+    Hangs,
+}
+
 /// <summary>One key as read: its value and the revision that last changed it.</summary>
 public sealed record EtcdValue(string Key, string Value, long ModRevision, long CreateRevision, long Lease);
 
@@ -115,13 +127,15 @@ public sealed class EtcdStore : IDisposable
     public long GrantLease(TimeSpan ttl) => Call(() => _client.LeaseGrant(new LeaseGrantRequest { TTL = (long)ttl.TotalSeconds }, null, Deadline()).ID);
 
     /// <summary>Keeps a lease alive until cancelled (etcd's keep-alive stream, renewed at a third of the TTL).</summary>
-    public Task KeepAlive(long lease, CancellationToken ct) =>
-        KeepAliveFault?.Invoke(lease) == true
-            ? Task.FromException(new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, "the keep-alive stream broke (test fault)")))
-            : _client.LeaseKeepAlive(lease, ct);
+    public Task KeepAlive(long lease, CancellationToken ct) => (KeepAliveFault?.Invoke(lease) ?? StreamFault.None) switch
+    {
+        StreamFault.Breaks => Task.FromException(new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, "the keep-alive stream broke (test fault)"))),
+        StreamFault.Hangs => Task.Delay(Timeout.Infinite, ct),
+        _ => _client.LeaseKeepAlive(lease, ct),
+    };
 
-    /// <summary>Tests only: true breaks the keep-alive stream as it starts, as a member going away does.</summary>
-    internal Func<long, bool>? KeepAliveFault { get; set; }
+    /// <summary>Tests only: what happens to each keep-alive stream as it starts.</summary>
+    internal Func<long, StreamFault>? KeepAliveFault { get; set; }
 
     /// <summary>Seconds the lease has left as etcd counts them; 0 or less: it is gone (revoked or expired).</summary>
     public long LeaseTtlLeft(long lease) => Call(() => _client.LeaseTimeToLive(new LeaseTimeToLiveRequest { ID = lease }, null, Deadline()).TTL);

@@ -133,16 +133,6 @@ internal sealed class RoutesLoader(string directory, SnapshotHolder holder, ILog
     /// <summary>The reload's log: one line for the snapshot, one per disabled router or service and per warning.</summary>
     internal static void Report(RoutingSnapshot snapshot, string source, string trigger, ILogger logger)
     {
-        var broken = snapshot.Routers.Values.Count(r => !r.Enabled) + snapshot.Services.Values.Count(s => !s.Enabled);
-        if (broken > 0)
-        {
-            RouterLog.RevisionWithErrors(logger, snapshot.Revision, source, snapshot.Routes.Length, snapshot.Services.Count, broken, trigger);
-        }
-        else
-        {
-            RouterLog.Revision(logger, snapshot.Revision, source, snapshot.Routes.Length, snapshot.Services.Count, trigger);
-        }
-
         foreach (var r in snapshot.Routers.Values.Where(r => !r.Enabled))
         {
             RouterLog.RouterDisabled(logger, r.File, r.Name, string.Join("; ", r.Errors));
@@ -157,6 +147,18 @@ internal sealed class RoutesLoader(string directory, SnapshotHolder holder, ILog
         foreach (var warning in snapshot.Routers.Values.SelectMany(r => r.Warnings).Concat(snapshot.Services.Values.SelectMany(s => s.Warnings)))
         {
             RouterLog.ConfigWarning(logger, warning);
+        }
+
+        // The revision's summary comes last: whoever sees it (an operator tailing the log, a test) has every line
+        // about that revision already.
+        var broken = snapshot.Routers.Values.Count(r => !r.Enabled) + snapshot.Services.Values.Count(s => !s.Enabled);
+        if (broken > 0)
+        {
+            RouterLog.RevisionWithErrors(logger, snapshot.Revision, source, snapshot.Routes.Length, snapshot.Services.Count, broken, trigger);
+        }
+        else
+        {
+            RouterLog.Revision(logger, snapshot.Revision, source, snapshot.Routes.Length, snapshot.Services.Count, trigger);
         }
     }
 }

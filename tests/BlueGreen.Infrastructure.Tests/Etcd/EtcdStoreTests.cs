@@ -196,7 +196,7 @@ public sealed class EtcdStoreTests : IDisposable
         var (store, _) = Host();
         var broken = 0;
         // The first three streams break as they start (a member going away): without restarts the lease would expire.
-        store.KeepAliveFault = _ => Interlocked.Increment(ref broken) <= 3;
+        store.KeepAliveFault = _ => Interlocked.Increment(ref broken) <= 3 ? StreamFault.Breaks : StreamFault.None;
         using var held = (LeaseHeldLock)new EtcdLeaseLock(store).Acquire("site-shop", LockHolder.Current("deploy", DateTimeOffset.UtcNow));
 
         var clock = Stopwatch.StartNew();
@@ -209,6 +209,36 @@ public sealed class EtcdStoreTests : IDisposable
 
         Assert.True(Volatile.Read(ref broken) > 3, "the stream was started again after it broke");
     }
+
+    [Fact]
+    public async Task A_keep_alive_stream_that_hangs_without_renewing_is_replaced_and_the_lock_outlives_its_ttl()
+    {
+        var (store, _) = Host();
+        var started = 0;
+        // The first stream neither renews nor fails (a starved or half-dead connection): it must not be waited for.
+        store.KeepAliveFault = _ => Interlocked.Increment(ref started) == 1 ? StreamFault.Hangs : StreamFault.None;
+        using var held = (LeaseHeldLock)new EtcdLeaseLock(store).Acquire("site-shop", LockHolder.Current("deploy", DateTimeOffset.UtcNow));
+
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < EtcdLeaseLock.LeaseTtl * 2)
+        {
+            Assert.NotEmpty(_etcd.Ctl("get", "bluegreen/locks/site-shop", "--print-value-only").Trim());
+            Assert.False(held.Lost.IsCancellationRequested, held.LostReason);
+            await Task.Delay(250);
+        }
+
+        Assert.True(Volatile.Read(ref started) > 1, "a second stream was started while the first hung");
+    }
+
+    [Theory]
+    [InlineData(-1, "Gone")]
+    [InlineData(0, "Overdue")] // etcd truncates: under a second left, or expired and not yet revoked
+    [InlineData(2, "Overdue")]
+    [InlineData(3, "Due")]
+    [InlineData(4, "Renewed")]
+    [InlineData(5, "Renewed")]
+    public void A_remaining_ttl_is_read_against_the_renewal_schedule(long secondsLeft, string reading) =>
+        Assert.Equal(reading, LeaseHeldLock.Read(secondsLeft, TimeSpan.FromSeconds(5)).ToString());
 
     [Fact]
     public async Task A_revoked_lease_is_noticed_by_its_holder_which_then_refuses_to_write()
