@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Sockets;
 using System.Net;
 using BlueGreen.Testing;
@@ -74,33 +73,64 @@ public sealed class HttpGateTests
     }
 
     [Fact]
-    public async Task A_slot_slower_than_the_timeout_fails_within_about_timeout_times_retries()
+    public async Task A_slot_slower_than_the_timeout_fails_after_exactly_its_timeouts_and_backoffs()
     {
-        await using var server = await SlotServer.StartAsync(200, "late", TimeSpan.FromSeconds(30));
+        using var arrived = new SemaphoreSlim(0);
+        await using var server = await SlotServer.StartAsync(async context =>
+        {
+            arrived.Release();
+            await Task.Delay(Timeout.Infinite, context.RequestAborted); // never answers
+        });
         var site = Candidates.Site(server.Url) with { HealthTimeout = TimeSpan.FromMilliseconds(300), HealthRetries = 3 };
-        var clock = Stopwatch.StartNew();
+        var clock = new TimerWatchingClock();
 
-        var result = await _gate.RunAsync(Candidates.On(site, "/tmp"), default);
+        var run = new HttpGate(timeProvider: clock).RunAsync(Candidates.On(site, "/tmp"), default);
+        for (var attempt = 1; attempt <= site.HealthRetries; attempt++)
+        {
+            if (attempt > 1)
+            {
+                var backoff = await clock.NextTimerAsync();
+                Assert.Equal(HttpGate.BackoffBefore(attempt), backoff);
+                clock.Advance(backoff);
+            }
 
+            Assert.Equal(site.HealthTimeout, await clock.NextTimerAsync()); // the probe's deadline
+            Assert.True(await arrived.WaitAsync(TimeSpan.FromSeconds(10)), $"probe {attempt} reached the slot");
+            clock.Advance(site.HealthTimeout);
+        }
+
+        var result = await run.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.False(result.Passed);
         Assert.Contains("HEALTH_TIMEOUT", result.Reason);
-        // 3 × 300 ms of probes + 600 ms of backoff = 1.5 s expected; 3× that is the never-flaky bound.
-        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(900), TimeSpan.FromSeconds(4.5));
+        Assert.Equal(3, result.Details!.Count(d => d.StartsWith("probe ", StringComparison.Ordinal)));
+        // 3 × 300 ms of probes + 200 + 400 ms of backoff on the gate's clock: it never waited for the slot's answer.
+        Assert.Equal(TimeSpan.FromMilliseconds(1500), result.Duration);
     }
 
     [Fact]
-    public async Task A_down_candidate_fails_quickly_with_every_retry_reported()
+    public async Task A_down_candidate_fails_without_waiting_for_any_timeout_and_reports_every_retry()
     {
         var port = FreePort();
         var site = Candidates.Site(new Uri($"http://127.0.0.1:{port}")) with { HealthTimeout = TimeSpan.FromSeconds(1), HealthRetries = 3 };
-        var clock = Stopwatch.StartNew();
+        var clock = new TimerWatchingClock();
 
-        var result = await _gate.RunAsync(Candidates.On(site, "/tmp"), default);
+        var run = new HttpGate(timeProvider: clock).RunAsync(Candidates.On(site, "/tmp"), default);
+        for (var attempt = 1; attempt <= site.HealthRetries; attempt++)
+        {
+            Assert.Equal(site.HealthTimeout, await clock.NextTimerAsync()); // the probe's deadline, never reached
+            if (attempt < site.HealthRetries)
+            {
+                var backoff = await clock.NextTimerAsync();
+                Assert.Equal(HttpGate.BackoffBefore(attempt + 1), backoff);
+                clock.Advance(backoff);
+            }
+        }
 
+        var result = await run.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.False(result.Passed);
         Assert.Contains("no response", result.Reason);
         Assert.Equal(3, result.Details!.Count(d => d.StartsWith("probe ", StringComparison.Ordinal)));
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(9), $"took {clock.Elapsed}");
+        Assert.Equal(TimeSpan.FromMilliseconds(600), result.Duration); // the backoffs alone: a refused probe ends at once
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using BlueGreen.Testing;
 
 namespace BlueGreen.Gates.Tests;
@@ -61,14 +60,24 @@ public sealed class TestCommandGateTests : IDisposable
     public async Task A_test_command_hanging_past_its_timeout_fails_and_leaves_no_process_behind()
     {
         var marker = $"bg-hang-{Guid.NewGuid():N}";
-        var clock = Stopwatch.StartNew();
+        var clock = new TimerWatchingClock();
+        var timeout = TimeSpan.FromMilliseconds(500);
 
         // The grandchild carries a unique argument so the test can look for it in the process table.
-        var result = await _gate.RunAsync(Candidate($"sh -c 'sleep 300; echo {marker}' & sleep 300", TimeSpan.FromMilliseconds(500)), default);
+        var run = new TestCommandGate(timeProvider: clock).RunAsync(Candidate($"sh -c 'sleep 300; echo {marker}' & sleep 300", timeout), default);
+        Assert.Equal(timeout, await clock.NextTimerAsync());
+        while (ProcessesWithArgument(marker).Count == 0)
+        {
+            Assert.False(run.IsCompleted, "the test command ended before its timeout");
+            await Task.Delay(20); // polling for the grandchild to start, not waiting for time to pass
+        }
+
+        clock.Advance(timeout);
+        await clock.AdvanceEachTimerUntilAsync(run); // the kill's grace polls
+        var result = await run;
 
         Assert.False(result.Passed);
         Assert.Contains("timed out", result.Reason);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed}");
         Assert.Empty(await ProcessesWithArgumentAsync(marker));
     }
 
@@ -83,34 +92,13 @@ public sealed class TestCommandGateTests : IDisposable
         Assert.Empty(await ProcessesWithArgumentAsync(marker));
     }
 
-    /// <summary>Live processes whose command line contains <paramref name="text"/>, after a short settle.</summary>
+    /// <summary>Live processes whose command line contains <paramref name="text"/>, once those being killed are gone (up to 5 s).</summary>
     private static async Task<IReadOnlyList<int>> ProcessesWithArgumentAsync(string text)
     {
         var until = DateTime.UtcNow + TimeSpan.FromSeconds(5);
         while (true)
         {
-            var found = new List<int>();
-            foreach (var dir in Directory.EnumerateDirectories("/proc"))
-            {
-                if (!int.TryParse(Path.GetFileName(dir), out var pid) || pid == Environment.ProcessId)
-                {
-                    continue;
-                }
-
-                try
-                {
-                    var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline"));
-                    var state = File.ReadAllText(Path.Combine(dir, "stat"));
-                    if (cmdline.Contains(text, StringComparison.Ordinal) && state[(state.LastIndexOf(')') + 2)] != 'Z')
-                    {
-                        found.Add(pid);
-                    }
-                }
-                catch (IOException)
-                {
-                }
-            }
-
+            var found = ProcessesWithArgument(text);
             if (found.Count == 0 || DateTime.UtcNow > until)
             {
                 return found;
@@ -118,5 +106,33 @@ public sealed class TestCommandGateTests : IDisposable
 
             await Task.Delay(50);
         }
+    }
+
+    /// <summary>Live (not zombie) processes whose command line contains <paramref name="text"/>, now.</summary>
+    private static List<int> ProcessesWithArgument(string text)
+    {
+        var found = new List<int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid) || pid == Environment.ProcessId)
+            {
+                continue;
+            }
+
+            try
+            {
+                var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline"));
+                var state = File.ReadAllText(Path.Combine(dir, "stat"));
+                if (cmdline.Contains(text, StringComparison.Ordinal) && state[(state.LastIndexOf(')') + 2)] != 'Z')
+                {
+                    found.Add(pid);
+                }
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+        return found;
     }
 }
