@@ -8,7 +8,10 @@ using BlueGreen.Infrastructure.Status;
 
 namespace BlueGreen.Cockpit.Data;
 
-/// <summary>The product's read-only sources the cockpit looks at. Nothing here writes, except the login journal note.</summary>
+/// <summary>
+/// The product's read-only sources the cockpit looks at. Nothing here writes, except the login journal note and, with
+/// ROUTING_STORE=etcd, this host's journal mirror brought up to the journal in etcd (what every command does first).
+/// </summary>
 internal sealed class CockpitSources(Home home, GlobalConfig global, TimeProvider clock)
 {
     public Home Home => home;
