@@ -81,19 +81,24 @@ public static class JournalCommand
     /// </summary>
     private static void CatchUpFromEtcd(Core.Configuration.GlobalConfig global, JournalFile journal)
     {
-        if (global.RoutingStore != Core.Configuration.RoutingStoreKind.Etcd)
+        if (EtcdStore.For(global) is not { } store)
         {
             return;
         }
 
+        string? problem;
         try
         {
-            using var store = new EtcdStore(global);
-            new EtcdJournal(store, journal, TimeProvider.System).EnsureMirrorFollows();
+            problem = EtcdJournal.CatchUpForReading(store, journal);
         }
-        catch (Exception e) when (e is JournalWriteException or EtcdUnavailableException)
+        catch (EtcdUnavailableException e)
         {
-            Console.Error.WriteLine($"warning: showing this host's mirror of the journal, which may lag the journal in etcd: {e.Message}");
+            problem = e.Message;
+        }
+
+        if (problem is not null)
+        {
+            Console.Error.WriteLine($"warning: showing this host's mirror of the journal, which may lag the journal in etcd: {problem}");
         }
     }
 

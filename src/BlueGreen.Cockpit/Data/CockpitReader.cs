@@ -12,7 +12,7 @@ using BlueGreen.Infrastructure.Status;
 
 namespace BlueGreen.Cockpit.Data;
 
-/// <summary>Builds what the pages and the API show, from disk only (health comes from the monitor's cache).</summary>
+/// <summary>Builds what the pages and the API show, from the stores (disk, or etcd) only (health comes from the monitor's cache).</summary>
 internal sealed partial class CockpitReader(CockpitSources sources, HealthMonitor health, TimeProvider clock)
 {
     private const int SiteJournalLimit = 50;
@@ -39,7 +39,7 @@ internal sealed partial class CockpitReader(CockpitSources sources, HealthMonito
         var journal = sources.Journal.Index.Newest(site).Take(SiteJournalLimit).ToList();
         var history = sources.Routing.History(site).Take(HistoryLimit)
             .Select(f => new RoutingVersion(Path.GetFileName(f), ReadOrWhy(f))).ToList();
-        return new SiteDetail(clock.GetUtcNow(), row, state, report, reportError, sources.Routing.PathOf(site), sources.Routing.ReadText(site), history, journal, SlotUrls(site));
+        return new SiteDetail(clock.GetUtcNow(), row, state, report, reportError, sources.RoutingWhere(site), sources.RoutingText(site), history, journal, SlotUrls(site));
     }
 
     /// <summary>A status read from the files, with the monitor's last network readings.</summary>
@@ -57,7 +57,7 @@ internal sealed partial class CockpitReader(CockpitSources sources, HealthMonito
             return Plans(site);
         }
 
-        var routingPath = sources.Routing.PathOf(site);
+        var routingPath = sources.RoutingWhere(site);
         string[] actions = ["apply", "rollback"];
         var why = reading.ConfigErrors.Count > 0 ? string.Join("; ", reading.ConfigErrors) : reading.StateError;
         if (why is not null || reading.Config is not { } config || reading.Recovered is not { } state)
@@ -87,7 +87,7 @@ internal sealed partial class CockpitReader(CockpitSources sources, HealthMonito
 
     private SwitchPreview[] Decide(string site, string[] actions, bool withDiff)
     {
-        var routingPath = sources.Routing.PathOf(site);
+        var routingPath = sources.RoutingWhere(site);
         var (config, errors) = ConfigLoader.LoadSite(sources.Home, site, sources.Global);
         if (config is null || errors.Any(e => !e.IsWarning))
         {
@@ -106,8 +106,8 @@ internal sealed partial class CockpitReader(CockpitSources sources, HealthMonito
         }
 
         // The state as the command's recovery will see it: an interrupted switch resolved, drift blocking.
-        var recovery = RecoveryPolicy.Decide(state, sources.Routing.ReadTruth(site), sources.Journal.FindInterrupted(site));
-        var routing = sources.Routing.ReadText(site);
+        var recovery = RecoveryPolicy.Decide(state, sources.RoutingTruth(site), sources.Journal.FindInterrupted(site));
+        var routing = sources.RoutingText(site);
         var now = clock.GetUtcNow();
         return [.. actions.Select(action => SwitchPreview.Decide(
             action, config, recovery.State, routing, routingPath, recovery.Blocked, now, sources.Global.ValidationMaxAge, withDiff))];

@@ -65,6 +65,8 @@ public static class CockpitHost
             app.Use(ReadOnly);
         }
 
+        app.Use((http, next) => ReadEndpoints.StoreUnavailable(http, runtime, () => next(http)));
+
         ReadEndpoints.Map(app, runtime);
         ApiEndpoints.Map(app, runtime);
         MetricsEndpoint.Map(app, runtime);

@@ -185,6 +185,25 @@ public sealed class EtcdJournal(EtcdStore store, JournalFile mirror, TimeProvide
         CatchUp();
     }
 
+    /// <summary>
+    /// Before the journal is read (`journal`, `status`, the cockpit): this host's mirror brought up to the journal in
+    /// etcd, so that what other hosts wrote is seen. Null when it follows; else why it cannot (it differs from etcd, or
+    /// went further: `journal verify` says where), and the mirror is left as it is.
+    /// </summary>
+    /// <exception cref="EtcdUnavailableException">etcd cannot be reached.</exception>
+    public static string? CatchUpForReading(EtcdStore store, JournalFile mirror)
+    {
+        try
+        {
+            new EtcdJournal(store, mirror, TimeProvider.System).EnsureMirrorFollows();
+            return null;
+        }
+        catch (JournalWriteException e)
+        {
+            return e.Message;
+        }
+    }
+
     /// <summary>Every line of the journal in etcd, in seq order.</summary>
     public IReadOnlyList<(long Seq, string Line)> ReadAll() => store.List(store.JournalEntriesPrefix).Select(Line).ToList();
 

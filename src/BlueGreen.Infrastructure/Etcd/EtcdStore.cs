@@ -56,12 +56,24 @@ public sealed class EtcdStore : IDisposable
 
     private readonly EtcdClient _client;
 
+    // One client per cluster and process: a gRPC channel is meant to be shared.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, EtcdStore> Shared = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The cluster every host shares with ROUTING_STORE=etcd, null with files: the one place that decides which store
+    /// the operations (Stores) and the readers (status, the cockpit) use. The client is shared and never disposed.
+    /// </summary>
+    public static EtcdStore? For(GlobalConfig global) => global.RoutingStore == RoutingStoreKind.Etcd
+        ? Shared.GetOrAdd($"{global.EtcdEndpoints}|{global.EtcdPrefix}|{global.EtcdStatePrefix}", _ => new EtcdStore(global))
+        : null;
+
     public EtcdStore(GlobalConfig global)
     {
         Endpoints = global.EtcdEndpoints;
         RoutingPrefix = global.EtcdPrefix;
         StatePrefix = global.EtcdStatePrefix;
-        _client = new EtcdClient(Endpoints);
+        // No cap on an answer's size: status reads the whole routing tree at once (gRPC's default 4 MB is ~2,000 sites).
+        _client = new EtcdClient(Endpoints, configureChannelOptions: options => options.MaxReceiveMessageSize = null);
     }
 
     public string Endpoints { get; }
@@ -72,7 +84,7 @@ public sealed class EtcdStore : IDisposable
     /// <summary>The product's own keys (ETCD_STATE_PREFIX).</summary>
     public string StatePrefix { get; }
 
-    public string StateKey(string site) => $"{StatePrefix}/state/{site}";
+    public string StateKey(string site) => StatesPrefix + site;
 
     public string JournalHeadKey => $"{StatePrefix}/journal/head";
 
@@ -90,6 +102,11 @@ public sealed class EtcdStore : IDisposable
     /// holder killed with -9 and the next holder of the lock can end (or refuse on) what it left running.
     /// </summary>
     public string ChildKey(string name) => $"{StatePrefix}/children/{name}";
+
+    /// <summary>The operator's maintenance lock (`lock acquire`): not under a lease, it stays until `lock release`.</summary>
+    public string MaintenanceKey => $"{StatePrefix}/maintenance";
+
+    public string StatesPrefix => $"{StatePrefix}/state/";
 
     public EtcdValue? Get(string key) => Call(() =>
     {

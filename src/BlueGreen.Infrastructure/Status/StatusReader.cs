@@ -82,7 +82,7 @@ public enum StatusProbes
 }
 
 /// <summary>
-/// Reads the status of sites: configuration, state, routing file, journal and (optionally) the live slot's
+/// Reads the status of sites: configuration, state, routing (file, or etcd: <see cref="StatusSource"/>), journal and (optionally) the live slot's
 /// health and the router's API. Changes nothing but the journal's derived index (kept in memory when
 /// <paramref name="journal"/> says so). A site whose configuration has errors still shows its state, drift
 /// and router: only what needs the configuration (the slots' URLs, the health probe) is missing.
@@ -110,14 +110,15 @@ public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http
     {
         var names = sites as IReadOnlyList<string> ?? sites.ToList();
         var loadSite = ConfigLoader.SiteLoader(home, global);
-        var routing = new RoutingFiles(home, global);
+        // Files, or etcd read once for every site (EtcdUnavailableException: status cannot say anything true, and stops).
+        var source = StatusSource.Read(home, global, _journal);
         var findInterrupted = JournalFinder();
         var journalStamp = reuseUnchanged ? JournalStamp() : "";
         var read = new SiteFiles[names.Count];
         // Local files only, so the cores are the limit (not the network, asked afterwards).
         Parallel.For(0, names.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct },
-            i => read[i] = reuseUnchanged ? ReadOrReuse(names[i], journalStamp, routing, () => ReadFiles(names[i], loadSite, routing, findInterrupted))
-                : ReadFiles(names[i], loadSite, routing, findInterrupted));
+            i => read[i] = reuseUnchanged ? ReadOrReuse(names[i], journalStamp, source, () => ReadFiles(names[i], loadSite, source, findInterrupted))
+                : ReadFiles(names[i], loadSite, source, findInterrupted));
         if (probes == StatusProbes.None || read.Length == 0)
         {
             return read.Select(f => f.Status(null, RouterView.NotChecked("not probed"))).ToList();
@@ -138,30 +139,22 @@ public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http
     /// </summary>
     public SiteReading? LastReading(string site) => _reused.TryGetValue(site, out var kept) ? kept.Files.Reading : null;
 
-    /// <summary>A file as the cache sees it: same size and modification time, same content (writes go through a rename).</summary>
-    private readonly record struct FileStamp(long Length, long Ticks)
-    {
-        public static FileStamp Of(string path)
-        {
-            var info = new FileInfo(path);
-            return info.Exists ? new FileStamp(info.Length, info.LastWriteTimeUtc.Ticks) : new FileStamp(-1, 0);
-        }
-    }
-
-    private readonly record struct FilesKey(FileStamp Conf, FileStamp State, FileStamp Routing, string Journal);
+    /// <summary>A file's stamp is its size and modification time: same stamp, same content (writes go through a rename).</summary>
+    private readonly record struct FilesKey(Stamp Conf, Stamp State, Stamp Routing, string Journal);
 
     /// <summary>The journal's last segment and its size and time: any append changes it.</summary>
     private string JournalStamp()
     {
         var last = _journal.Segments.Last();
-        var stamp = FileStamp.Of(_journal.Segments.PathOf(last));
-        return $"{last}:{stamp.Length}:{stamp.Ticks}";
+        var stamp = Stamp.OfFile(_journal.Segments.PathOf(last));
+        return $"{last}:{stamp.A}:{stamp.B}";
     }
 
-    private SiteFiles ReadOrReuse(string name, string journalStamp, RoutingFiles routing, Func<SiteFiles> read)
+    private SiteFiles ReadOrReuse(string name, string journalStamp, StatusSource source, Func<SiteFiles> read)
     {
         // Stamps first: a file changed after them makes the next key differ, so nothing stale is kept.
-        var key = new FilesKey(FileStamp.Of(home.SiteConf(name)), FileStamp.Of(home.StateFile(name)), FileStamp.Of(routing.PathOf(name)), journalStamp);
+        var (state, routing) = source.Stamps(name);
+        var key = new FilesKey(Stamp.OfFile(home.SiteConf(name)), state, routing, journalStamp);
         // An interrupted or running command is looked at again every time: its lock's holder changes no file here.
         if (_reused.TryGetValue(name, out var kept) && kept.Key == key && kept.Files is { InterruptedNote: null, InProgress: null })
         {
@@ -207,7 +200,7 @@ public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http
         }
     }
 
-    private SiteFiles ReadFiles(string name, Func<string, (SiteConfig? Site, IReadOnlyList<ConfigError> Errors)> loadSite, RoutingFiles routingFiles,
+    private SiteFiles ReadFiles(string name, Func<string, (SiteConfig? Site, IReadOnlyList<ConfigError> Errors)> loadSite, StatusSource source,
         Func<string, InterruptedCommand?> findInterrupted)
     {
         var (site, problems) = loadSite(name);
@@ -221,7 +214,7 @@ public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http
         string? stateError = null;
         try
         {
-            state = new StateStore(home).Read(name);
+            state = source.ReadState(name);
         }
         catch (CorruptStateException e)
         {
@@ -229,8 +222,13 @@ public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http
         }
 
         // What recovery would find (status itself changes nothing): an interrupted command, and drift.
-        var routing = routingFiles.ReadTruth(name);
+        var routing = source.ReadTruth(name);
         InterruptedCommand? interrupted = null;
+        if (source.JournalProblem is { } journalProblem)
+        {
+            stateError = Join(stateError, journalProblem);
+        }
+
         try
         {
             interrupted = findInterrupted(name);
@@ -242,7 +240,7 @@ public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http
 
         // A command holding the site's lock right now is in progress, not interrupted.
         string? inProgress = null;
-        if (interrupted is not null && new Locking.FileLock(home.LocksDir).HeldByLiveProcess(Locking.FileLock.SiteLock(name)) is { } holder)
+        if (interrupted is not null && source.SiteLockHolder(name) is { } holder)
         {
             interrupted = null;
             inProgress = holder.ToString();

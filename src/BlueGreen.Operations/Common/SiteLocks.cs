@@ -126,7 +126,7 @@ internal sealed class SiteLocks : IDisposable
             locks._lost = leases.Length > 0 ? CancellationTokenSource.CreateLinkedTokenSource(leases) : null;
 
             // Read under the locks `lock acquire` writes it under: it cannot appear while this command runs.
-            if (new MaintenanceLock(context.Home.LocksDir).Read() is { } hold)
+            if (journal.Stores.Maintenance.Read() is { } hold)
             {
                 throw new LockBusyException(MaintenanceLock.Name, hold.Holder, hold.Message);
             }

@@ -2,6 +2,7 @@ using BlueGreen.Core;
 using BlueGreen.Core.Input;
 using BlueGreen.Core.Journal;
 using BlueGreen.Infrastructure.Configuration;
+using BlueGreen.Infrastructure.Etcd;
 using BlueGreen.Infrastructure.Journal;
 using BlueGreen.Infrastructure.Locking;
 using BlueGreen.Operations.Common;
@@ -13,7 +14,7 @@ public sealed record LockReport(IReadOnlyList<LockStatus> Locks, MaintenanceHold
 
 /// <summary>
 /// `lock status`, `lock acquire --message TEXT` and `lock release` (as Kamal's): the maintenance lock an operator
-/// holds across processes and sessions, and a view of every lock under var/locks.
+/// holds across processes and sessions (and, with ROUTING_STORE=etcd, across hosts), and a view of every lock.
 /// </summary>
 public sealed class LockOperation(OperationContext context)
 {
@@ -22,7 +23,9 @@ public sealed class LockOperation(OperationContext context)
 
     private readonly OperationJournal _journal = new(context);
 
-    private MaintenanceLock Maintenance => new(context.Home.LocksDir);
+    private const string EtcdHint = "is the etcd cluster up? see ETCD_ENDPOINTS in conf/global.conf";
+
+    private MaintenanceLock Maintenance => _journal.Stores.Maintenance;
 
     public LockReport Status() => new(_journal.Stores.Locks.Inspect(), Maintenance.Read());
 
@@ -43,7 +46,7 @@ public sealed class LockOperation(OperationContext context)
             string[] names = [FileLock.SwitchLock, .. ConfigLoader.ValidSiteNames(context.Home).Select(FileLock.SiteLock).Order(StringComparer.Ordinal)];
             using var locks = await SiteLocks.TakeAsync(context, _journal, null, names, signalled);
             var hold = new MaintenanceHold(LockHolder.Current(context.CommandLine, context.Clock.GetUtcNow()), message!);
-            Maintenance.Write(hold);
+            Maintenance.Write(hold, locks.Proofs);
             _journal.Record(null, AcquireAction, JournalOutcome.Succeeded, $"maintenance lock taken: {message}");
             return new OperationResult(ExitCode.Done, $"maintenance lock taken by {hold.Holder.User}@{hold.Holder.Host}: \"{message}\"; every mutating command now exits 4",
                 "./run.sh lock release ends it");
@@ -62,6 +65,10 @@ public sealed class LockOperation(OperationContext context)
             // Taken but not journaled would be a lock nobody can trace: let it go again.
             Maintenance.Remove();
             return new OperationResult(e.Damaged ? ExitCode.Refused : ExitCode.Failed, $"lock acquire: {e.Message}; the maintenance lock was not taken", "see ./run.sh journal verify and docs/journal.md");
+        }
+        catch (EtcdUnavailableException e)
+        {
+            return new OperationResult(ExitCode.Failed, $"lock acquire failed: {e.Message}; the maintenance lock was not taken", EtcdHint);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -88,6 +95,10 @@ public sealed class LockOperation(OperationContext context)
         catch (JournalWriteException e)
         {
             return new OperationResult(ExitCode.Refused, $"lock release refused: {e.Message}; the maintenance lock stays", "see ./run.sh journal verify and docs/journal.md");
+        }
+        catch (EtcdUnavailableException e)
+        {
+            return new OperationResult(ExitCode.Failed, $"lock release failed: {e.Message}", EtcdHint);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

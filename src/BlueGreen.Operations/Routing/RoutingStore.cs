@@ -136,7 +136,7 @@ internal sealed class FileRoutingStore(OperationContext context) : RoutingStore
 /// </summary>
 internal sealed class EtcdRoutingStore(EtcdStore etcd) : RoutingStore
 {
-    public override string Where(string site) => $"etcd {etcd.RoutingPrefix}/http/…/{site}*";
+    public override string Where(string site) => EtcdRouting.Where(etcd, site);
 
     public override string Noun => "routing (etcd)";
 
@@ -144,17 +144,7 @@ internal sealed class EtcdRoutingStore(EtcdStore etcd) : RoutingStore
 
     public override string? ReadText(string site) => Current(site) is { Count: > 0 } pairs ? RoutingKv.Text(pairs) : null;
 
-    public override RoutingTruth ReadTruth(string site)
-    {
-        var pairs = Current(site);
-        if (pairs.Count == 0)
-        {
-            return RoutingTruth.NoFile;
-        }
-
-        var (config, error) = RoutingKv.Parse(pairs, etcd.RoutingPrefix);
-        return config is null ? RoutingTruth.Unknown($"etcd: {error}") : RoutingTruth.Of(config, site);
-    }
+    public override RoutingTruth ReadTruth(string site) => EtcdRouting.Truth(site, Current(site), etcd.RoutingPrefix);
 
     public override RoutingWrite? Switch(SiteTransaction tx, SiteRouting after, string intent, SlotVersion? from, SlotVersion? to)
     {
@@ -207,10 +197,7 @@ internal sealed class EtcdRoutingStore(EtcdStore etcd) : RoutingStore
     private IReadOnlyList<KeyValuePair<string, string>> Pairs(SiteRouting routing) => RoutingKv.Pairs(routing.Config, etcd.RoutingPrefix);
 
     /// <summary>The keys the site owns now: under its own router and service names, compared whole (<see cref="RoutingKv.Owns"/>).</summary>
-    private List<KeyValuePair<string, string>> Current(string site) =>
-        RoutingKv.SitePrefixes(site, etcd.RoutingPrefix).SelectMany(etcd.List)
-            .Where(kv => RoutingKv.Owns(site, kv.Key, etcd.RoutingPrefix))
-            .Select(kv => new KeyValuePair<string, string>(kv.Key, kv.Value)).ToList();
+    private List<KeyValuePair<string, string>> Current(string site) => EtcdRouting.SiteKeys(etcd, site);
 
     /// <summary>
     /// The site's keys replaced whole: every key it has now that the new routing lacks is deleted, every new pair put.

@@ -1,0 +1,75 @@
+using System.Net;
+using System.Text.Json;
+using BlueGreen.Cockpit.Tests.Support;
+using BlueGreen.Testing;
+
+namespace BlueGreen.Cockpit.Tests;
+
+/// <summary>
+/// With ROUTING_STORE=etcd the cockpit of any host shows the cluster's sites: a switch made on host 1 is on host 2's
+/// board, API and site page (state, routing keys, journal), and an unreachable cluster is a page that says so (503),
+/// not a failed request. Two homes on one real etcd member stand for the two hosts.
+/// </summary>
+public sealed class EtcdCockpitTests : IAsyncLifetime
+{
+    private EtcdCluster _etcd = null!;
+    private SlotServer _a = null!;
+    private SlotServer _b = null!;
+    private readonly TempHome _host1 = new(null);
+    private readonly TempHome _host2 = new(null);
+
+    public async Task InitializeAsync()
+    {
+        _etcd = EtcdCluster.Start(1);
+        _a = await SlotServer.StartAsync("a");
+        _b = await SlotServer.StartAsync("b");
+        foreach (var home in new[] { _host1, _host2 })
+        {
+            home.WriteGlobal($"ROUTER_API=\nROUTING_STORE=etcd\nETCD_ENDPOINTS={_etcd.Endpoints}\n");
+            home.AddSite("shop", _a.Url, _b.Url);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        _etcd.Dispose();
+        await _a.DisposeAsync();
+        await _b.DisposeAsync();
+        _host1.Dispose();
+        _host2.Dispose();
+    }
+
+    [Fact]
+    public async Task Host_2s_cockpit_shows_host_1s_switch_and_an_unreachable_etcd_as_a_page_that_says_so()
+    {
+        await Cli.MustAsync(_host1.Root, "deploy", "shop", "--version", "1.0.0");
+        await Cli.MustAsync(_host1.Root, "validate", "shop");
+        await Cli.MustAsync(_host1.Root, "apply", "shop", "--yes");
+
+        await using var cockpit = await CockpitUnderTest.StartAsync(_host2.Root);
+        using var http = new HttpClient { BaseAddress = cockpit.Url };
+
+        using var sites = JsonDocument.Parse(await http.GetStringAsync("/api/sites"));
+        var row = sites.RootElement.GetProperty("sites")[0].GetProperty("status");
+        Assert.Equal(("a", "1.0.0"), (row.GetProperty("live").GetProperty("slot").GetString(), row.GetProperty("live").GetProperty("version").GetString()));
+        Assert.Equal("apply", row.GetProperty("last_switch").GetProperty("action").GetString());
+
+        using var shop = JsonDocument.Parse(await http.GetStringAsync("/api/sites/shop"));
+        var routing = shop.RootElement.GetProperty("routing_file");
+        Assert.Equal("etcd traefik/http/…/shop*", routing.GetProperty("path").GetString());
+        Assert.Contains("traefik/http/services/shop/weighted/services/0/weight = 1\n", routing.GetProperty("text").GetString());
+        Assert.Contains(shop.RootElement.GetProperty("journal").EnumerateArray(), e => e.GetProperty("action").GetString() == "apply" && e.GetProperty("outcome").GetString() == "succeeded");
+
+        var board = await http.GetStringAsync("/");
+        Assert.Contains("1.0.0", board);
+
+        _etcd.KillAll();
+        using var api = await http.GetAsync("/api/sites");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, api.StatusCode);
+        using var error = JsonDocument.Parse(await api.Content.ReadAsStringAsync());
+        Assert.StartsWith($"etcd is unreachable at {_etcd.Endpoints} (", error.RootElement.GetProperty("error").GetString());
+        using var page = await http.GetAsync("/");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, page.StatusCode);
+        Assert.Contains($"etcd is unreachable at {_etcd.Endpoints}", await page.Content.ReadAsStringAsync());
+    }
+}
