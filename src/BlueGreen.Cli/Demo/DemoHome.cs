@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using BlueGreen.Infrastructure.Processes;
+
+namespace BlueGreen.Cli.Demo;
+
+/// <summary>
+/// One throw-away home of a demo (one host): its configuration with the sample site, run.sh run in it as an operator
+/// types it, its embedded router, and the processes it started (the router, and the sample app's slots through their
+/// pid files), so that the demo can stop them.
+/// </summary>
+public sealed class DemoHome(string runSh, string root)
+{
+    /// <summary>The demo's site: the sample app (samples/Hello), one process per slot.</summary>
+    public const string Site = "hello";
+
+    private const string SlotPlaceholder = "{slot}";
+
+    public string Root { get; } = root;
+
+    public string RouterLog => Path.Combine(Root, "var", "log", "router.log");
+
+    public Process? Router { get; private set; }
+
+    /// <summary>Writes conf/global.conf as given and the sample site, whose app logs go to <paramref name="appLogs"/>.</summary>
+    public void Write(string globalConf, string repoRoot, int slotA, int slotB, string appLogs)
+    {
+        Directory.CreateDirectory(Path.Combine(Root, "conf", "sites"));
+        File.WriteAllText(Path.Combine(Root, "conf", "global.conf"), globalConf);
+        File.WriteAllText(Path.Combine(Root, "conf", "sites", Site + ".conf"), $"""
+            # The sample app (samples/Hello), one process per slot.
+            RULE=PathPrefix(`/`)
+            PREVIEW_RULE=Host(`preview.localhost`)
+            SLOT_A_URL=http://127.0.0.1:{slotA}
+            SLOT_B_URL=http://127.0.0.1:{slotB}
+            DEPLOY_CMD=sh {repoRoot}/samples/Hello/deploy.sh
+            HEALTH_PATH=/health
+            HEALTH_BODY=ok
+            HEALTH_TIMEOUT=2
+            LOG_FILE={appLogs}/{Site}-{SlotPlaceholder}.log
+            TEST_CMD=curl -fsS "$BG_TARGET_URL/" | grep "version=$BG_VERSION "
+            TEST_TIMEOUT=30
+            """);
+    }
+
+    /// <summary>Runs run.sh in this home like an operator; returns everything it printed, or throws with its last lines.</summary>
+    public async Task<string> RunShAsync(CancellationToken ct, params string[] args)
+    {
+        var (code, output) = await RunShProcessAsync(ct, args);
+        if (code != 0)
+        {
+            throw new DemoStepFailed($"run.sh {string.Join(' ', args)}", $"exit {code}: {string.Join(" | ", Lines(output).TakeLast(6))}");
+        }
+
+        return output;
+    }
+
+    /// <summary>The line of run.sh's output that says how it ended (`done: …`, `journal verify: …`), else its last.</summary>
+    public static string ResultLine(string output)
+    {
+        var lines = Lines(output);
+        return lines.LastOrDefault(l => l.StartsWith("done:", StringComparison.Ordinal) || l.StartsWith("journal verify:", StringComparison.Ordinal)) ?? lines.LastOrDefault() ?? "ok";
+    }
+
+    public async Task<(int Code, string Output)> RunShProcessAsync(CancellationToken ct, string[] args)
+    {
+        var info = new ProcessStartInfo(runSh) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in (string[])["--home", Root, .. args])
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment["TERM"] = "dumb";
+        info.Environment.Remove("DRY_RUN");
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(ct);
+        var stderr = process.StandardError.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    /// <summary>Starts `run.sh router` in this home (its log in var/log/router.log) and waits until its API answers /ping.</summary>
+    public async Task<string> StartRouterAsync(int apiPort, HttpClient http, CancellationToken ct)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(RouterLog)!);
+        var info = new ProcessStartInfo("sh") { UseShellExecute = false };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add("exec \"$0\" --home \"$1\" router >>\"$2\" 2>&1 </dev/null");
+        info.ArgumentList.Add(runSh);
+        info.ArgumentList.Add(Root);
+        info.ArgumentList.Add(RouterLog);
+        Router = Process.Start(info)!;
+        var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 30;
+        while (Stopwatch.GetTimestamp() < deadline)
+        {
+            if (Router.HasExited)
+            {
+                throw new DemoStepFailed("start the embedded router", $"it exited with {Router.ExitCode}: {File.ReadAllText(RouterLog).Trim()}");
+            }
+
+            try
+            {
+                if ((await http.GetStringAsync($"http://127.0.0.1:{apiPort}/ping", ct)).Trim() == "OK")
+                {
+                    return $"pid {Router.Id}, /ping answers OK (log: {RouterLog})";
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(100, ct);
+        }
+
+        throw new DemoStepFailed("start the embedded router", "its API did not answer /ping within 30 s");
+    }
+
+    /// <summary>What this home started and that still runs: the sample app's slots (var/run/*.pid) and the router.</summary>
+    public List<int> StartedPids()
+    {
+        var run = Path.Combine(Root, "var", "run");
+        var pids = Directory.Exists(run)
+            ? Directory.GetFiles(run, "*.pid").Select(f => int.TryParse(File.ReadAllText(f).Trim(), out var p) ? p : 0).Where(p => p > 1).ToList()
+            : [];
+        if (Router is { HasExited: false })
+        {
+            pids.Add(Router.Id);
+        }
+
+        return pids;
+    }
+
+    /// <summary>TERM, then KILL what is still there after 10 s; waits for the routers it started.</summary>
+    public static async Task StopAsync(IReadOnlyCollection<int> pids, IEnumerable<DemoHome> homes)
+    {
+        foreach (var pid in pids)
+        {
+            ProcessGroup.SignalProcess(pid, ProcessGroup.SigTerm);
+        }
+
+        var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 10;
+        while (pids.Any(IsAlive) && Stopwatch.GetTimestamp() < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        foreach (var pid in pids.Where(IsAlive))
+        {
+            ProcessGroup.SignalProcess(pid, ProcessGroup.SigKill);
+        }
+
+        foreach (var home in homes)
+        {
+            home.Router?.WaitForExit(5000);
+        }
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            return !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false; // gone between the look and the read
+        }
+    }
+
+    private static string[] Lines(string output) => output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}
