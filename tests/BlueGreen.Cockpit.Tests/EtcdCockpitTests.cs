@@ -72,4 +72,32 @@ public sealed class EtcdCockpitTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.ServiceUnavailable, page.StatusCode);
         Assert.Contains($"etcd is unreachable at {_etcd.Endpoints}", await page.Content.ReadAsStringAsync());
     }
+
+    [Fact]
+    public async Task A_mirror_that_no_longer_follows_etcd_shows_on_the_board_though_the_sites_state_and_routing_did_not_change()
+    {
+        await Cli.MustAsync(_host1.Root, "deploy", "shop", "--version", "1.0.0");
+        await using var cockpit = await CockpitUnderTest.StartAsync(_host2.Root);
+        using var http = new HttpClient { BaseAddress = cockpit.Url };
+        Assert.False(await NeedsAttentionAsync(http), "a clean reading first (it is what the cockpit keeps)");
+
+        // The entry host 2's mirror ends at, altered in etcd: its hash is no longer the mirror's.
+        var seq = JsonDocument.Parse(_etcd.Ctl("get", "bluegreen/journal/head", "--print-value-only")).RootElement.GetProperty("seq").GetInt64();
+        var key = $"bluegreen/journal/entries/{seq:D12}";
+        var line = _etcd.Ctl("get", key, "--print-value-only").TrimEnd('\n');
+        var altered = System.Text.RegularExpressions.Regex.Replace(line, "\"hash\":\"(.)", m => $"\"hash\":\"{(m.Groups[1].Value == "0" ? "1" : "0")}");
+        Assert.NotEqual(line, altered);
+        _etcd.Ctl("put", key, altered);
+
+        using var sites = JsonDocument.Parse(await http.GetStringAsync("/api/sites"));
+        var row = sites.RootElement.GetProperty("sites")[0];
+        Assert.True(row.GetProperty("needs_attention").GetBoolean(), row.ToString());
+        Assert.Contains("does not follow the journal in etcd", row.GetProperty("status").GetProperty("error").GetString());
+    }
+
+    private static async Task<bool> NeedsAttentionAsync(HttpClient http)
+    {
+        using var sites = JsonDocument.Parse(await http.GetStringAsync("/api/sites"));
+        return sites.RootElement.GetProperty("sites")[0].GetProperty("needs_attention").GetBoolean();
+    }
 }
