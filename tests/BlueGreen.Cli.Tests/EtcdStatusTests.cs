@@ -128,6 +128,35 @@ public sealed class EtcdStatusTests() : TwoHostsOnEtcd("")
         await Ok(Host2, "deploy", "shop", "--version", "v2");
     }
 
+    [Fact]
+    public async Task Bad_data_in_the_journal_in_etcd_is_one_line_naming_its_key_on_status_and_a_refusal_of_mutating_commands()
+    {
+        await Ok(Host1, "deploy", "shop", "--version", "v1");
+        var head = Etcd.Ctl("get", "bluegreen/journal/head", "--print-value-only").TrimEnd('\n');
+
+        Etcd.Ctl("put", "bluegreen/journal/head", "not a head");
+        foreach (var args in new[] { new[] { "status" }, ["status", "--json"] })
+        {
+            var status = await Run(Host2, args);
+            Assert.True(status.ExitCode == 1, status.ToString()); // a site needs attention
+            Assert.Equal("", status.Stderr);
+            Assert.Contains("bluegreen/journal/head: cannot write the journal (the journal in etcd is damaged: its head is not", status.Stdout);
+        }
+
+        var deploy = await Run(Host2, "deploy", "shop", "--version", "v2");
+        Assert.True(deploy.ExitCode == 3, deploy.ToString());
+        Assert.StartsWith("refused: deploy shop refused: bluegreen/journal/head: cannot write the journal (the journal in etcd is damaged", deploy.Stderr);
+        Assert.DoesNotContain("unexpected", deploy.Stderr);
+
+        // The head again, and a key under entries/ that is no seq.
+        Etcd.Ctl("put", "bluegreen/journal/head", head);
+        Etcd.Ctl("put", "bluegreen/journal/entries/x", "{}");
+        var listed = await Run(Host2, "status", "--json");
+        Assert.True(listed.ExitCode == 1, listed.ToString());
+        Assert.Equal("", listed.Stderr);
+        Assert.Contains("bluegreen/journal/entries/x: cannot write the journal (the journal in etcd is damaged: this key is not a journal entry's", Site(listed).GetProperty("error").GetString());
+    }
+
     private static async Task WaitFor(Func<bool> condition, string what)
     {
         var clock = Stopwatch.StartNew();

@@ -95,6 +95,28 @@ public sealed class EtcdCockpitTests : IAsyncLifetime
         Assert.Contains("does not follow the journal in etcd", row.GetProperty("status").GetProperty("error").GetString());
     }
 
+    [Fact]
+    public async Task A_garbage_journal_head_in_etcd_is_shown_on_the_sites_not_a_failed_request()
+    {
+        await Cli.MustAsync(_host1.Root, "deploy", "shop", "--version", "1.0.0");
+        _etcd.Ctl("put", "bluegreen/journal/head", "not a head");
+        await using var cockpit = await CockpitUnderTest.StartAsync(_host2.Root);
+        using var http = new HttpClient { BaseAddress = cockpit.Url };
+
+        using var api = await http.GetAsync("/api/sites");
+        Assert.Equal(HttpStatusCode.OK, api.StatusCode);
+        using var sites = JsonDocument.Parse(await api.Content.ReadAsStringAsync());
+        var row = sites.RootElement.GetProperty("sites")[0];
+        Assert.True(row.GetProperty("needs_attention").GetBoolean(), row.ToString());
+        Assert.Contains("bluegreen/journal/head: cannot write the journal (the journal in etcd is damaged", row.GetProperty("status").GetProperty("error").GetString());
+        foreach (var page in new[] { "/", "/sites/shop", "/api/sites/shop" })
+        {
+            using var response = await http.GetAsync(page);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{page}: {(int)response.StatusCode}");
+            Assert.Contains("bluegreen/journal/head", await response.Content.ReadAsStringAsync());
+        }
+    }
+
     private static async Task<bool> NeedsAttentionAsync(HttpClient http)
     {
         using var sites = JsonDocument.Parse(await http.GetStringAsync("/api/sites"));

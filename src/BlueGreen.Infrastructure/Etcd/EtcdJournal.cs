@@ -153,8 +153,19 @@ public sealed class EtcdJournal(EtcdStore store, JournalFile mirror, TimeProvide
             return (new EtcdJournalHead(0, JournalChain.GenesisHash), 0);
         }
 
-        var head = Json.Deserialize<EtcdJournalHead>(value.Value) ?? throw new JournalWriteException(store.JournalHeadKey, "the head is empty", damaged: true);
-        return (head, value.ModRevision);
+        EtcdJournalHead? head;
+        try
+        {
+            head = Json.Deserialize<EtcdJournalHead>(value.Value);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new JournalWriteException(store.JournalHeadKey, $"the journal in etcd is damaged: its head is not {{\"seq\":N,\"hash\":\"…\"}} ({e.Message}); see ./run.sh journal verify", e, damaged: true);
+        }
+
+        return head is { Seq: >= 0, Hash.Length: > 0 }
+            ? (head, value.ModRevision)
+            : throw new JournalWriteException(store.JournalHeadKey, "the journal in etcd is damaged: its head has no seq and hash; see ./run.sh journal verify", damaged: true);
     }
 
     /// <summary>
@@ -200,15 +211,21 @@ public sealed class EtcdJournal(EtcdStore store, JournalFile mirror, TimeProvide
         }
         catch (JournalWriteException e)
         {
-            return e.Message;
+            // A real difference, damage in etcd, or only a failed write to this host's file (a lock wait, permissions).
+            return !e.Damaged ? $"this host's journal mirror could not be brought up to the journal in etcd: {e.Message}"
+                : e.Where == mirror.Path ? $"this host's journal mirror does not follow the journal in etcd: {e.Message}"
+                : e.Message;
         }
     }
 
     /// <summary>Every line of the journal in etcd, in seq order.</summary>
     public IReadOnlyList<(long Seq, string Line)> ReadAll() => store.List(store.JournalEntriesPrefix).Select(Line).ToList();
 
+    /// <exception cref="JournalWriteException">Damaged: a key under journal/entries/ that is not a seq.</exception>
     private (long Seq, string Line) Line(EtcdValue kv) =>
-        (long.Parse(kv.Key[store.JournalEntriesPrefix.Length..], System.Globalization.CultureInfo.InvariantCulture), kv.Value);
+        long.TryParse(kv.Key.AsSpan(store.JournalEntriesPrefix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seq)
+            ? (seq, kv.Value)
+            : throw new JournalWriteException(kv.Key, $"the journal in etcd is damaged: this key is not a journal entry's ({store.JournalEntriesPrefix}SEQ, SEQ a number); see ./run.sh journal verify", damaged: true);
 
     /// <summary>
     /// Verifies the journal in etcd (its chain, and that it ends at its head) and compares this host's mirror with it

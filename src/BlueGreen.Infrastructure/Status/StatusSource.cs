@@ -39,7 +39,7 @@ internal abstract class StatusSource
     /// <summary>The state's and the routing's stamps, for <see cref="StatusReader"/>'s reuse of unchanged readings.</summary>
     public abstract (Stamp State, Stamp Routing) Stamps(string site);
 
-    /// <summary>Why the journal read is not the shared one (etcd: this host's mirror cannot follow it), or null.</summary>
+    /// <summary>Why the journal read is not the shared one (etcd: this host's mirror cannot follow it, or it is damaged there), or null.</summary>
     public virtual string? JournalProblem => null;
 
     /// <summary>
@@ -74,7 +74,7 @@ internal abstract class StatusSource
         public EtcdSource(Home home, EtcdStore etcd, JournalFile journal)
         {
             // The journal first, as file mode reads it before the locks: a command seen started and still holding its lock is in progress.
-            JournalProblem = EtcdJournal.CatchUpForReading(etcd, journal) is { } why ? $"this host's journal mirror does not follow the journal in etcd: {why}" : null;
+            JournalProblem = EtcdJournal.CatchUpForReading(etcd, journal);
             _states = new StateStore(home, etcd: etcd);
             _stateKeys = etcd.List(etcd.StatesPrefix).ToDictionary(kv => kv.Key[etcd.StatesPrefix.Length..], StringComparer.Ordinal);
             _routing = new EtcdRouting.Tree(etcd);
