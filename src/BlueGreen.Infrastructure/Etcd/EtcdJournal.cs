@@ -28,8 +28,9 @@ public sealed class EtcdJournal(EtcdStore store, JournalFile mirror, TimeProvide
     /// Appends one entry, with <paramref name="alongside"/> in the same transaction (a switch's routing), only while
     /// every <paramref name="proofs"/> comparison holds (the caller's locks are still its own).
     /// </summary>
+    /// <param name="proofsFailed">What it means when a proof no longer holds (default: the command's lock lease expired).</param>
     /// <exception cref="JournalWriteException">etcd is unreachable, or a lock was lost: nothing was written.</exception>
-    public JournalEntry Append(JournalEntry entry, IReadOnlyList<RequestOp>? alongside = null, IReadOnlyList<Compare>? proofs = null)
+    public JournalEntry Append(JournalEntry entry, IReadOnlyList<RequestOp>? alongside = null, IReadOnlyList<Compare>? proofs = null, string? proofsFailed = null)
     {
         try
         {
@@ -53,7 +54,7 @@ public sealed class EtcdJournal(EtcdStore store, JournalFile mirror, TimeProvide
                 // Either the head moved (another command journaled: seal again after it) or a lock is no longer ours.
                 if (proofs is { Count: > 0 } && !store.Transact(proofs, []))
                 {
-                    throw new JournalWriteException(store.JournalHeadKey, "this command's lock lease expired before the write (etcd was unreachable for too long?); nothing was written");
+                    throw new JournalWriteException(store.JournalHeadKey, $"{proofsFailed ?? LeaseLost}; nothing was written");
                 }
             }
 
@@ -64,6 +65,8 @@ public sealed class EtcdJournal(EtcdStore store, JournalFile mirror, TimeProvide
             throw new JournalWriteException(store.JournalHeadKey, e.Message, e);
         }
     }
+
+    private const string LeaseLost = "this command's lock lease expired before the write (etcd was unreachable for too long?)";
 
     /// <summary>Reads after a transaction whose answer was lost, at most this many times, before saying it is unknown.</summary>
     private const int SettleAttempts = 3;
