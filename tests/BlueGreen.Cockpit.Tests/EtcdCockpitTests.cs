@@ -117,6 +117,28 @@ public sealed class EtcdCockpitTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task An_admin_login_is_journaled_in_etcd_and_this_hosts_mirror_stays_a_copy_of_it()
+    {
+        await Cli.MustAsync(_host1.Root, "deploy", "shop", "--version", "1.0.0");
+        _host2.WriteGlobal($"ROUTER_API=\nROUTING_STORE=etcd\nETCD_ENDPOINTS={_etcd.Endpoints}\nCOCKPIT_MODE=admin\n");
+        var token = _host2.Path_("conf", "cockpit.token");
+        File.WriteAllText(token, AdminHome.Token + "\n");
+        File.SetUnixFileMode(token, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        await using (var cockpit = await CockpitUnderTest.StartAsync(_host2.Root))
+        {
+            using var client = new AdminClient(cockpit.Url);
+            await client.LogInAsync();
+        }
+
+        var last = _etcd.ReadPrefix("bluegreen/journal/entries/").Values.Last();
+        Assert.Contains("\"action\":\"login\"", last);
+        Assert.Contains("\"via\":\"cockpit\"", last);
+        var verify = await Cli.MustAsync(_host2.Root, "journal", "verify");
+        Assert.Contains("equal", verify.Stdout);
+        Assert.Contains(await Cli.JournalAsync(_host1.Root), e => e.GetProperty("action").GetString() == "login");
+    }
+
     private static async Task<bool> NeedsAttentionAsync(HttpClient http)
     {
         using var sites = JsonDocument.Parse(await http.GetStringAsync("/api/sites"));
