@@ -66,7 +66,7 @@ public sealed class EtcdStatusTests() : TwoHostsOnEtcd("")
         Etcd.Ctl("put", "traefik/http/services/shop/weighted/services/1/weight", "1");
         var drifted = await Run(Host2, "status", "--json");
         Assert.True(drifted.ExitCode == 1, drifted.ToString());
-        Assert.StartsWith("the routing file sends users to slot b but the state says", Site(drifted).GetProperty("drift").GetString());
+        Assert.StartsWith("the routing in etcd sends users to slot b but the state says", Site(drifted).GetProperty("drift").GetString());
 
         Etcd.KillAll();
         foreach (var args in new[] { new[] { "status" }, ["status", "--json"], ["status", "shop"] })

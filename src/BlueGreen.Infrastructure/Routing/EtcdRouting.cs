@@ -25,11 +25,11 @@ public static class EtcdRouting
     {
         if (pairs.Count == 0)
         {
-            return RoutingTruth.NoFile;
+            return RoutingTruth.NoFile.InEtcd();
         }
 
         var (config, error) = RoutingKv.Parse(pairs, rootKey);
-        return config is null ? RoutingTruth.Unknown($"etcd: {error}") : RoutingTruth.Of(config, site);
+        return (config is null ? RoutingTruth.Unknown($"etcd: {error}") : RoutingTruth.Of(config, site)).InEtcd();
     }
 
     /// <summary>
