@@ -147,10 +147,10 @@ public sealed class EtcdJournal(EtcdStore store, JournalFile mirror, TimeProvide
     /// <summary>Lines per transaction when a journal is copied: under etcd's 128 operations (and 1.5 MiB) per request.</summary>
     public const int ImportBatch = 100;
 
-    /// <summary>The head as etcd has it, with the revision that wrote it (0 when the journal in etcd is empty).</summary>
-    public (EtcdJournalHead Head, long Revision) ReadHead()
+    /// <summary>The head as etcd has it (now, or at <paramref name="at"/>), with the revision that wrote it (0 when the journal in etcd is empty).</summary>
+    public (EtcdJournalHead Head, long Revision) ReadHead(long at = 0)
     {
-        var value = store.Get(store.JournalHeadKey);
+        var value = store.Get(store.JournalHeadKey, at);
         if (value is null)
         {
             return (new EtcdJournalHead(0, JournalChain.GenesisHash), 0);
@@ -176,12 +176,20 @@ public sealed class EtcdJournal(EtcdStore store, JournalFile mirror, TimeProvide
     /// that went further, or that differs, is a damaged journal: mutating commands refuse until `journal verify`
     /// says where (a home with a file-mode journal starts in etcd through `store migrate`).
     /// </summary>
+    /// <param name="at">Catch up to the journal as it was at this revision (0: now), the revision of a status read's snapshot.</param>
     /// <exception cref="JournalWriteException">Damaged: they differ.</exception>
     /// <exception cref="EtcdUnavailableException">etcd cannot be reached.</exception>
-    public void EnsureMirrorFollows()
+    public void EnsureMirrorFollows(long at = 0)
     {
         var (localSeq, localHash) = mirror.Tail();
-        var (head, _) = ReadHead();
+        var (head, _) = ReadHead(at);
+        if (localSeq > head.Seq && at != 0)
+        {
+            // A command of this host journaled after the snapshot's revision: the mirror is compared with the journal now.
+            EnsureMirrorFollows();
+            return;
+        }
+
         if (localSeq > head.Seq)
         {
             throw new JournalWriteException(mirror.Path,
@@ -191,12 +199,12 @@ public sealed class EtcdJournal(EtcdStore store, JournalFile mirror, TimeProvide
                 damaged: true);
         }
 
-        if (localSeq > 0 && EntryHash(localSeq) != localHash)
+        if (localSeq > 0 && EntryHash(localSeq, at) != localHash)
         {
             throw new JournalWriteException(mirror.Path, $"this host's journal and the journal in etcd differ at seq {localSeq}: see ./run.sh journal verify", damaged: true);
         }
 
-        CatchUp();
+        CatchUp(at);
     }
 
     /// <summary>
@@ -205,11 +213,11 @@ public sealed class EtcdJournal(EtcdStore store, JournalFile mirror, TimeProvide
     /// went further: `journal verify` says where), and the mirror is left as it is.
     /// </summary>
     /// <exception cref="EtcdUnavailableException">etcd cannot be reached.</exception>
-    public static string? CatchUpForReading(EtcdStore store, JournalFile mirror)
+    public static string? CatchUpForReading(EtcdStore store, JournalFile mirror, long at = 0)
     {
         try
         {
-            new EtcdJournal(store, mirror, TimeProvider.System).EnsureMirrorFollows();
+            new EtcdJournal(store, mirror, TimeProvider.System).EnsureMirrorFollows(at);
             return null;
         }
         catch (JournalWriteException e)
@@ -261,7 +269,7 @@ public sealed class EtcdJournal(EtcdStore store, JournalFile mirror, TimeProvide
         return (chainBreak, difference, lines.Count);
     }
 
-    private string? EntryHash(long seq) => store.Get(store.JournalEntryKey(seq)) is { } kv ? HashIn(kv.Value) : null;
+    private string? EntryHash(long seq, long at) => store.Get(store.JournalEntryKey(seq), at) is { } kv ? HashIn(kv.Value) : null;
 
     /// <summary>The hash a line claims (the chain check proves it separately).</summary>
     private static string? HashIn(string line)
@@ -276,10 +284,10 @@ public sealed class EtcdJournal(EtcdStore store, JournalFile mirror, TimeProvide
         }
     }
 
-    private void CatchUp()
+    private void CatchUp(long at = 0)
     {
         var (localSeq, _) = mirror.Tail();
-        var missing = store.ListFrom(store.JournalEntriesPrefix, store.JournalEntryKey(localSeq + 1));
+        var missing = store.ListFrom(store.JournalEntriesPrefix, store.JournalEntryKey(localSeq + 1), at);
         if (missing.Count > 0)
         {
             mirror.AppendSealed(missing.Select(Line).ToList());

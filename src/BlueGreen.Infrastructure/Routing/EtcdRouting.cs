@@ -16,7 +16,7 @@ public static class EtcdRouting
 
     /// <summary>The keys the site owns now, read from its own prefixes (a few small range reads).</summary>
     public static List<KeyValuePair<string, string>> SiteKeys(EtcdStore etcd, string site) =>
-        RoutingKv.SitePrefixes(site, etcd.RoutingPrefix).SelectMany(etcd.List)
+        RoutingKv.SitePrefixes(site, etcd.RoutingPrefix).SelectMany(prefix => etcd.List(prefix))
             .Where(kv => RoutingKv.Owns(site, kv.Key, etcd.RoutingPrefix))
             .Select(kv => new KeyValuePair<string, string>(kv.Key, kv.Value)).ToList();
 
@@ -40,11 +40,12 @@ public static class EtcdRouting
     {
         private readonly Dictionary<(string Kind, string Name), List<EtcdValue>> _byName = [];
 
-        public Tree(EtcdStore etcd)
+        /// <param name="revision">The tree as it was at that revision (0: now).</param>
+        public Tree(EtcdStore etcd, long revision = 0)
         {
             RootKey = etcd.RoutingPrefix;
             var root = RootKey + "/http/";
-            foreach (var kv in etcd.List(root))
+            foreach (var kv in etcd.List(root, revision))
             {
                 // http/KIND/NAME/…: the site that owns it is decided by its whole name, as RoutingKv.Owns does.
                 var path = kv.Key.AsSpan(root.Length);
