@@ -44,19 +44,14 @@ public static class EtcdRouting
         public Tree(EtcdStore etcd, long revision = 0)
         {
             RootKey = etcd.RoutingPrefix;
-            var root = RootKey + "/http/";
-            foreach (var kv in etcd.List(root, revision))
+            foreach (var kv in etcd.List(RootKey + "/http/", revision))
             {
-                // http/KIND/NAME/…: the site that owns it is decided by its whole name, as RoutingKv.Owns does.
-                var path = kv.Key.AsSpan(root.Length);
-                var first = path.IndexOf('/');
-                var second = first < 0 ? -1 : path[(first + 1)..].IndexOf('/');
-                if (second < 0)
+                // The site that owns a key is decided by its whole name, as RoutingKv.Owns does.
+                if (RoutingKv.NameOf(kv.Key, RootKey) is not { } name)
                 {
                     continue;
                 }
 
-                var name = (path[..first].ToString(), path.Slice(first + 1, second).ToString());
                 if (!_byName.TryGetValue(name, out var keys))
                 {
                     _byName[name] = keys = [];
