@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using BlueGreen.Testing;
 
@@ -11,8 +10,6 @@ namespace BlueGreen.Cli.Tests;
 /// </summary>
 public sealed class EtcdStatusTests() : TwoHostsOnEtcd("")
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
-
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
@@ -90,7 +87,7 @@ public sealed class EtcdStatusTests() : TwoHostsOnEtcd("")
         {
             try
             {
-                await WaitFor(() => File.Exists(started), "host 1's DEPLOY_CMD to start");
+                await Poll.UntilAsync(() => File.Exists(started), "host 1's DEPLOY_CMD to start");
                 var status = await Run(Host2, "status", "--json");
                 Assert.True(status.ExitCode == 0, status.ToString()); // a command in progress is not a problem
                 var inProgress = Site(status).GetProperty("in_progress").GetString();
@@ -155,19 +152,5 @@ public sealed class EtcdStatusTests() : TwoHostsOnEtcd("")
         Assert.True(listed.ExitCode == 1, listed.ToString());
         Assert.Equal("", listed.Stderr);
         Assert.Contains("bluegreen/journal/entries/x: cannot write the journal (the journal in etcd is damaged: this key is not a journal entry's", Site(listed).GetProperty("error").GetString());
-    }
-
-    private static async Task WaitFor(Func<bool> condition, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (clock.Elapsed > Deadline)
-            {
-                throw new TimeoutException($"waited {Deadline.TotalSeconds:0} s for {what}");
-            }
-
-            await Task.Delay(50);
-        }
     }
 }
