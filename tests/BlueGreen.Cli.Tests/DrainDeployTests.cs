@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Text.Json;
 using BlueGreen.Router;
 using BlueGreen.Testing;
@@ -83,7 +82,7 @@ public sealed class DrainDeployTests : IAsyncLifetime
         using var deploy = CliRunner.Start(_home.Root, ["deploy", "shop", "--version", "v3"]);
         var output = new ConcurrentQueue<string>();
         var reading = Task.WhenAll(ReadLinesAsync(deploy.StandardOutput, output), ReadLinesAsync(deploy.StandardError, output));
-        await WaitUntilAsync(() => output.Any(l => l.Contains("waiting for slot a to drain: 0 requests in flight, 1 stream open", StringComparison.Ordinal)), "the deploy to wait for slot a", deploy);
+        await Poll.UntilAsync(() => output.Any(l => l.Contains("waiting for slot a to drain: 0 requests in flight, 1 stream open", StringComparison.Ordinal)), "the deploy to wait for slot a", giveUp: () => deploy.HasExited ? "the deploy exited" : null);
 
         // Nothing of the deploy is journaled while it waits: the wait comes before its intent.
         Assert.False(deploy.HasExited);
@@ -144,20 +143,6 @@ public sealed class DrainDeployTests : IAsyncLifetime
         while (await reader.ReadLineAsync() is { } line)
         {
             lines.Enqueue(line);
-        }
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, string what, Process process)
-    {
-        var until = DateTime.UtcNow + Deadline;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > until || process.HasExited)
-            {
-                Assert.Fail($"no sign of {what} (exited: {process.HasExited})");
-            }
-
-            await Task.Delay(20);
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using BlueGreen.Testing;
 
@@ -11,8 +10,6 @@ namespace BlueGreen.Cli.Tests;
 /// </summary>
 public sealed class EtcdStatusTests() : TwoHostsOnEtcd("")
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
-
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
@@ -66,7 +63,7 @@ public sealed class EtcdStatusTests() : TwoHostsOnEtcd("")
         Etcd.Ctl("put", "traefik/http/services/shop/weighted/services/1/weight", "1");
         var drifted = await Run(Host2, "status", "--json");
         Assert.True(drifted.ExitCode == 1, drifted.ToString());
-        Assert.StartsWith("the routing file sends users to slot b but the state says", Site(drifted).GetProperty("drift").GetString());
+        Assert.StartsWith("the routing in etcd sends users to slot b but the state says", Site(drifted).GetProperty("drift").GetString());
 
         Etcd.KillAll();
         foreach (var args in new[] { new[] { "status" }, ["status", "--json"], ["status", "shop"] })
@@ -90,7 +87,7 @@ public sealed class EtcdStatusTests() : TwoHostsOnEtcd("")
         {
             try
             {
-                await WaitFor(() => File.Exists(started), "host 1's DEPLOY_CMD to start");
+                await Poll.UntilAsync(() => File.Exists(started), "host 1's DEPLOY_CMD to start");
                 var status = await Run(Host2, "status", "--json");
                 Assert.True(status.ExitCode == 0, status.ToString()); // a command in progress is not a problem
                 var inProgress = Site(status).GetProperty("in_progress").GetString();
@@ -128,17 +125,32 @@ public sealed class EtcdStatusTests() : TwoHostsOnEtcd("")
         await Ok(Host2, "deploy", "shop", "--version", "v2");
     }
 
-    private static async Task WaitFor(Func<bool> condition, string what)
+    [Fact]
+    public async Task Bad_data_in_the_journal_in_etcd_is_one_line_naming_its_key_on_status_and_a_refusal_of_mutating_commands()
     {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (clock.Elapsed > Deadline)
-            {
-                throw new TimeoutException($"waited {Deadline.TotalSeconds:0} s for {what}");
-            }
+        await Ok(Host1, "deploy", "shop", "--version", "v1");
+        var head = Etcd.Ctl("get", "bluegreen/journal/head", "--print-value-only").TrimEnd('\n');
 
-            await Task.Delay(50);
+        Etcd.Ctl("put", "bluegreen/journal/head", "not a head");
+        foreach (var args in new[] { new[] { "status" }, ["status", "--json"] })
+        {
+            var status = await Run(Host2, args);
+            Assert.True(status.ExitCode == 1, status.ToString()); // a site needs attention
+            Assert.Equal("", status.Stderr);
+            Assert.Contains("bluegreen/journal/head: cannot write the journal (the journal in etcd is damaged: its head is not", status.Stdout);
         }
+
+        var deploy = await Run(Host2, "deploy", "shop", "--version", "v2");
+        Assert.True(deploy.ExitCode == 3, deploy.ToString());
+        Assert.StartsWith("refused: deploy shop refused: bluegreen/journal/head: cannot write the journal (the journal in etcd is damaged", deploy.Stderr);
+        Assert.DoesNotContain("unexpected", deploy.Stderr);
+
+        // The head again, and a key under entries/ that is no seq.
+        Etcd.Ctl("put", "bluegreen/journal/head", head);
+        Etcd.Ctl("put", "bluegreen/journal/entries/x", "{}");
+        var listed = await Run(Host2, "status", "--json");
+        Assert.True(listed.ExitCode == 1, listed.ToString());
+        Assert.Equal("", listed.Stderr);
+        Assert.Contains("bluegreen/journal/entries/x: cannot write the journal (the journal in etcd is damaged: this key is not a journal entry's", Site(listed).GetProperty("error").GetString());
     }
 }

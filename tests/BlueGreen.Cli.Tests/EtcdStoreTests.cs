@@ -382,28 +382,10 @@ public sealed class EtcdStoreTests() : TwoHostsOnEtcd("ENTRYPOINTS=web\n")
 
     private async Task<string> WaitForKey(string key, TimeSpan deadline)
     {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < deadline)
-        {
-            var value = Etcd.Ctl("get", key, "--print-value-only").Trim();
-            if (value.Length > 0)
-            {
-                return value;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"{key} did not appear within {deadline.TotalSeconds:0} s");
+        await Poll.UntilAsync(() => Etcd.Ctl("get", key, "--print-value-only").Trim().Length > 0, $"{key} to appear", deadline);
+        return Etcd.Ctl("get", key, "--print-value-only").Trim();
     }
 
-    private async Task WaitGone(string key, TimeSpan deadline)
-    {
-        var clock = Stopwatch.StartNew();
-        while (Etcd.Ctl("get", key, "--print-value-only").Trim().Length > 0)
-        {
-            Assert.True(clock.Elapsed < deadline, $"{key} was still there after {deadline.TotalSeconds:0} s");
-            await Task.Delay(100);
-        }
-    }
+    private Task WaitGone(string key, TimeSpan deadline) =>
+        Poll.UntilAsync(() => Etcd.Ctl("get", key, "--print-value-only").Trim().Length == 0, $"{key} to be gone", deadline);
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using BlueGreen.Testing;
@@ -67,7 +66,7 @@ public sealed class LockVerbTests : TwoSlotHomeTest
     public async Task Status_names_the_holder_of_a_busy_lock_acquire_refuses_it_and_lock_wait_proceeds_when_it_ends()
     {
         using var holder = RunningCli.Start(Home.Root, "deploy", "shop", "--version", "v2");
-        await WaitForAsync(() => File.Exists(Started), "the holder's deploy command to start");
+        await Poll.UntilAsync(() => File.Exists(Started), "the holder's deploy command to start");
 
         var status = await Run("lock", "status");
         Assert.Matches(@"site-shop: held by pid \d+ \(.+, `run\.sh .*deploy shop --version v2`", status.Stdout);
@@ -152,19 +151,5 @@ public sealed class LockVerbTests : TwoSlotHomeTest
         var result = await Run("lock", "release");
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("no maintenance lock was held", result.Stdout);
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (clock.Elapsed > Deadline)
-            {
-                throw new TimeoutException($"waited {Deadline.TotalSeconds:0} s for {what}");
-            }
-
-            await Task.Delay(20);
-        }
     }
 }

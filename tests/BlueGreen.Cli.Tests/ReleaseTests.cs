@@ -314,32 +314,18 @@ public sealed class ReleaseTests(ReleaseFixture release)
         return await answer.Content.ReadAsStringAsync();
     }
 
-    /// <summary>Waits for a condition with a deadline (no fixed sleep decides anything).</summary>
-    private static async Task Eventually(Func<Task<bool>> condition)
+    /// <summary>Waits for a condition with a deadline; a server not listening yet is "not yet".</summary>
+    private static Task Eventually(Func<Task<bool>> condition) => Poll.UntilAsync(async () =>
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
+        try
         {
-            try
-            {
-                if (await condition())
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("the condition did not hold within 30 s");
-            }
-
-            await Task.Delay(50);
+            return await condition();
         }
-    }
+        catch (HttpRequestException)
+        {
+            return false; // not listening yet
+        }
+    }, "the sample app to answer", TimeSpan.FromSeconds(30));
 
     /// <summary>The sample app's slots, started by the plain-process recipe with pid files in the home.</summary>
     private static void StopSlots(TempHome home)

@@ -42,7 +42,7 @@ public sealed class AdminLoginThrottleTests : IAsyncLifetime
         var journaled = FailedLogins().Count;
         using var hangUp = new CancellationTokenSource();
         var send = client.Http.SendAsync(client.LoginRequest(formToken, Wrong), hangUp.Token);
-        await Eventually.TrueAsync(() => send.IsCompleted || FailedLogins().Count > journaled, "the attempt was answered or journaled");
+        await Poll.UntilAsync(() => send.IsCompleted || FailedLogins().Count > journaled, "the attempt was answered or journaled");
         if (send.IsCompleted)
         {
             using var answer = await send;
@@ -151,8 +151,8 @@ public sealed class AdminLoginThrottleTests : IAsyncLifetime
         var form = await client.LoginFormTokenAsync();
         var armed = _clock.ArmedTimers; // the health monitor's
         var send = client.Http.SendAsync(client.LoginRequest(form, Wrong));
-        await Eventually.TrueAsync(() => FailedLogins().Count == 1, "the failure was journaled");
-        await Eventually.TrueAsync(() => _clock.ArmedTimers > armed, "the answer waits on the clock");
+        await Poll.UntilAsync(() => FailedLogins().Count == 1, "the failure was journaled");
+        await Poll.UntilAsync(() => _clock.ArmedTimers > armed, "the answer waits on the clock");
 
         _clock.Advance(LoginThrottle.MinFailureDelay - TimeSpan.FromMilliseconds(1));
         Assert.False(send.IsCompleted, "the answer to a failed login waits at least a second");

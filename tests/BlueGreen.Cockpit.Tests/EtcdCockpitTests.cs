@@ -72,4 +72,76 @@ public sealed class EtcdCockpitTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.ServiceUnavailable, page.StatusCode);
         Assert.Contains($"etcd is unreachable at {_etcd.Endpoints}", await page.Content.ReadAsStringAsync());
     }
+
+    [Fact]
+    public async Task A_mirror_that_no_longer_follows_etcd_shows_on_the_board_though_the_sites_state_and_routing_did_not_change()
+    {
+        await Cli.MustAsync(_host1.Root, "deploy", "shop", "--version", "1.0.0");
+        await using var cockpit = await CockpitUnderTest.StartAsync(_host2.Root);
+        using var http = new HttpClient { BaseAddress = cockpit.Url };
+        Assert.False(await NeedsAttentionAsync(http), "a clean reading first (it is what the cockpit keeps)");
+
+        // The entry host 2's mirror ends at, altered in etcd: its hash is no longer the mirror's.
+        var seq = JsonDocument.Parse(_etcd.Ctl("get", "bluegreen/journal/head", "--print-value-only")).RootElement.GetProperty("seq").GetInt64();
+        var key = $"bluegreen/journal/entries/{seq:D12}";
+        var line = _etcd.Ctl("get", key, "--print-value-only").TrimEnd('\n');
+        var altered = System.Text.RegularExpressions.Regex.Replace(line, "\"hash\":\"(.)", m => $"\"hash\":\"{(m.Groups[1].Value == "0" ? "1" : "0")}");
+        Assert.NotEqual(line, altered);
+        _etcd.Ctl("put", key, altered);
+
+        using var sites = JsonDocument.Parse(await http.GetStringAsync("/api/sites"));
+        var row = sites.RootElement.GetProperty("sites")[0];
+        Assert.True(row.GetProperty("needs_attention").GetBoolean(), row.ToString());
+        Assert.Contains("does not follow the journal in etcd", row.GetProperty("status").GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task A_garbage_journal_head_in_etcd_is_shown_on_the_sites_not_a_failed_request()
+    {
+        await Cli.MustAsync(_host1.Root, "deploy", "shop", "--version", "1.0.0");
+        _etcd.Ctl("put", "bluegreen/journal/head", "not a head");
+        await using var cockpit = await CockpitUnderTest.StartAsync(_host2.Root);
+        using var http = new HttpClient { BaseAddress = cockpit.Url };
+
+        using var api = await http.GetAsync("/api/sites");
+        Assert.Equal(HttpStatusCode.OK, api.StatusCode);
+        using var sites = JsonDocument.Parse(await api.Content.ReadAsStringAsync());
+        var row = sites.RootElement.GetProperty("sites")[0];
+        Assert.True(row.GetProperty("needs_attention").GetBoolean(), row.ToString());
+        Assert.Contains("bluegreen/journal/head: cannot write the journal (the journal in etcd is damaged", row.GetProperty("status").GetProperty("error").GetString());
+        foreach (var page in new[] { "/", "/sites/shop", "/api/sites/shop" })
+        {
+            using var response = await http.GetAsync(page);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{page}: {(int)response.StatusCode}");
+            Assert.Contains("bluegreen/journal/head", await response.Content.ReadAsStringAsync());
+        }
+    }
+
+    [Fact]
+    public async Task An_admin_login_is_journaled_in_etcd_and_this_hosts_mirror_stays_a_copy_of_it()
+    {
+        await Cli.MustAsync(_host1.Root, "deploy", "shop", "--version", "1.0.0");
+        _host2.WriteGlobal($"ROUTER_API=\nROUTING_STORE=etcd\nETCD_ENDPOINTS={_etcd.Endpoints}\nCOCKPIT_MODE=admin\n");
+        var token = _host2.Path_("conf", "cockpit.token");
+        File.WriteAllText(token, AdminHome.Token + "\n");
+        File.SetUnixFileMode(token, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        await using (var cockpit = await CockpitUnderTest.StartAsync(_host2.Root))
+        {
+            using var client = new AdminClient(cockpit.Url);
+            await client.LogInAsync();
+        }
+
+        var last = _etcd.ReadPrefix("bluegreen/journal/entries/").Values.Last();
+        Assert.Contains("\"action\":\"login\"", last);
+        Assert.Contains("\"via\":\"cockpit\"", last);
+        var verify = await Cli.MustAsync(_host2.Root, "journal", "verify");
+        Assert.Contains("equal", verify.Stdout);
+        Assert.Contains(await Cli.JournalAsync(_host1.Root), e => e.GetProperty("action").GetString() == "login");
+    }
+
+    private static async Task<bool> NeedsAttentionAsync(HttpClient http)
+    {
+        using var sites = JsonDocument.Parse(await http.GetStringAsync("/api/sites"));
+        return sites.RootElement.GetProperty("sites")[0].GetProperty("needs_attention").GetBoolean();
+    }
 }

@@ -5,10 +5,11 @@ using Microsoft.Extensions.Logging;
 namespace BlueGreen.Cockpit.Admin;
 
 /// <summary>
-/// Logins in the product's journal (its one writer, <see cref="JournalFile"/>). The actor is the
-/// operating-system user running the cockpit, as for any command; the message says where from.
+/// Logins in the product's journal, through its one writer (<see cref="Data.CockpitSources.AppendToJournal"/>: the
+/// journal file, or with etcd the journal there). The actor is the operating-system user running the cockpit, as for
+/// any command; the message says where from.
 /// </summary>
-internal sealed class LoginJournal(JournalFile journal, ILogger<LoginJournal> logger)
+internal sealed class LoginJournal(Func<JournalEntry, JournalEntry> append, ILogger<LoginJournal> logger)
 {
     public const string Action = "login";
 
@@ -27,9 +28,9 @@ internal sealed class LoginJournal(JournalFile journal, ILogger<LoginJournal> lo
         var entry = new JournalEntry { Action = Action, Outcome = outcome, Actor = SafeText.Clean(OsUser, 100), Via = "cockpit", Message = SafeText.Clean(message, MessageLimit) };
         try
         {
-            journal.Append(entry);
+            append(entry);
         }
-        catch (Exception e) when (e is JournalWriteException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is JournalWriteException or IOException or UnauthorizedAccessException or Infrastructure.Etcd.EtcdOutcomeUnknownException)
         {
             // The attempt was counted all the same; the operator learns from the log that it is not in the journal.
             Hosting.CockpitLog.LoginNotJournaled(logger, outcome, entry.Message, e.Message);

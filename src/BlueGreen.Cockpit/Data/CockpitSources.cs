@@ -29,6 +29,14 @@ internal sealed class CockpitSources(Home home, GlobalConfig global, TimeProvide
 
     public StateStore States { get; } = new(home, clock, EtcdStore.For(global));
 
+    /// <summary>
+    /// The cockpit's own journal lines (logins), through the journal's one writer: the file, or with etcd the journal
+    /// there (this host's file is its mirror, caught up after), so that the mirror stays a beginning of etcd's journal.
+    /// </summary>
+    /// <exception cref="JournalWriteException">Not written.</exception>
+    public Core.Journal.JournalEntry AppendToJournal(Core.Journal.JournalEntry entry) =>
+        Etcd is { } etcd ? new EtcdJournal(etcd, Journal, clock).Append(entry) : Journal.Append(entry);
+
     /// <summary>The routing files (and their history, which only file mode keeps).</summary>
     public RoutingFiles Routing { get; } = new(home, global);
 

@@ -28,7 +28,7 @@ internal sealed class CockpitRuntime(CockpitOptions options, CockpitReader reade
 
     public LoginThrottle Throttle { get; } = new(options.Clock);
 
-    public LoginJournal Logins { get; } = new(sources.Journal, loggers.CreateLogger<LoginJournal>());
+    public LoginJournal Logins { get; } = new(sources.AppendToJournal, loggers.CreateLogger<LoginJournal>());
 
     /// <summary>Admin mode on loopback: a POST's Host must be a loopback name (see <see cref="OriginCheck"/>).</summary>
     public bool LoopbackOnly { get; init; }

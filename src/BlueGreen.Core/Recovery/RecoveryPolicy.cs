@@ -49,7 +49,7 @@ public static class RecoveryPolicy
     {
         if (!routing.Known)
         {
-            return $"the routing file cannot tell which slot users are on: {routing.Problem}";
+            return $"{routing.Named} cannot tell which slot users are on: {routing.Problem}";
         }
 
         if (routing.Matches(state))
@@ -58,8 +58,8 @@ public static class RecoveryPolicy
         }
 
         return routing.FileExists
-            ? $"the routing file sends users to {routing.Describe()} but the state says {Expected(state)}"
-            : $"the state says {Expected(state)} but there is no routing file";
+            ? $"{routing.Named} sends users to {routing.Describe()} but the state says {Expected(state)}"
+            : $"the state says {Expected(state)} but there is {routing.NoneNamed}";
     }
 
     /// <summary>
@@ -71,12 +71,12 @@ public static class RecoveryPolicy
     {
         if (!routing.Known)
         {
-            return (null, $"cannot adopt the routing file: {routing.Problem}");
+            return (null, $"cannot adopt {routing.Named}: {routing.Problem}");
         }
 
         if (routing.Matches(state))
         {
-            return (state, $"nothing to adopt: the routing file and the state agree ({routing.Describe()}{(routing.IsSplit ? "" : " is live")})");
+            return (state, $"nothing to adopt: {routing.Named} and the state agree ({routing.Describe()}{(routing.IsSplit ? "" : " is live")})");
         }
 
         if (routing.Weights is { IsSplit: true } split)
@@ -91,7 +91,7 @@ public static class RecoveryPolicy
                 return (null, $"cannot adopt {split.Describe()}: its weights ({split.A}, {split.B}) do not add up to 100, as a step of `apply --weight` does");
             }
 
-            return (state with { CandidateWeight = split.Of(blue.Other()) }, $"adopted what the routing file serves: {split.Describe()}, slot {blue.Name()} live until the switch completes (the state said {Said(state)})");
+            return (state with { CandidateWeight = split.Of(blue.Other()) }, $"adopted what {routing.Named} serves: {split.Describe()}, slot {blue.Name()} live until the switch completes (the state said {Said(state)})");
         }
 
         var old = state.Live;
@@ -99,7 +99,7 @@ public static class RecoveryPolicy
         var next = state.Live == routing.Live
             ? state with { CandidateWeight = null }
             : state with { Live = routing.Live, RollbackTarget = rollback, CandidateWeight = null };
-        return (next, $"adopted what the routing file serves: {routing.Describe()} is live (the state said {Said(state)})");
+        return (next, $"adopted what {routing.Named} serves: {routing.Describe()} is live (the state said {Said(state)})");
     }
 
     /// <summary>The state's live slot: "slot a", "no slot", or with its split "slot a with 10 % to slot b".</summary>
@@ -131,7 +131,7 @@ public static class RecoveryPolicy
     {
         if (!routing.Known)
         {
-            return (state, null, $"{c.Title} was interrupted and the routing file cannot tell which slot users are on: {routing.Problem}");
+            return (state, null, $"{c.Title} was interrupted and {routing.Named} cannot tell which slot users are on: {routing.Problem}");
         }
 
         var to = c.To is { } t ? ParseSlot(t.Slot) : null;
@@ -147,7 +147,7 @@ public static class RecoveryPolicy
             return routing.Live == to && state.Live == to
                 ? (state, $"{c.Title} was interrupted after its state was recorded: slot {c.To} is live", null)
                 : routing.IsSplit
-                    ? (state, $"{c.Title} was interrupted; the routing file and the state agree: {routing.Describe()}", null)
+                    ? (state, $"{c.Title} was interrupted; {routing.Named} and the state agree: {routing.Describe()}", null)
                     : (state, $"{c.Title} was interrupted before the routing changed: {Describe(routing.Live)} is still live; nothing changed", null);
         }
 
@@ -160,7 +160,7 @@ public static class RecoveryPolicy
                 return (SwitchPolicy.AfterApply(state, step, record), $"{c.Title} was interrupted after the routing changed: {split.Describe()}", null);
             }
 
-            return (state, null, $"{c.Title} was interrupted; the routing file serves {split.Describe()}, which is not where this switch goes from the state ({Expected(state)})");
+            return (state, null, $"{c.Title} was interrupted; {routing.Named} serves {split.Describe()}, which is not where this switch goes from the state ({Expected(state)})");
         }
 
         if (routing.Live == to)
@@ -174,7 +174,7 @@ public static class RecoveryPolicy
 
             if (state.Live != from)
             {
-                return (state, null, $"{c.Title} was interrupted; the routing file serves slot {to.Value.Name()} but the state names {Describe(state.Live)}, which is neither side of the switch");
+                return (state, null, $"{c.Title} was interrupted; {routing.Named} serves slot {to.Value.Name()} but the state names {Describe(state.Live)}, which is neither side of the switch");
             }
 
             var next = c.Action == JournalAction.Apply ? SwitchPolicy.AfterApply(state, plan, record) : SwitchPolicy.AfterRollback(state, plan, record);
@@ -183,10 +183,10 @@ public static class RecoveryPolicy
 
         if (routing.Live == from)
         {
-            return (state, null, $"{c.Title} was interrupted; the routing file still serves {Describe(from)} but the state says {Said(state)}");
+            return (state, null, $"{c.Title} was interrupted; {routing.Named} still serves {Describe(from)} but the state says {Said(state)}");
         }
 
-        return (state, null, $"{c.Title} was interrupted; the routing file serves {Describe(routing.Live)}, neither side of the switch");
+        return (state, null, $"{c.Title} was interrupted; {routing.Named} serves {Describe(routing.Live)}, neither side of the switch");
     }
 
     private static (SiteState, string?, string?) ResolveDeploy(SiteState state, InterruptedCommand c)

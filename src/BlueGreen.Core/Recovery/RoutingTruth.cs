@@ -20,6 +20,15 @@ public sealed record RoutingTruth(bool Known, bool FileExists, SlotWeights? Weig
 
     public static RoutingTruth Unknown(string problem) => new(false, true, null, problem);
 
+    /// <summary>How messages name where this truth was read (recovery's drift and adoption lines): the file, by default.</summary>
+    public string Named { get; private init; } = "the routing file";
+
+    /// <summary>How messages say there is none: "there is no routing file".</summary>
+    public string NoneNamed { get; private init; } = "no routing file";
+
+    /// <summary>The same truth, read from Traefik's KV tree in etcd (ROUTING_STORE=etcd): messages name the store it was read from.</summary>
+    public RoutingTruth InEtcd() => this with { Named = "the routing in etcd", NoneNamed = "no routing in etcd" };
+
     /// <summary>The one slot with all production traffic; null with no production route, or during a split.</summary>
     public Slot? Live => Weights?.Only;
 

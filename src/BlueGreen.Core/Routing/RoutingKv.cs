@@ -93,25 +93,34 @@ public static class RoutingKv
     /// <summary>True when the key lies under one of the site's own router or service names, compared whole (never as a prefix of a name).</summary>
     public static bool Owns(string site, string key, string rootKey)
     {
-        var root = rootKey + "/http/";
-        if (!key.StartsWith(root, StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        var path = key[root.Length..].Split('/');
-        if (path.Length < 3)
+        if (NameOf(key, rootKey) is not { } named)
         {
             return false;
         }
 
         var (routers, services) = OwnedNames(site);
-        return path[0] switch
+        return named.Kind switch
         {
-            "routers" => routers.Contains(path[1], StringComparer.Ordinal),
-            "services" => services.Contains(path[1], StringComparer.Ordinal),
+            "routers" => routers.Contains(named.Name, StringComparer.Ordinal),
+            "services" => services.Contains(named.Name, StringComparer.Ordinal),
             _ => false,
         };
+    }
+
+    /// <summary>
+    /// The kind (`routers`, `services`, …) and the whole name a key lies under, `ROOT/http/KIND/NAME/…`; null for a key
+    /// outside that layout. The one place a key is split into its name: what decides which site owns it.
+    /// </summary>
+    public static (string Kind, string Name)? NameOf(string key, string rootKey)
+    {
+        var root = rootKey + "/http/";
+        if (!key.StartsWith(root, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var path = key[root.Length..].Split('/', 3);
+        return path.Length < 3 ? null : (path[0], path[1]);
     }
 
     /// <summary>

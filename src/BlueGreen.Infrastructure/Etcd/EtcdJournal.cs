@@ -28,8 +28,9 @@ public sealed class EtcdJournal(EtcdStore store, JournalFile mirror, TimeProvide
     /// Appends one entry, with <paramref name="alongside"/> in the same transaction (a switch's routing), only while
     /// every <paramref name="proofs"/> comparison holds (the caller's locks are still its own).
     /// </summary>
+    /// <param name="proofsFailed">What it means when a proof no longer holds (default: the command's lock lease expired).</param>
     /// <exception cref="JournalWriteException">etcd is unreachable, or a lock was lost: nothing was written.</exception>
-    public JournalEntry Append(JournalEntry entry, IReadOnlyList<RequestOp>? alongside = null, IReadOnlyList<Compare>? proofs = null)
+    public JournalEntry Append(JournalEntry entry, IReadOnlyList<RequestOp>? alongside = null, IReadOnlyList<Compare>? proofs = null, string? proofsFailed = null)
     {
         try
         {
@@ -53,7 +54,7 @@ public sealed class EtcdJournal(EtcdStore store, JournalFile mirror, TimeProvide
                 // Either the head moved (another command journaled: seal again after it) or a lock is no longer ours.
                 if (proofs is { Count: > 0 } && !store.Transact(proofs, []))
                 {
-                    throw new JournalWriteException(store.JournalHeadKey, "this command's lock lease expired before the write (etcd was unreachable for too long?); nothing was written");
+                    throw new JournalWriteException(store.JournalHeadKey, $"{proofsFailed ?? LeaseLost}; nothing was written");
                 }
             }
 
@@ -64,6 +65,8 @@ public sealed class EtcdJournal(EtcdStore store, JournalFile mirror, TimeProvide
             throw new JournalWriteException(store.JournalHeadKey, e.Message, e);
         }
     }
+
+    private const string LeaseLost = "this command's lock lease expired before the write (etcd was unreachable for too long?)";
 
     /// <summary>Reads after a transaction whose answer was lost, at most this many times, before saying it is unknown.</summary>
     private const int SettleAttempts = 3;
@@ -144,17 +147,28 @@ public sealed class EtcdJournal(EtcdStore store, JournalFile mirror, TimeProvide
     /// <summary>Lines per transaction when a journal is copied: under etcd's 128 operations (and 1.5 MiB) per request.</summary>
     public const int ImportBatch = 100;
 
-    /// <summary>The head as etcd has it, with the revision that wrote it (0 when the journal in etcd is empty).</summary>
-    public (EtcdJournalHead Head, long Revision) ReadHead()
+    /// <summary>The head as etcd has it (now, or at <paramref name="at"/>), with the revision that wrote it (0 when the journal in etcd is empty).</summary>
+    public (EtcdJournalHead Head, long Revision) ReadHead(long at = 0)
     {
-        var value = store.Get(store.JournalHeadKey);
+        var value = store.Get(store.JournalHeadKey, at);
         if (value is null)
         {
             return (new EtcdJournalHead(0, JournalChain.GenesisHash), 0);
         }
 
-        var head = Json.Deserialize<EtcdJournalHead>(value.Value) ?? throw new JournalWriteException(store.JournalHeadKey, "the head is empty", damaged: true);
-        return (head, value.ModRevision);
+        EtcdJournalHead? head;
+        try
+        {
+            head = Json.Deserialize<EtcdJournalHead>(value.Value);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new JournalWriteException(store.JournalHeadKey, $"the journal in etcd is damaged: its head is not {{\"seq\":N,\"hash\":\"…\"}} ({e.Message}); see ./run.sh journal verify", e, damaged: true);
+        }
+
+        return head is { Seq: >= 0, Hash.Length: > 0 }
+            ? (head, value.ModRevision)
+            : throw new JournalWriteException(store.JournalHeadKey, "the journal in etcd is damaged: its head has no seq and hash; see ./run.sh journal verify", damaged: true);
     }
 
     /// <summary>
@@ -162,12 +176,20 @@ public sealed class EtcdJournal(EtcdStore store, JournalFile mirror, TimeProvide
     /// that went further, or that differs, is a damaged journal: mutating commands refuse until `journal verify`
     /// says where (a home with a file-mode journal starts in etcd through `store migrate`).
     /// </summary>
+    /// <param name="at">Catch up to the journal as it was at this revision (0: now), the revision of a status read's snapshot.</param>
     /// <exception cref="JournalWriteException">Damaged: they differ.</exception>
     /// <exception cref="EtcdUnavailableException">etcd cannot be reached.</exception>
-    public void EnsureMirrorFollows()
+    public void EnsureMirrorFollows(long at = 0)
     {
         var (localSeq, localHash) = mirror.Tail();
-        var (head, _) = ReadHead();
+        var (head, _) = ReadHead(at);
+        if (localSeq > head.Seq && at != 0)
+        {
+            // A command of this host journaled after the snapshot's revision: the mirror is compared with the journal now.
+            EnsureMirrorFollows();
+            return;
+        }
+
         if (localSeq > head.Seq)
         {
             throw new JournalWriteException(mirror.Path,
@@ -177,12 +199,12 @@ public sealed class EtcdJournal(EtcdStore store, JournalFile mirror, TimeProvide
                 damaged: true);
         }
 
-        if (localSeq > 0 && EntryHash(localSeq) != localHash)
+        if (localSeq > 0 && EntryHash(localSeq, at) != localHash)
         {
             throw new JournalWriteException(mirror.Path, $"this host's journal and the journal in etcd differ at seq {localSeq}: see ./run.sh journal verify", damaged: true);
         }
 
-        CatchUp();
+        CatchUp(at);
     }
 
     /// <summary>
@@ -191,24 +213,30 @@ public sealed class EtcdJournal(EtcdStore store, JournalFile mirror, TimeProvide
     /// went further: `journal verify` says where), and the mirror is left as it is.
     /// </summary>
     /// <exception cref="EtcdUnavailableException">etcd cannot be reached.</exception>
-    public static string? CatchUpForReading(EtcdStore store, JournalFile mirror)
+    public static string? CatchUpForReading(EtcdStore store, JournalFile mirror, long at = 0)
     {
         try
         {
-            new EtcdJournal(store, mirror, TimeProvider.System).EnsureMirrorFollows();
+            new EtcdJournal(store, mirror, TimeProvider.System).EnsureMirrorFollows(at);
             return null;
         }
         catch (JournalWriteException e)
         {
-            return e.Message;
+            // A real difference, damage in etcd, or only a failed write to this host's file (a lock wait, permissions).
+            return !e.Damaged ? $"this host's journal mirror could not be brought up to the journal in etcd: {e.Message}"
+                : e.Where == mirror.Path ? $"this host's journal mirror does not follow the journal in etcd: {e.Message}"
+                : e.Message;
         }
     }
 
     /// <summary>Every line of the journal in etcd, in seq order.</summary>
     public IReadOnlyList<(long Seq, string Line)> ReadAll() => store.List(store.JournalEntriesPrefix).Select(Line).ToList();
 
+    /// <exception cref="JournalWriteException">Damaged: a key under journal/entries/ that is not a seq.</exception>
     private (long Seq, string Line) Line(EtcdValue kv) =>
-        (long.Parse(kv.Key[store.JournalEntriesPrefix.Length..], System.Globalization.CultureInfo.InvariantCulture), kv.Value);
+        long.TryParse(kv.Key.AsSpan(store.JournalEntriesPrefix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seq)
+            ? (seq, kv.Value)
+            : throw new JournalWriteException(kv.Key, $"the journal in etcd is damaged: this key is not a journal entry's ({store.JournalEntriesPrefix}SEQ, SEQ a number); see ./run.sh journal verify", damaged: true);
 
     /// <summary>
     /// Verifies the journal in etcd (its chain, and that it ends at its head) and compares this host's mirror with it
@@ -241,7 +269,7 @@ public sealed class EtcdJournal(EtcdStore store, JournalFile mirror, TimeProvide
         return (chainBreak, difference, lines.Count);
     }
 
-    private string? EntryHash(long seq) => store.Get(store.JournalEntryKey(seq)) is { } kv ? HashIn(kv.Value) : null;
+    private string? EntryHash(long seq, long at) => store.Get(store.JournalEntryKey(seq), at) is { } kv ? HashIn(kv.Value) : null;
 
     /// <summary>The hash a line claims (the chain check proves it separately).</summary>
     private static string? HashIn(string line)
@@ -256,10 +284,10 @@ public sealed class EtcdJournal(EtcdStore store, JournalFile mirror, TimeProvide
         }
     }
 
-    private void CatchUp()
+    private void CatchUp(long at = 0)
     {
         var (localSeq, _) = mirror.Tail();
-        var missing = store.ListFrom(store.JournalEntriesPrefix, store.JournalEntryKey(localSeq + 1));
+        var missing = store.ListFrom(store.JournalEntriesPrefix, store.JournalEntryKey(localSeq + 1), at);
         if (missing.Count > 0)
         {
             mirror.AppendSealed(missing.Select(Line).ToList());

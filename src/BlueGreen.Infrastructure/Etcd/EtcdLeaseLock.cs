@@ -40,8 +40,11 @@ public sealed class EtcdLeaseLock(EtcdStore store) : ILockStore
         }
     }
 
-    public IReadOnlyList<LockStatus> Inspect() =>
-        store.List(store.LocksPrefix).Select(kv => new LockStatus(kv.Key[store.LocksPrefix.Length..], LockState.Held, ReadHolder(kv.Value))).ToList();
+    public IReadOnlyList<LockStatus> Inspect() => InspectAt(0);
+
+    /// <summary>The held locks as they were at <paramref name="revision"/> (0: now), for a reading that is one snapshot.</summary>
+    public IReadOnlyList<LockStatus> InspectAt(long revision) =>
+        store.List(store.LocksPrefix, revision).Select(kv => new LockStatus(kv.Key[store.LocksPrefix.Length..], LockState.Held, ReadHolder(kv.Value))).ToList();
 
     private static LockHolder? ReadHolder(string json)
     {

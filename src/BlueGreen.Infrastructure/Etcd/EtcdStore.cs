@@ -108,19 +108,32 @@ public sealed class EtcdStore : IDisposable
 
     public string StatesPrefix => $"{StatePrefix}/state/";
 
-    public EtcdValue? Get(string key) => Call(() =>
+    /// <param name="revision">Read as the store was at that revision (0: now): several reads at one revision are one snapshot.</param>
+    public EtcdValue? Get(string key, long revision = 0) => Call(() =>
     {
-        var response = _client.Get(new RangeRequest { Key = Bytes(key) }, null, Deadline());
+        var response = Range(new RangeRequest { Key = Bytes(key), Revision = revision });
         return response.Kvs.Count == 0 ? null : Value(response.Kvs[0]);
     });
 
-    /// <summary>Every key under a prefix, in key order, at one revision.</summary>
-    public IReadOnlyList<EtcdValue> List(string prefix) => Call(() =>
-        _client.Get(new RangeRequest { Key = Bytes(prefix), RangeEnd = Bytes(EtcdClient.GetRangeEnd(prefix)) }, null, Deadline()).Kvs.Select(Value).ToList());
+    /// <summary>Every key under a prefix, in key order, at one revision (<paramref name="revision"/>, or now).</summary>
+    public IReadOnlyList<EtcdValue> List(string prefix, long revision = 0) => Call(() =>
+        Range(new RangeRequest { Key = Bytes(prefix), RangeEnd = Bytes(EtcdClient.GetRangeEnd(prefix)), Revision = revision }).Kvs.Select(Value).ToList());
 
-    /// <summary>Keys from <paramref name="from"/> (inclusive) to the end of <paramref name="prefix"/>.</summary>
-    public IReadOnlyList<EtcdValue> ListFrom(string prefix, string from) => Call(() =>
-        _client.Get(new RangeRequest { Key = Bytes(from), RangeEnd = Bytes(EtcdClient.GetRangeEnd(prefix)) }, null, Deadline()).Kvs.Select(Value).ToList());
+    /// <summary>Keys from <paramref name="from"/> (inclusive) to the end of <paramref name="prefix"/>, at <paramref name="revision"/> (or now).</summary>
+    public IReadOnlyList<EtcdValue> ListFrom(string prefix, string from, long revision = 0) => Call(() =>
+        Range(new RangeRequest { Key = Bytes(from), RangeEnd = Bytes(EtcdClient.GetRangeEnd(prefix)), Revision = revision }).Kvs.Select(Value).ToList());
+
+    /// <summary>The store's revision now (read with the journal head's key, which it does not return): reads at it are one snapshot.</summary>
+    public long Revision() => Call(() => Range(new RangeRequest { Key = Bytes(JournalHeadKey), CountOnly = true }).Header.Revision);
+
+    private RangeResponse Range(RangeRequest request)
+    {
+        RangeObserver?.Invoke(request);
+        return _client.Get(request, null, Deadline());
+    }
+
+    /// <summary>Tests only: sees each range read before it is sent (its keys and its revision).</summary>
+    internal Action<RangeRequest>? RangeObserver { get; set; }
 
     /// <summary>One transaction: all of <paramref name="then"/> when every comparison holds, else nothing. True when it was applied.</summary>
     public bool Transact(IReadOnlyList<Compare> when, IReadOnlyList<RequestOp> then) => Call(() =>

@@ -15,6 +15,9 @@ public sealed class JournalWriteException(string path, string reason, Exception?
     : Exception($"{path}: cannot write the journal ({reason})", inner)
 {
     public bool Damaged { get; } = damaged;
+
+    /// <summary>The file or etcd key it is about.</summary>
+    public string Where { get; } = path;
 }
 
 /// <summary>

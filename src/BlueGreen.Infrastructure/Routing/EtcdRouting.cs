@@ -16,7 +16,7 @@ public static class EtcdRouting
 
     /// <summary>The keys the site owns now, read from its own prefixes (a few small range reads).</summary>
     public static List<KeyValuePair<string, string>> SiteKeys(EtcdStore etcd, string site) =>
-        RoutingKv.SitePrefixes(site, etcd.RoutingPrefix).SelectMany(etcd.List)
+        RoutingKv.SitePrefixes(site, etcd.RoutingPrefix).SelectMany(prefix => etcd.List(prefix))
             .Where(kv => RoutingKv.Owns(site, kv.Key, etcd.RoutingPrefix))
             .Select(kv => new KeyValuePair<string, string>(kv.Key, kv.Value)).ToList();
 
@@ -25,11 +25,11 @@ public static class EtcdRouting
     {
         if (pairs.Count == 0)
         {
-            return RoutingTruth.NoFile;
+            return RoutingTruth.NoFile.InEtcd();
         }
 
         var (config, error) = RoutingKv.Parse(pairs, rootKey);
-        return config is null ? RoutingTruth.Unknown($"etcd: {error}") : RoutingTruth.Of(config, site);
+        return (config is null ? RoutingTruth.Unknown($"etcd: {error}") : RoutingTruth.Of(config, site)).InEtcd();
     }
 
     /// <summary>
@@ -40,22 +40,18 @@ public static class EtcdRouting
     {
         private readonly Dictionary<(string Kind, string Name), List<EtcdValue>> _byName = [];
 
-        public Tree(EtcdStore etcd)
+        /// <param name="revision">The tree as it was at that revision (0: now).</param>
+        public Tree(EtcdStore etcd, long revision = 0)
         {
             RootKey = etcd.RoutingPrefix;
-            var root = RootKey + "/http/";
-            foreach (var kv in etcd.List(root))
+            foreach (var kv in etcd.List(RootKey + "/http/", revision))
             {
-                // http/KIND/NAME/…: the site that owns it is decided by its whole name, as RoutingKv.Owns does.
-                var path = kv.Key.AsSpan(root.Length);
-                var first = path.IndexOf('/');
-                var second = first < 0 ? -1 : path[(first + 1)..].IndexOf('/');
-                if (second < 0)
+                // The site that owns a key is decided by its whole name, as RoutingKv.Owns does.
+                if (RoutingKv.NameOf(kv.Key, RootKey) is not { } name)
                 {
                     continue;
                 }
 
-                var name = (path[..first].ToString(), path.Slice(first + 1, second).ToString());
                 if (!_byName.TryGetValue(name, out var keys))
                 {
                     _byName[name] = keys = [];

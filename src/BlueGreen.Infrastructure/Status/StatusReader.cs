@@ -139,8 +139,11 @@ public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http
     /// </summary>
     public SiteReading? LastReading(string site) => _reused.TryGetValue(site, out var kept) ? kept.Files.Reading : null;
 
-    /// <summary>A file's stamp is its size and modification time: same stamp, same content (writes go through a rename).</summary>
-    private readonly record struct FilesKey(Stamp Conf, Stamp State, Stamp Routing, string Journal);
+    /// <summary>
+    /// A file's stamp is its size and modification time: same stamp, same content (writes go through a rename). The
+    /// journal's problem (etcd: the mirror cannot follow) changes no stamp here, so it is part of the key itself.
+    /// </summary>
+    private readonly record struct FilesKey(Stamp Conf, Stamp State, Stamp Routing, string Journal, string? JournalProblem);
 
     /// <summary>The journal's last segment and its size and time: any append changes it.</summary>
     private string JournalStamp()
@@ -154,7 +157,7 @@ public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http
     {
         // Stamps first: a file changed after them makes the next key differ, so nothing stale is kept.
         var (state, routing) = source.Stamps(name);
-        var key = new FilesKey(Stamp.OfFile(home.SiteConf(name)), state, routing, journalStamp);
+        var key = new FilesKey(Stamp.OfFile(home.SiteConf(name)), state, routing, journalStamp, source.JournalProblem);
         // An interrupted or running command is looked at again every time: its lock's holder changes no file here.
         if (_reused.TryGetValue(name, out var kept) && kept.Key == key && kept.Files is { InterruptedNote: null, InProgress: null })
         {

@@ -39,13 +39,13 @@ internal abstract class StatusSource
     /// <summary>The state's and the routing's stamps, for <see cref="StatusReader"/>'s reuse of unchanged readings.</summary>
     public abstract (Stamp State, Stamp Routing) Stamps(string site);
 
-    /// <summary>Why the journal read is not the shared one (etcd: this host's mirror cannot follow it), or null.</summary>
+    /// <summary>Why the journal read is not the shared one (etcd: this host's mirror cannot follow it, or it is damaged there), or null.</summary>
     public virtual string? JournalProblem => null;
 
     /// <summary>
-    /// The source of one status call. With etcd, every prefix is read here, ONCE (the journal caught up, then the
-    /// states, the routing tree and the locks: four range reads whatever the number of sites), so that status stays
-    /// fast for thousands of sites; the per-site calls then only look in memory.
+    /// The source of one status call. With etcd, every prefix is read here, ONCE and at one revision (the journal caught
+    /// up, then the states, the routing tree and the locks: a handful of range reads whatever the number of sites), so
+    /// that status stays fast for thousands of sites and sees one moment; the per-site calls then only look in memory.
     /// </summary>
     /// <exception cref="EtcdUnavailableException">etcd cannot be reached: status says so and stops.</exception>
     public static StatusSource Read(Home home, GlobalConfig global, JournalFile journal) =>
@@ -73,12 +73,15 @@ internal abstract class StatusSource
 
         public EtcdSource(Home home, EtcdStore etcd, JournalFile journal)
         {
+            // One snapshot: the journal, the states, the routing and the locks as they all were at one revision, so that a
+            // switch committed between two of these reads cannot show as drift (its routing seen, its state not yet).
             // The journal first, as file mode reads it before the locks: a command seen started and still holding its lock is in progress.
-            JournalProblem = EtcdJournal.CatchUpForReading(etcd, journal) is { } why ? $"this host's journal mirror does not follow the journal in etcd: {why}" : null;
+            var revision = etcd.Revision();
+            JournalProblem = EtcdJournal.CatchUpForReading(etcd, journal, revision);
             _states = new StateStore(home, etcd: etcd);
-            _stateKeys = etcd.List(etcd.StatesPrefix).ToDictionary(kv => kv.Key[etcd.StatesPrefix.Length..], StringComparer.Ordinal);
-            _routing = new EtcdRouting.Tree(etcd);
-            _locks = new EtcdLeaseLock(etcd).Inspect().ToDictionary(l => l.Name, l => l.Holder, StringComparer.Ordinal);
+            _stateKeys = etcd.List(etcd.StatesPrefix, revision).ToDictionary(kv => kv.Key[etcd.StatesPrefix.Length..], StringComparer.Ordinal);
+            _routing = new EtcdRouting.Tree(etcd, revision);
+            _locks = new EtcdLeaseLock(etcd).InspectAt(revision).ToDictionary(l => l.Name, l => l.Holder, StringComparer.Ordinal);
         }
 
         public override string? JournalProblem { get; }

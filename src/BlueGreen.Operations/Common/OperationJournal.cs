@@ -49,10 +49,10 @@ internal sealed class OperationJournal
 
     /// <summary>
     /// Journals an entry. With etcd, <paramref name="alongside"/> (a switch's routing) is written in the same transaction,
-    /// and only while <paramref name="proofs"/> (the command's locks) hold.
+    /// and only while <paramref name="proofs"/> (the command's locks, unless <paramref name="proofsFailed"/> says what else) hold.
     /// </summary>
     public JournalEntry Record(string? site, string action, string outcome, string message, SlotVersion? from = null, SlotVersion? to = null, long? closes = null,
-        IReadOnlyList<RequestOp>? alongside = null, IReadOnlyList<Compare>? proofs = null)
+        IReadOnlyList<RequestOp>? alongside = null, IReadOnlyList<Compare>? proofs = null, string? proofsFailed = null)
     {
         var entry = new JournalEntry
         {
@@ -68,7 +68,7 @@ internal sealed class OperationJournal
             Ref = closes,
         };
         var appended = _etcd is not null
-            ? _etcd.Append(entry, alongside, proofs)
+            ? _etcd.Append(entry, alongside, proofs, proofsFailed)
             : alongside is { Count: > 0 } ? throw new InvalidOperationException("a journal file cannot carry routing keys") : _file.Append(entry);
         Notify(appended);
         return appended;

@@ -31,7 +31,8 @@ public sealed class LockOperation(OperationContext context)
 
     /// <summary>
     /// Takes every lock (switch, then each site's, the order every command uses) and writes the maintenance
-    /// file under them: once this returns, no mutating command runs, and none starts until `lock release`.
+    /// hold under them: once this returns, no mutating command runs, and none starts until `lock release`. With etcd
+    /// the hold and its journal entry are one transaction, on the condition that those locks are still this command's.
     /// </summary>
     public async Task<OperationResult> AcquireAsync(string? message, CancellationToken signalled)
     {
@@ -40,14 +41,25 @@ public sealed class LockOperation(OperationContext context)
             return new OperationResult(ExitCode.Usage, $"lock acquire: {OperatorInput.NotALockMessage(message)}", "e.g. ./run.sh lock acquire --message \"database migration until 14:00\"");
         }
 
+        var written = false;
         try
         {
             _journal.EnsureIntact();
             string[] names = [FileLock.SwitchLock, .. ConfigLoader.ValidSiteNames(context.Home).Select(FileLock.SiteLock).Order(StringComparer.Ordinal)];
             using var locks = await SiteLocks.TakeAsync(context, _journal, null, names, signalled);
             var hold = new MaintenanceHold(LockHolder.Current(context.CommandLine, context.Clock.GetUtcNow()), message!);
-            Maintenance.Write(hold, locks.Proofs);
-            _journal.Record(null, AcquireAction, JournalOutcome.Succeeded, $"maintenance lock taken: {message}");
+            var journaled = $"maintenance lock taken: {message}";
+            if (Etcd)
+            {
+                _journal.Record(null, AcquireAction, JournalOutcome.Succeeded, journaled, alongside: [Maintenance.PutInEtcd(hold)], proofs: locks.Proofs);
+            }
+            else
+            {
+                Maintenance.Write(hold);
+                written = true;
+                _journal.Record(null, AcquireAction, JournalOutcome.Succeeded, journaled);
+            }
+
             return new OperationResult(ExitCode.Done, $"maintenance lock taken by {hold.Holder.User}@{hold.Holder.Host}: \"{message}\"; every mutating command now exits 4",
                 "./run.sh lock release ends it");
         }
@@ -62,9 +74,13 @@ public sealed class LockOperation(OperationContext context)
         }
         catch (JournalWriteException e)
         {
-            // Taken but not journaled would be a lock nobody can trace: let it go again.
-            Maintenance.Remove();
-            return new OperationResult(e.Damaged ? ExitCode.Refused : ExitCode.Failed, $"lock acquire: {e.Message}; the maintenance lock was not taken", "see ./run.sh journal verify and docs/journal.md");
+            // Taken but not journaled would be a lock nobody can trace: the file is let go again (etcd wrote neither).
+            var notTaken = written ? UndoWrite() : "the maintenance lock was not taken";
+            return new OperationResult(e.Damaged ? ExitCode.Refused : ExitCode.Failed, $"lock acquire: {e.Message}; {notTaken}", Hint(e));
+        }
+        catch (EtcdOutcomeUnknownException e)
+        {
+            return new OperationResult(ExitCode.Failed, $"lock acquire failed: {e.Message}: the maintenance lock may have been taken", "./run.sh lock status says whether it was");
         }
         catch (EtcdUnavailableException e)
         {
@@ -72,29 +88,47 @@ public sealed class LockOperation(OperationContext context)
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return new OperationResult(ExitCode.Failed, $"lock acquire failed: {e.Message}", $"check the disk and permissions under {context.Home.LocksDir}");
+            var notTaken = written ? $"; {UndoWrite()}" : "";
+            return new OperationResult(ExitCode.Failed, $"lock acquire failed: {e.Message}{notTaken}", $"check the disk and permissions under {context.Home.LocksDir}");
         }
     }
 
-    /// <summary>Removes the maintenance file, whoever wrote it (as Kamal's release), and journals who held it and why.</summary>
+    /// <summary>
+    /// Removes the maintenance hold, whoever wrote it (as Kamal's release), and journals who held it and why. With etcd
+    /// the delete and its journal entry are one transaction, on the condition that the hold is still the one read.
+    /// </summary>
     public OperationResult Release()
     {
         try
         {
             _journal.EnsureIntact();
-            if (Maintenance.Read() is not { } hold)
+            if (Maintenance.ReadWithRevision() is not { } read)
             {
                 return OperationResult.Done("no maintenance lock was held; nothing to release");
             }
 
-            Maintenance.Remove();
+            var (hold, revision) = read;
+
             var message = $"maintenance lock released (held by {hold.Holder}: \"{hold.Message}\")";
+            if (Etcd)
+            {
+                var (delete, stillThatHold) = Maintenance.DeleteInEtcd(revision);
+                _journal.Record(null, ReleaseAction, JournalOutcome.Succeeded, message, alongside: [delete], proofs: [stillThatHold],
+                    proofsFailed: $"the maintenance lock was taken again since it was read (see ./run.sh lock status)");
+                return OperationResult.Done(message);
+            }
+
+            Maintenance.Remove();
             var journaled = _journal.TryRecord(null, ReleaseAction, JournalOutcome.Succeeded, message);
             return OperationResult.Done(journaled ? message : $"{message}; the journal could not record it");
         }
         catch (JournalWriteException e)
         {
-            return new OperationResult(ExitCode.Refused, $"lock release refused: {e.Message}; the maintenance lock stays", "see ./run.sh journal verify and docs/journal.md");
+            return new OperationResult(e.Damaged ? ExitCode.Refused : ExitCode.Failed, $"lock release refused: {e.Message}; the maintenance lock stays", Hint(e));
+        }
+        catch (EtcdOutcomeUnknownException e)
+        {
+            return new OperationResult(ExitCode.Failed, $"lock release failed: {e.Message}: the maintenance lock may have been released", "./run.sh lock status says whether it was");
         }
         catch (EtcdUnavailableException e)
         {
@@ -103,6 +137,25 @@ public sealed class LockOperation(OperationContext context)
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return new OperationResult(ExitCode.Failed, $"lock release failed: {e.Message}", $"check the disk and permissions under {context.Home.LocksDir}");
+        }
+    }
+
+    private bool Etcd => _journal.Stores.Etcd is not null;
+
+    /// <summary>A damaged journal is the journal's to explain; any other failure with etcd is the cluster's (unreachable, a lease lost).</summary>
+    private string Hint(JournalWriteException e) => e.Damaged || !Etcd ? "see ./run.sh journal verify and docs/journal.md" : EtcdHint;
+
+    /// <summary>The file written before its journal entry failed, removed again; or why it could not be (it then still holds).</summary>
+    private string UndoWrite()
+    {
+        try
+        {
+            Maintenance.Remove();
+            return "the maintenance lock was not taken";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"and {Maintenance.Where} could not be removed ({e.Message}): it still holds; remove it by hand";
         }
     }
 }

@@ -155,6 +155,6 @@ public sealed class StoreMigration(OperationContext context)
             return $"a state ({state.Key})";
         }
 
-        return sites.SelectMany(site => RoutingKv.SitePrefixes(site, store.RoutingPrefix)).SelectMany(store.List).FirstOrDefault() is { } key ? $"routing ({key.Key})" : null;
+        return sites.SelectMany(site => RoutingKv.SitePrefixes(site, store.RoutingPrefix)).SelectMany(prefix => store.List(prefix)).FirstOrDefault() is { } key ? $"routing ({key.Key})" : null;
     }
 }

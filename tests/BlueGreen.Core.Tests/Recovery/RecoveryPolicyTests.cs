@@ -403,6 +403,8 @@ public sealed class RecoveryPolicyTests
         { "routing file unreadable", LiveA(), RoutingTruth.Unknown(Problem), $"the routing file cannot tell which slot users are on: {Problem}" },
         { "state deleted, routing b", SiteState.Empty("shop"), Serves(Slot.B), "the routing file sends users to slot b but the state says no slot is live" },
         { "routing serves no slot, state a", LiveA(), RoutingTruth.Serving(null), "the routing file sends users to no slot but the state says slot a is live" },
+        { "etcd: routing b, state a", LiveA(), Serves(Slot.B).InEtcd(), "the routing in etcd sends users to slot b but the state says slot a is live" },
+        { "etcd: no keys, state a", LiveA(), RoutingTruth.NoFile.InEtcd(), "the state says slot a is live but there is no routing in etcd" },
     };
 
     [Theory]

@@ -85,20 +85,9 @@ public sealed class RouterHarness : IAsyncDisposable
         return response.IsSuccessStatusCode ? JsonNode.Parse(await response.Content.ReadAsStringAsync()) : null;
     }
 
-    /// <summary>Polls until the condition holds; fails the test after the deadline.</summary>
-    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? deadline = null)
-    {
-        var until = DateTime.UtcNow + (deadline ?? Deadline);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > until)
-            {
-                Assert.Fail($"timed out waiting for {what}");
-            }
-
-            await Task.Delay(10);
-        }
-    }
+    /// <summary>Polls until the condition holds; fails the test after the deadline (<see cref="Poll"/>, with this harness's deadline).</summary>
+    public static Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? deadline = null) =>
+        Poll.UntilAsync(condition, what, deadline ?? Deadline);
 
     public async ValueTask DisposeAsync()
     {
