@@ -55,11 +55,13 @@ public sealed class EtcdRoutingTests : IAsyncLifetime
     /// <summary>
     /// Replaces everything under the root key in one transaction (one revision, one watch response), as a switch does:
     /// the keys the new tree lacks deleted, every pair put (etcd refuses a put inside a range the same txn deletes).
+    /// Asynchronous: a blocking call here held a thread-pool thread while the test's own watchers and traffic loops
+    /// needed them, and timed out on a loaded machine.
     /// </summary>
-    private static void Write(EtcdClient client, DynamicConfig config, params (string Key, string Value)[] extra)
+    private static async Task WriteAsync(EtcdClient client, DynamicConfig config, params (string Key, string Value)[] extra)
     {
         var pairs = RoutingKv.Pairs(config, Root).Select(p => (p.Key, p.Value)).Concat(extra).ToList();
-        var present = client.Get(new RangeRequest { Key = Bytes(Root + "/"), RangeEnd = Bytes(EtcdClient.GetRangeEnd(Root + "/")) }, null, DateTime.UtcNow.AddSeconds(10)).Kvs;
+        var present = (await client.GetAsync(new RangeRequest { Key = Bytes(Root + "/"), RangeEnd = Bytes(EtcdClient.GetRangeEnd(Root + "/")) }, null, DateTime.UtcNow.AddSeconds(30))).Kvs;
         var txn = new TxnRequest();
         foreach (var gone in present.Select(kv => kv.Key.ToStringUtf8()).Where(k => pairs.All(p => p.Key != k)))
         {
@@ -71,7 +73,7 @@ public sealed class EtcdRoutingTests : IAsyncLifetime
             txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = Bytes(key), Value = Bytes(value) } });
         }
 
-        Assert.True(client.Transaction(txn, null, DateTime.UtcNow.AddSeconds(10)).Succeeded);
+        Assert.True((await client.TransactionAsync(txn, null, DateTime.UtcNow.AddSeconds(30))).Succeeded);
     }
 
     private static ByteString Bytes(string text) => ByteString.CopyFromUtf8(text);
@@ -95,7 +97,7 @@ public sealed class EtcdRoutingTests : IAsyncLifetime
     public async Task Two_routers_on_one_cluster_converge_after_each_switch_and_never_serve_half_of_one()
     {
         using var client = new EtcdClient(_etcd.Endpoints);
-        Write(client, Shop("a"));
+        await WriteAsync(client, Shop("a"));
         await using var r1 = await RouterHarness.StartEtcdAsync(_etcd.ClientUrls);
         await using var r2 = await RouterHarness.StartEtcdAsync(_etcd.ClientUrls.Reverse().ToList());
         await ServesAsync(r1, "a", "router 1 serving a");
@@ -145,7 +147,7 @@ public sealed class EtcdRoutingTests : IAsyncLifetime
         for (var i = 1; i <= switches; i++)
         {
             var live = i % 2 == 1 ? "b" : "a";
-            Write(client, Shop(live));
+            await WriteAsync(client, Shop(live));
             var expected = live == "a" ? (1, 0) : (0, 1);
             await RouterHarness.WaitUntilAsync(() => Task.FromResult(Weights(r1) == expected && Weights(r2) == expected), $"both routers at switch {i}", TimeSpan.FromSeconds(30));
         }
@@ -166,7 +168,7 @@ public sealed class EtcdRoutingTests : IAsyncLifetime
     {
         using (var client = new EtcdClient(_etcd.Endpoints))
         {
-            Write(client, Shop("a"));
+            await WriteAsync(client, Shop("a"));
         }
 
         await using var r1 = await RouterHarness.StartEtcdAsync(_etcd.ClientUrls);
@@ -195,7 +197,7 @@ public sealed class EtcdRoutingTests : IAsyncLifetime
         _etcd.RestartAll();
         using (var client = new EtcdClient(_etcd.Endpoints))
         {
-            Write(client, Shop("b"));
+            await WriteAsync(client, Shop("b"));
         }
 
         await ServesAsync(r1, "b", "router 1 serving b after the restart");
@@ -208,7 +210,7 @@ public sealed class EtcdRoutingTests : IAsyncLifetime
     public async Task A_router_whose_revision_was_compacted_while_it_was_cut_off_reads_the_whole_prefix_again()
     {
         using var client = new EtcdClient(_etcd.Endpoints);
-        Write(client, Shop("a"));
+        await WriteAsync(client, Shop("a"));
         // This router reaches etcd through a relay only: cutting the relay cuts it off while the whole cluster goes on.
         await using var relay = new TcpRelay(new Uri(_etcd.ClientUrls[0]));
         await using var r = await RouterHarness.StartEtcdAsync([relay.Url]);
@@ -216,8 +218,8 @@ public sealed class EtcdRoutingTests : IAsyncLifetime
 
         relay.Cut();
         await RouterHarness.WaitUntilAsync(() => Task.FromResult(r.Log.Text.Contains("etcd is unreachable")), "the outage logged");
-        Write(client, Shop("b"));
-        Write(client, Shop("b"), ("traefik/http/routers/extra/rule", "Host(`extra.test`)"), ("traefik/http/routers/extra/service", "shop-a"));
+        await WriteAsync(client, Shop("b"));
+        await WriteAsync(client, Shop("b"), ("traefik/http/routers/extra/rule", "Host(`extra.test`)"), ("traefik/http/routers/extra/service", "shop-a"));
         var revision = client.Get(new RangeRequest { Key = Bytes("traefik/") }, null, DateTime.UtcNow.AddSeconds(10)).Header.Revision;
         client.Compact(new CompactionRequest { Revision = revision, Physical = true }, null, DateTime.UtcNow.AddSeconds(10));
         Assert.Equal("a", await BodyAsync(r));
@@ -232,24 +234,24 @@ public sealed class EtcdRoutingTests : IAsyncLifetime
     public async Task A_bad_router_in_etcd_is_disabled_alone_and_a_tree_traefik_could_not_decode_keeps_the_last_good_one()
     {
         using var client = new EtcdClient(_etcd.Endpoints);
-        Write(client, Shop("a"));
+        await WriteAsync(client, Shop("a"));
         await using var r = await RouterHarness.StartEtcdAsync(_etcd.ClientUrls);
         await ServesAsync(r, "a", "serving a");
 
         // A router to a service that does not exist: disabled alone, as in a file.
-        Write(client, Shop("b"), ("traefik/http/routers/broken/rule", "Host(`broken.test`)"), ("traefik/http/routers/broken/service", "nowhere"));
+        await WriteAsync(client, Shop("b"), ("traefik/http/routers/broken/rule", "Host(`broken.test`)"), ("traefik/http/routers/broken/service", "nowhere"));
         await ServesAsync(r, "b", "serving b");
         Assert.Equal("disabled", (await r.ApiJsonAsync("/api/http/routers/broken@etcd"))?["status"]?.GetValue<string>());
         // The reload's lines are written just after the snapshot starts serving: wait for them, do not race them.
         await RouterHarness.WaitUntilAsync(() => Task.FromResult(r.Log.Text.Contains("router broken@etcd is disabled")), "the disabled router logged");
 
         // A weight Traefik could not read: the whole tree is refused, the last good configuration serves on.
-        Write(client, Shop("a"), ("traefik/http/services/other/weighted/services/0/name", "shop-a"), ("traefik/http/services/other/weighted/services/0/weight", "heavy"));
+        await WriteAsync(client, Shop("a"), ("traefik/http/services/other/weighted/services/0/name", "shop-a"), ("traefik/http/services/other/weighted/services/0/weight", "heavy"));
         await RouterHarness.WaitUntilAsync(() => Task.FromResult(r.Log.Text.Contains("'heavy' is not a weight")), "the decode error");
         Assert.Contains("the last good configuration keeps serving", r.Log.Text);
         Assert.Equal("b", await BodyAsync(r));
 
-        Write(client, Shop("a"));
+        await WriteAsync(client, Shop("a"));
         await ServesAsync(r, "a", "serving a once the tree is good again");
     }
 

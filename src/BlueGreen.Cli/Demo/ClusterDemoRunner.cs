@@ -81,6 +81,7 @@ public sealed class ClusterDemoRunner(Terminal terminal, string runSh, string re
                 var clock = Stopwatch.StartNew();
                 _etcd!.Restart(killed);
                 await Task.Run(() => _etcd.WaitHealthy(LocalEtcdCluster.StartDeadline), ct);
+                await Task.Run(() => _etcd.Leader(LocalEtcdCluster.StartDeadline), ct); // the members agree on a leader again
                 return $"{_etcd.MemberName(killed)} is back on its data and caught up: all 3 members healthy after {clock.Elapsed.TotalMilliseconds:0} ms";
             });
             await SwitchesAsync(switches, "", load, ct);

@@ -63,6 +63,21 @@ public sealed class DemoHome(string runSh, string root)
         return lines.LastOrDefault(l => l.StartsWith("done:", StringComparison.Ordinal) || l.StartsWith("journal verify:", StringComparison.Ordinal)) ?? lines.LastOrDefault() ?? "ok";
     }
 
+    /// <summary>
+    /// The demo's homes are configured by their own conf/global.conf alone: an operator's exported settings
+    /// (ETCD_ENDPOINTS, ROUTING_STORE, ROUTER_API… override the file) must never point a demo at a real cluster.
+    /// </summary>
+    private static void Isolate(ProcessStartInfo info)
+    {
+        foreach (var key in BlueGreen.Core.Configuration.GlobalConfig.Keys)
+        {
+            info.Environment.Remove(key);
+        }
+
+        info.Environment.Remove("BLUEGREEN_HOME");
+        info.Environment.Remove("DRY_RUN");
+    }
+
     public async Task<(int Code, string Output)> RunShProcessAsync(CancellationToken ct, string[] args)
     {
         var info = new ProcessStartInfo(runSh) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -72,7 +87,7 @@ public sealed class DemoHome(string runSh, string root)
         }
 
         info.Environment["TERM"] = "dumb";
-        info.Environment.Remove("DRY_RUN");
+        Isolate(info);
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync(ct);
         var stderr = process.StandardError.ReadToEndAsync(ct);
@@ -90,6 +105,7 @@ public sealed class DemoHome(string runSh, string root)
         info.ArgumentList.Add(runSh);
         info.ArgumentList.Add(Root);
         info.ArgumentList.Add(RouterLog);
+        Isolate(info);
         Router = Process.Start(info)!;
         var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 30;
         while (Stopwatch.GetTimestamp() < deadline)

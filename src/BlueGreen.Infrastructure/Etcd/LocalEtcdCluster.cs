@@ -222,6 +222,8 @@ public class LocalEtcdCluster : IDisposable
                      "--listen-peer-urls", member.PeerUrl, "--initial-advertise-peer-urls", member.PeerUrl,
                      "--initial-cluster", _initialCluster, "--initial-cluster-state", state, "--initial-cluster-token", Path.GetFileName(Dir),
                      "--heartbeat-interval", "50", "--election-timeout", "500", "--log-level", "error",
+                     // A restarted member asks before it campaigns, so it does not depose a working leader (3.5's default).
+                     "--pre-vote",
                  })
         {
             start.ArgumentList.Add(arg);
