@@ -9,6 +9,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# The program timed: RUN=path/to/run.sh of an unzipped release (as operators run it), else this checkout's development build.
+RUN=${RUN:-$ROOT/run.sh}
 SITES="${SITES:-1000}"
 LIVE="${LIVE:-200}"
 ENTRIES="${ENTRIES:-1000000}"
@@ -29,7 +31,7 @@ trap cleanup EXIT
 for project in SitesBench JournalBench; do
   if ! out=$(dotnet build "$ROOT/bench/$project" -c Release -v quiet -nologo 2>&1); then printf '%s\n' "$out" >&2; exit 1; fi
 done
-"$ROOT/run.sh" --help >/dev/null # build the program (and samples/Hello) once
+"$ROOT/run.sh" --help >/dev/null; "$RUN" --help >/dev/null # build the program (and samples/Hello) once
 
 # Two slots answering for every site (samples/Hello), so that live sites validate, switch and are probed.
 pa=$(port); pb=$(port)
@@ -63,7 +65,7 @@ start_cockpit() { # MODE: starts run.sh cockpit in that mode (the environment wi
   local port; port=$(port)
   base="http://127.0.0.1:$port"
   local started; started=$(date +%s%N)
-  COCKPIT_MODE=$1 COCKPIT_LISTEN="127.0.0.1:$port" "$ROOT/run.sh" --home "$WORK" cockpit >"$WORK/cockpit-$1.log" 2>&1 & pids+=($!)
+  COCKPIT_MODE=$1 COCKPIT_LISTEN="127.0.0.1:$port" "$RUN" --home "$WORK" cockpit >"$WORK/cockpit-$1.log" 2>&1 & pids+=($!)
   COCKPIT=$!
   until curl -fs -o /dev/null "$base/login" || curl -fs -o /dev/null "$base/"; do
     kill -0 "$COCKPIT" 2>/dev/null || { cat "$WORK/cockpit-$1.log" >&2; exit 1; }
@@ -76,6 +78,7 @@ resident() { # the cockpit's resident set now and at its peak
 }
 
 echo "cockpit over $SITES sites ($LIVE live), journal of $ENTRIES entries; $(nproc) CPU(s), $(date -u +%Y-%m-%dT%H:%MZ), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "program: $RUN"
 echo "server time (Server-Timing) of $RUNS requests each:"
 start_cockpit safe
 rows=$(curl -fs "$base/" | { grep -o '<tr data-site=' || true; } | wc -l)

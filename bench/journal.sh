@@ -9,6 +9,8 @@
 # KEEP=DIR keeps (and reuses) the home in DIR instead of a throw-away one.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+# The program timed: RUN=path/to/run.sh of an unzipped release (as operators run it), else this checkout's development build.
+RUN=${RUN:-$ROOT/run.sh}
 ENTRIES=${1:-1000000}
 SITES=${2:-200}
 if [ -n "${KEEP:-}" ]; then
@@ -24,7 +26,7 @@ if ! out=$(dotnet build "$ROOT/bench/JournalBench" -c Release -v quiet -nologo 2
   printf '%s\n' "$out" >&2
   exit 1
 fi
-"$ROOT/run.sh" --help >/dev/null # build the program once
+"$ROOT/run.sh" --help >/dev/null; "$RUN" --help >/dev/null # build the program once
 
 echo "== in process ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPU(s), load $(cut -d' ' -f1-3 /proc/loadavg))"
 dotnet "$ROOT/bench/JournalBench/bin/Release/net10.0/JournalBench.dll" "$home" "$ENTRIES" "$SITES"
@@ -35,7 +37,7 @@ run() { # LABEL TARGET ARGS...: best of 3 wall times and the largest peak reside
   for _ in 1 2 3; do
     local t0 t1 ms kb
     t0=$(date +%s%N)
-    /usr/bin/time -o "$home/.rss" -f '%M' "$ROOT/run.sh" --home "$home" "$@" >/dev/null 2>&1 || true
+    /usr/bin/time -o "$home/.rss" -f '%M' "$RUN" --home "$home" "$@" >/dev/null 2>&1 || true
     t1=$(date +%s%N)
     kb=$(tail -1 "$home/.rss")
     ms=$(( (t1 - t0) / 1000000 )); [ "$ms" -lt "$best" ] && best=$ms
@@ -43,7 +45,7 @@ run() { # LABEL TARGET ARGS...: best of 3 wall times and the largest peak reside
   done
   printf '  %-44s %6d ms  %5d MiB  (target %s)\n' "$label" "$best" $((rss / 1024)) "$target"
 }
-echo "== through ./run.sh (whole process, start-up included; best of 3; load $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "== through ./run.sh (whole process, start-up included; best of 3; load $(cut -d' ' -f1-3 /proc/loadavg)); program: $RUN"
 run "--help (start-up alone, for reference)" "-" --help
 run "journal --limit 20" "< 50 ms of reading, < 64 MiB" journal --limit 20
 run "journal site7 --limit 20" "< 50 ms of reading, < 64 MiB" journal site7 --limit 20

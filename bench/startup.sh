@@ -21,27 +21,42 @@ mkdir -p "$home/conf/sites"
 echo "ROUTER_API=" >"$home/conf/global.conf"
 printf 'RULE=Host(`shop.example.com`)\nSLOT_A_URL=http://127.0.0.1:1/a\nSLOT_B_URL=http://127.0.0.1:1/b\n' >"$home/conf/sites/shop.conf"
 
-# Median wall time in ms of RUNS calls of "$@". The clock is bash's $EPOCHREALTIME, read without a fork
+# Wall time in microseconds of one call of "$@". The clock is bash's $EPOCHREALTIME, read without a fork
 # (timing with `$(date)` would add one process start of `date` to every figure).
-median_ms() {
-  local times=() i s e
+once_us() {
+  local s e
+  s=$EPOCHREALTIME; "$@" >/dev/null 2>&1 || true; e=$EPOCHREALTIME
+  echo $(( 10#${e//[.,]/} - 10#${s//[.,]/} ))
+}
+
+median_of() { # numbers (microseconds) on stdin -> median in ms
+  sort -n | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.1f", m / 1000}'
+}
+
+# A and B called in turn RUNS times (A first, then B, then A...), so that a change in the machine's load
+# touches both alike. Prints "median(A) median(B) median(B - A)" in ms: a wrapper's share is the median of
+# the per-pair differences, which two medians taken minutes apart can miss by more than the share itself.
+paired_ms() {
+  local -n first=$1 second=$2
+  local a b i as=() bs=() ds=()
   for i in $(seq 1 "$RUNS"); do
-    s=$EPOCHREALTIME; "$@" >/dev/null 2>&1 || true; e=$EPOCHREALTIME
-    times+=($(( 10#${e//[.,]/} - 10#${s//[.,]/} ))) # microseconds
+    a=$(once_us "${first[@]}"); b=$(once_us "${second[@]}")
+    as+=("$a"); bs+=("$b"); ds+=($((b - a)))
   done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.1f", m / 1000}'
+  echo "$(printf '%s\n' "${as[@]}" | median_of) $(printf '%s\n' "${bs[@]}" | median_of) $(printf '%s\n' "${ds[@]}" | median_of)"
 }
 
 "$ROOT/run.sh" --help >/dev/null # the development build, once
-baseline=$(median_ms /bin/true)
-native=$(median_ms "$release/bin/bluegreen" --home "$home" status --no-health)
-wrapped=$(median_ms "$release/run.sh" --home "$home" status --no-health)
-dev=$(median_ms "$ROOT/run.sh" --home "$home" status --no-health)
-dev_direct=$(median_ms dotnet "$ROOT/.build/bin/bluegreen.dll" --home "$home" status --no-health)
-overhead=$(awk -v a="$wrapped" -v b="$native" 'BEGIN {printf "%.1f", a - b}')
-dev_overhead=$(awk -v a="$dev" -v b="$dev_direct" 'BEGIN {printf "%.1f", a - b}')
+true_cmd=(/bin/true)
+baseline=$(paired_ms true_cmd true_cmd | cut -d' ' -f1)
+native_cmd=("$release/bin/bluegreen" --home "$home" status --no-health)
+wrapped_cmd=("$release/run.sh" --home "$home" status --no-health)
+read -r native wrapped overhead < <(paired_ms native_cmd wrapped_cmd)
+dev_direct_cmd=(dotnet "$ROOT/.build/bin/bluegreen.dll" --home "$home" status --no-health)
+dev_cmd=("$ROOT/run.sh" --home "$home" status --no-health)
+read -r dev_direct dev dev_overhead < <(paired_ms dev_direct_cmd dev_cmd)
 
-echo "median of $RUNS runs, status --no-health, one site; $(nproc) CPU(s), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "median of $RUNS runs (each pair of programs called in turn), status --no-health, one site; $(nproc) CPU(s), load $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-52s %8s ms   target\n' "figure" "value"
 printf '%-52s %8s ms   -\n' "any process: /bin/true (this machine's process start)" "$baseline"
 printf '%-52s %8s ms   well under 50 ms\n' "release: run.sh status" "$wrapped"
