@@ -112,8 +112,8 @@ internal static class StatusFigures
         Part("site configuration (ConfigLoader.LoadSite)", names, n => ConfigLoader.LoadSite(home, n, global));
         Part("state (StateStore.Read)", names, n => new StateStore(home).Read(n));
         Part("routing file (RoutingFiles.ReadTruth)", names, n => new BlueGreen.Infrastructure.Routing.RoutingFiles(home, global).ReadTruth(n));
-        var findInterrupted = journal.InterruptedFinder(); // as status does: the index checked once per read
-        Part("journal look-up (InterruptedFinder)", names, n => findInterrupted(n));
+        using var findInterrupted = journal.InterruptedFinder(); // as status does: the index checked once per read, segments opened once
+        Part("journal look-up (InterruptedFinder)", names, n => findInterrupted.Find(n));
         var routing = new BlueGreen.Infrastructure.Routing.RoutingFiles(home, global);
         var texts = names.ToDictionary(n => n, n => routing.ReadText(n) ?? "");
         Part("  of which: routing file parse alone", names, n => BlueGreen.Core.Routing.RoutingFileFormat.Parse(texts[n]));

@@ -1,3 +1,4 @@
+using BlueGreen.Infrastructure.Files;
 using BlueGreen.Core.Configuration;
 using BlueGreen.Core.Input;
 
@@ -155,7 +156,7 @@ public static class ConfigLoader
 
         try
         {
-            return (File.ReadAllText(real), null);
+            return (SmallFile.ReadAllText(real), null);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -388,8 +388,9 @@ public sealed class JournalFile(Home home, TimeProvider clock, long segmentBytes
     }
 
     /// <summary>The entry whose line starts at <paramref name="start"/> in segment <paramref name="segment"/>, or null.</summary>
-    internal JournalEntry? ReadAt(int segment, long start) =>
-        ForwardLines.At(Segments.PathOf(segment), start) is { } line ? TryParse(line) : null;
+    /// <param name="handles">The segments already open for a run of look-ups, or null to open the segment for this one line.</param>
+    internal JournalEntry? ReadAt(int segment, long start, SegmentHandles? handles = null) =>
+        (handles is null ? ForwardLines.At(Segments.PathOf(segment), start) : handles.LineAt(segment, start)) is { } line ? TryParse(line) : null;
 
     /// <summary>
     /// The chain holds line by line across all segments, each segment is a regular file, and the journal
@@ -444,10 +445,25 @@ public sealed class JournalFile(Home home, TimeProvider clock, long segmentBytes
     /// <see cref="FindInterrupted(string)"/> for many sites in a row (status over 10,000 sites): whether the index
     /// is up to date is checked once, when this is called, instead of once per site.
     /// </summary>
-    public Func<string, InterruptedCommand?> InterruptedFinder()
+    public InterruptedLookup InterruptedFinder() => new(this, Index.CatchUpForMany());
+
+    /// <summary><see cref="FindInterrupted(string)"/> for a run of sites: the index checked once, the segments opened once.</summary>
+    public sealed class InterruptedLookup : IDisposable
     {
-        var caughtUp = Index.CatchUpForMany();
-        return site => FindInterrupted(Index.Newest(site, caughtUp));
+        private readonly JournalFile _journal;
+        private readonly JournalIndex.CaughtUp _caughtUp;
+        private readonly SegmentHandles _segments;
+
+        internal InterruptedLookup(JournalFile journal, JournalIndex.CaughtUp caughtUp)
+        {
+            _journal = journal;
+            _caughtUp = caughtUp;
+            _segments = new SegmentHandles(journal.Segments);
+        }
+
+        public InterruptedCommand? Find(string site) => FindInterrupted(_journal.Index.Newest(site, _caughtUp, _segments));
+
+        public void Dispose() => _segments.Dispose();
     }
 
     private static InterruptedCommand? FindInterrupted(IEnumerable<JournalEntry> newest)

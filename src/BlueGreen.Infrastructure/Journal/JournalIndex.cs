@@ -58,7 +58,8 @@ public sealed class JournalIndex(JournalFile journal, bool inMemory = false)
         !File.Exists(journal.Path) && journal.Segments.Last() == 1 ? CaughtUp.NoJournal
         : TryCatchUp(rebuild: false) ? CaughtUp.Yes : CaughtUp.Failed;
 
-    internal IEnumerable<JournalEntry> Newest(string site, CaughtUp caughtUp)
+    /// <param name="segments">Segments kept open across a run of look-ups, or null.</param>
+    internal IEnumerable<JournalEntry> Newest(string site, CaughtUp caughtUp, SegmentHandles? segments = null)
     {
         if (caughtUp == CaughtUp.NoJournal || (caughtUp == CaughtUp.NotChecked && !File.Exists(journal.Path) && journal.Segments.Last() == 1))
         {
@@ -82,7 +83,7 @@ public sealed class JournalIndex(JournalFile journal, bool inMemory = false)
                     continue; // already shown before the index was rebuilt
                 }
 
-                if (journal.ReadAt(record.Segment, record.Offset) is not { } entry || entry.Seq != record.Seq || entry.Site != site)
+                if (journal.ReadAt(record.Segment, record.Offset, segments) is not { } entry || entry.Seq != record.Seq || entry.Site != site)
                 {
                     lied = true;
                     break;

@@ -146,28 +146,34 @@ internal static class ForwardLines
 
         using (handle)
         {
-            // A line is a few hundred bytes: read a little, more only for a long one.
-            var buffer = new byte[4096];
-            var filled = 0;
-            while (true)
+            return At(handle, start);
+        }
+    }
+
+    /// <summary><see cref="At(string, long)"/> through a handle already open (<see cref="SegmentHandles"/>).</summary>
+    public static byte[]? At(SafeFileHandle handle, long start)
+    {
+        // A line is a few hundred bytes: read a little, more only for a long one.
+        var buffer = new byte[4096];
+        var filled = 0;
+        while (true)
+        {
+            var read = RandomAccess.Read(handle, buffer.AsSpan(filled), start + filled);
+            if (read == 0)
             {
-                var read = RandomAccess.Read(handle, buffer.AsSpan(filled), start + filled);
-                if (read == 0)
-                {
-                    return null;
-                }
+                return null;
+            }
 
-                var newline = buffer.AsSpan(filled, read).IndexOf((byte)'\n');
-                if (newline >= 0)
-                {
-                    return buffer[..(filled + newline)];
-                }
+            var newline = buffer.AsSpan(filled, read).IndexOf((byte)'\n');
+            if (newline >= 0)
+            {
+                return buffer[..(filled + newline)];
+            }
 
-                filled += read;
-                if (filled == buffer.Length)
-                {
-                    Array.Resize(ref buffer, buffer.Length * 2);
-                }
+            filled += read;
+            if (filled == buffer.Length)
+            {
+                Array.Resize(ref buffer, buffer.Length * 2);
             }
         }
     }
@@ -196,5 +202,57 @@ internal static class ForwardLines
 
         var start = size < 2 ? 0 : Array.LastIndexOf(buffer, (byte)'\n', size - 2) + 1;
         return start == 0 && size < end ? null : buffer[start..^1];
+    }
+}
+
+/// <summary>
+/// The segments opened once for a run of look-ups (status over 10,000 sites reads one line per site): an open, a stat
+/// and a close less per line. Reads are positioned (pread), so the run's threads share the handles. A segment is
+/// append-only and a sealed one never changes, so a handle opened earlier in the run reads the same bytes; each
+/// line read is still checked against what the index says it is.
+/// </summary>
+internal sealed class SegmentHandles(JournalSegments segments) : IDisposable
+{
+    private readonly Dictionary<int, SafeFileHandle?> _open = [];
+
+    /// <summary>The line that starts at <paramref name="start"/> in the segment, or null (none there, or no such segment).</summary>
+    public byte[]? LineAt(int segment, long start) => HandleOf(segment) is { } handle ? ForwardLines.At(handle, start) : null;
+
+    private SafeFileHandle? HandleOf(int segment)
+    {
+        lock (_open)
+        {
+            if (!_open.TryGetValue(segment, out var handle))
+            {
+                _open[segment] = handle = Open(segment);
+            }
+
+            return handle;
+        }
+    }
+
+    private SafeFileHandle? Open(int segment)
+    {
+        try
+        {
+            return File.OpenHandle(segments.PathOf(segment), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_open)
+        {
+            foreach (var handle in _open.Values)
+            {
+                handle?.Dispose();
+            }
+
+            _open.Clear();
+        }
     }
 }

@@ -1,3 +1,4 @@
+using BlueGreen.Infrastructure.Files;
 using BlueGreen.Core.Configuration;
 using BlueGreen.Core.Recovery;
 using BlueGreen.Core.Routing;
@@ -29,7 +30,7 @@ public sealed class RoutingFiles(Home home, GlobalConfig global)
 
         try
         {
-            return File.ReadAllText(path);
+            return SmallFile.ReadAllText(path);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {

@@ -44,7 +44,7 @@ public sealed class StateStore(Home home, TimeProvider? clock = null, EtcdStore?
             }
             else
             {
-                text = File.ReadAllText(path);
+                text = SmallFile.ReadAllText(path);
             }
         }
         catch (FileNotFoundException)

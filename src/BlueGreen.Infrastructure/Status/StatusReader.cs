@@ -112,7 +112,8 @@ public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http
         var loadSite = ConfigLoader.SiteLoader(home, global);
         // Files, or etcd read once for every site (EtcdUnavailableException: status cannot say anything true, and stops).
         var source = StatusSource.Read(home, global, _journal);
-        var findInterrupted = JournalFinder();
+        var (findInterrupted, journalLookup) = JournalFinder();
+        using var closesSegments = journalLookup;
         var journalStamp = reuseUnchanged ? JournalStamp() : "";
         var read = new SiteFiles[names.Count];
         // Local files only, so the cores are the limit (not the network, asked afterwards).
@@ -190,16 +191,20 @@ public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http
         }
     }
 
-    /// <summary>The journal's look-up for every site of one read (its index checked once), or why the journal cannot be read.</summary>
-    private Func<string, InterruptedCommand?> JournalFinder()
+    /// <summary>
+    /// The journal's look-up for every site of one read (its index checked once, its segments opened once, closed with
+    /// <c>Lookup</c>), or, when the journal cannot be read, a look-up that says why for every site.
+    /// </summary>
+    private (Func<string, InterruptedCommand?> Find, IDisposable? Lookup) JournalFinder()
     {
         try
         {
-            return _journal.InterruptedFinder();
+            var lookup = _journal.InterruptedFinder();
+            return (lookup.Find, lookup);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return _ => throw e;
+            return (_ => throw e, null);
         }
     }
 

@@ -55,6 +55,31 @@ public sealed class JournalIndexTests : IDisposable
     }
 
     [Fact]
+    public void A_run_of_look_ups_with_its_segments_kept_open_finds_what_each_look_up_alone_finds()
+    {
+        // 4 KiB segments: the sites' lines spread over many segments, read through handles opened once.
+        var journal = Filled(90);
+        journal.Append(new JournalEntry { Site = "blog", Action = "apply", Outcome = JournalOutcome.Started, Actor = "ops@host", Message = "cut short" });
+        Assert.True(journal.Segments.Last() > 3);
+
+        using (var lookup = journal.InterruptedFinder())
+        {
+            foreach (var site in Sites.Append("nosuch"))
+            {
+                Assert.Equal(journal.FindInterrupted(site), lookup.Find(site));
+            }
+
+            Assert.Equal("apply", lookup.Find("blog")?.Action);
+            Assert.Null(lookup.Find("shop"));
+        }
+
+        // An index that lies is still caught through the kept handles.
+        File.Copy(journal.Index.PathOf("shop"), journal.Index.PathOf("blog"), overwrite: true);
+        using var again = journal.InterruptedFinder();
+        Assert.Equal("apply", again.Find("blog")?.Action);
+    }
+
+    [Fact]
     public void A_missing_index_is_rebuilt_from_the_journal()
     {
         var journal = Filled(40);
