@@ -63,6 +63,12 @@ public sealed class EtcdCockpitTests : IAsyncLifetime
         var board = await http.GetStringAsync("/");
         Assert.Contains("1.0.0", board);
 
+        // The weights in the metrics are the ones in etcd (host 2 has no routing file at all).
+        var metrics = PrometheusText.Parse(await http.GetStringAsync("/metrics"));
+        Assert.Equal(1, metrics.Value("bluegreen_site_weight", ("site", "shop"), ("slot", "a")));
+        Assert.Equal(0, metrics.Value("bluegreen_site_weight", ("site", "shop"), ("slot", "b")));
+        Assert.False(File.Exists(_host2.RoutingFile("shop")));
+
         _etcd.KillAll();
         using var api = await http.GetAsync("/api/sites");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, api.StatusCode);

@@ -47,6 +47,14 @@ internal sealed class CockpitSources(Home home, GlobalConfig global, TimeProvide
     public string? RoutingText(string site) =>
         Etcd is { } etcd ? EtcdRouting.SiteKeys(etcd, site) is { Count: > 0 } pairs ? Core.Routing.RoutingKv.Text(pairs) : null : Routing.ReadText(site);
 
+    /// <summary>
+    /// <see cref="RoutingTruth"/> for many sites at one moment (the metrics' weights): the files one by one, or etcd's
+    /// routing tree read once, rather than one range read per site.
+    /// </summary>
+    /// <exception cref="EtcdUnavailableException">etcd cannot be reached.</exception>
+    public Func<string, Core.Recovery.RoutingTruth> RoutingTruths() =>
+        Etcd is { } etcd ? new EtcdRouting.Tree(etcd).Truth : Routing.ReadTruth;
+
     /// <summary>What the stored routing makes users reach, through the one reader of each store.</summary>
     public Core.Recovery.RoutingTruth RoutingTruth(string site) =>
         Etcd is { } etcd ? EtcdRouting.Truth(site, EtcdRouting.SiteKeys(etcd, site), etcd.RoutingPrefix) : Routing.ReadTruth(site);

@@ -1,4 +1,5 @@
 using BlueGreen.Cockpit.Data;
+using BlueGreen.Core.Recovery;
 using BlueGreen.Core.Routing;
 using BlueGreen.Core.Slots;
 using BlueGreen.Infrastructure.Status;
@@ -6,7 +7,7 @@ using Prometheus;
 
 namespace BlueGreen.Cockpit.Metrics;
 
-/// <summary>What the metrics say of one site: its status as `status` reads it, and the weights of its routing file.</summary>
+/// <summary>What the metrics say of one site: its status as `status` reads it, and the weights of its stored routing (file or etcd).</summary>
 /// <param name="Weights">Slot name → Traefik weight of the production weighted service; empty when there is none.</param>
 internal sealed record SiteMetricFacts(SiteStatus Status, IReadOnlyDictionary<string, int> Weights);
 
@@ -28,7 +29,7 @@ internal static class CockpitMetrics
         var candidate = factory.CreateGauge("bluegreen_site_candidate_info", "The candidate slot and the version deployed on it, empty when none (always 1).", "site", "slot", "version");
         var lastSwitch = factory.CreateGauge("bluegreen_site_last_switch_timestamp_seconds", "When the last apply or rollback of the site succeeded (Unix time).", "site");
         var validationAge = factory.CreateGauge("bluegreen_site_validation_age_seconds", "Seconds since the candidate's current deployment was validated.", "site", "passed");
-        var weight = factory.CreateGauge("bluegreen_site_weight", "The Traefik weight of each slot in the site's production weighted service, as the routing file says.", "site", "slot");
+        var weight = factory.CreateGauge("bluegreen_site_weight", "The Traefik weight of each slot in the site's production weighted service, as the stored routing (file or etcd keys) says.", "site", "slot");
         var entries = factory.CreateGauge("bluegreen_journal_entries", "Entries in the journal's hash chain.");
         var verified = factory.CreateGauge("bluegreen_journal_verified", "1 when the journal's hash chain verifies, 0 when it is broken.");
         var head = factory.CreateGauge("bluegreen_journal_head_info", "The hash of the journal's last entry, as `journal verify` prints it (always 1).", "hash");
@@ -72,43 +73,18 @@ internal static class CockpitMetrics
         await registry.CollectAndExportAsTextAsync(destination, ct);
     }
 
-    /// <summary>The weights of a site's production weighted service in its routing file text (slot name → weight).</summary>
-    public static IReadOnlyDictionary<string, int> WeightsIn(string site, string? routingText)
-    {
-        // Only the production service: the preview router's service is not a share of production traffic.
-        if (routingText is null || RoutingFileFormat.Parse(routingText).Config is not { } config
-            || config.Http?.Routers?.ContainsKey(site) != true
-            || config.Http.Services?.GetValueOrDefault(site)?.Weighted is not { } weighted)
-        {
-            return new Dictionary<string, int>();
-        }
-
-        var weights = new SortedDictionary<string, int>(StringComparer.Ordinal);
-        foreach (var slot in new[] { Slot.A, Slot.B })
-        {
-            var service = RoutingPlanner.SlotService(site, slot);
-            weights[slot.Name()] = weighted.Services.Where(c => c.Name == service || c.Name == $"{service}@file").Sum(c => c.Weight);
-        }
-
-        return weights;
-    }
+    /// <summary>
+    /// The weights of a site's production weighted service (slot name → weight) as the routing reader of its store sees
+    /// them, the file's or etcd's keys alike: empty when it has no production router or its routing cannot be read.
+    /// </summary>
+    public static IReadOnlyDictionary<string, int> WeightsOf(RoutingTruth truth) =>
+        truth.Weights is { } w ? new SortedDictionary<string, int>(StringComparer.Ordinal) { [Slot.A.Name()] = w.A, [Slot.B.Name()] = w.B } : new Dictionary<string, int>();
 
     /// <summary>Reads every site's facts with the cockpit's own readers (no network probe).</summary>
     public static async Task<IReadOnlyList<SiteMetricFacts>> ReadFactsAsync(CockpitSources sources, IReadOnlyList<string> siteNames, CancellationToken ct)
     {
         var statuses = await sources.StatusReader.ReadAsync(siteNames, StatusProbes.None, ct);
-        return statuses.Select(s => new SiteMetricFacts(s, WeightsIn(s.Site, ReadRouting(sources, s.Site)))).ToList();
-    }
-
-    private static string? ReadRouting(CockpitSources sources, string site)
-    {
-        try
-        {
-            return sources.Routing.ReadText(site);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null; // the status row already says the routing cannot be read
-        }
+        var truthOf = sources.RoutingTruths();
+        return statuses.Select(s => new SiteMetricFacts(s, WeightsOf(truthOf(s.Site)))).ToList();
     }
 }
