@@ -82,6 +82,12 @@ public sealed class LeaseHeldLock : HeldLock
 
     private static readonly TimeSpan FirstRestart = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// etcd reports a lease's remaining TTL in whole seconds, rounded down: the lease may live up to a second past what it
+    /// said. Before that second is out, a lease not heard of since is not yet surely gone (a renewal may be on its way).
+    /// </summary>
+    private static readonly TimeSpan TruncatedSecond = TimeSpan.FromSeconds(1);
+
     private readonly EtcdStore _store;
     private readonly long _lease;
     private readonly CancellationTokenSource _stop = new();
@@ -184,7 +190,7 @@ public sealed class LeaseHeldLock : HeldLock
         Task? renewing = null;
         var restartDelay = FirstRestart;
         var restartAt = DateTime.UtcNow;
-        // Until when the lease is surely alive: the last remaining TTL etcd reported, counted from when it said so.
+        // Until when the lease is surely alive: the last remaining TTL etcd reported, counted from when it was asked.
         var aliveUntil = DateTime.UtcNow + EtcdLeaseLock.LeaseTtl;
         try
         {
@@ -205,7 +211,22 @@ public sealed class LeaseHeldLock : HeldLock
 
                 try
                 {
-                    var left = await Task.Run(() => _store.LeaseTtlLeft(_lease), stop);
+                    // The question races the moment the lease can no longer be shown alive: an etcd that does not answer
+                    // (unreachable, frozen) would otherwise hold the answer, and the verdict, for a whole call deadline
+                    // past the TTL, while another host may take the lock. etcd's own Go client ends a lease's
+                    // keep-alive at its deadline the same way, by the local clock.
+                    var askedAt = DateTime.UtcNow;
+                    var asking = Task.Run(() => _store.LeaseTtlLeft(_lease), stop);
+                    var untilExpiry = aliveUntil + TruncatedSecond - askedAt;
+                    if (await Task.WhenAny(asking, Task.Delay(untilExpiry > TimeSpan.Zero ? untilExpiry : TimeSpan.Zero, stop)) != asking)
+                    {
+                        stop.ThrowIfCancellationRequested();
+                        _ = asking.ContinueWith(t => t.Exception, TaskScheduler.Default); // its late failure is of no interest
+                        Lose("etcd did not renew or confirm its lease before its TTL ran out");
+                        return;
+                    }
+
+                    var left = await asking;
                     switch (Read(left, EtcdLeaseLock.LeaseTtl))
                     {
                         case LeaseReading.Gone:
@@ -223,11 +244,12 @@ public sealed class LeaseHeldLock : HeldLock
                             break;
                     }
 
-                    aliveUntil = DateTime.UtcNow + TimeSpan.FromSeconds(Math.Max(left, 0));
+                    // Counted from the question, not the answer: the TTL etcd reported was already running while it came back.
+                    aliveUntil = askedAt + TimeSpan.FromSeconds(Math.Max(left, 0));
                 }
                 catch (EtcdUnavailableException e)
                 {
-                    if (DateTime.UtcNow >= aliveUntil)
+                    if (DateTime.UtcNow >= aliveUntil + TruncatedSecond)
                     {
                         Lose($"etcd could not renew or confirm its lease before its TTL ran out: {e.Message}");
                         return;

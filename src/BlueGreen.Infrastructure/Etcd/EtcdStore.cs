@@ -168,7 +168,20 @@ public sealed class EtcdStore : IDisposable
     internal Func<long, StreamFault>? KeepAliveFault { get; set; }
 
     /// <summary>Seconds the lease has left as etcd counts them; 0 or less: it is gone (revoked or expired).</summary>
-    public long LeaseTtlLeft(long lease) => Call(() => _client.LeaseTimeToLive(new LeaseTimeToLiveRequest { ID = lease }, null, Deadline()).TTL);
+    public long LeaseTtlLeft(long lease) => Call(() =>
+    {
+        if (LeaseTtlFault?.Invoke(lease) == StreamFault.Hangs)
+        {
+            // As a frozen member: no answer, then the call's deadline.
+            Task.Delay(CallTimeout).Wait();
+            throw new RpcException(new Grpc.Core.Status(StatusCode.DeadlineExceeded, "no answer (test fault)"));
+        }
+
+        return _client.LeaseTimeToLive(new LeaseTimeToLiveRequest { ID = lease }, null, Deadline()).TTL;
+    });
+
+    /// <summary>Tests only: <see cref="StreamFault.Hangs"/> makes a question of a lease's remaining TTL go unanswered until its deadline.</summary>
+    internal Func<long, StreamFault>? LeaseTtlFault { get; set; }
 
     /// <summary>Ends a lease now: its keys go at once. A failure is let go: the lease expires on its own.</summary>
     public void TryRevoke(long lease)

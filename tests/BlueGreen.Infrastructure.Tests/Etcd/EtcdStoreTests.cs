@@ -241,6 +241,24 @@ public sealed class EtcdStoreTests : IDisposable
         Assert.Equal(reading, LeaseHeldLock.Read(secondsLeft, TimeSpan.FromSeconds(5)).ToString());
 
     [Fact]
+    public async Task A_lease_that_etcd_no_longer_renews_or_confirms_is_lost_when_its_ttl_runs_out_not_a_call_deadline_later()
+    {
+        var (store, _) = Host();
+        using var held = (LeaseHeldLock)new EtcdLeaseLock(store).Acquire("site-shop", LockHolder.Current("deploy", DateTimeOffset.UtcNow));
+        var lost = new TaskCompletionSource();
+        using var registration = held.Lost.Register(lost.SetResult);
+
+        // etcd freezes for this holder: streams neither renew nor fail, questions go unanswered until their deadline.
+        store.KeepAliveFault = _ => StreamFault.Hangs;
+        store.LeaseTtlFault = _ => StreamFault.Hangs;
+
+        await lost.Task.WaitAsync(EtcdLeaseLock.LeaseTtl * 3);
+        // The verdict came from the lease's own deadline, not from a question's deadline error (which names the call).
+        Assert.Equal("etcd did not renew or confirm its lease before its TTL ran out", held.LostReason);
+        Assert.Throws<LockLostException>(held.ThrowIfLost);
+    }
+
+    [Fact]
     public async Task A_revoked_lease_is_noticed_by_its_holder_which_then_refuses_to_write()
     {
         var (store, _) = Host();
