@@ -100,7 +100,7 @@ public class LocalEtcdCluster : IDisposable
 
         var why = shmFormat is null ? $"no {SharedMemory}"
             : shmFormat != "tmpfs" ? $"{SharedMemory} is {shmFormat}, not a tmpfs"
-            : $"{SharedMemory} has {Mib(shmFree)} free, less than the {Mib(needed)} {members} members may fill";
+            : $"{SharedMemory} has {Mib(shmFree)} free, less than the {Mib(needed, roundUp: true)} {members} members may fill";
         return new DataRoot(tempDir, $"a temporary directory: {why}");
     }
 
@@ -124,7 +124,9 @@ public class LocalEtcdCluster : IDisposable
         return ChooseDataRoot(format, free, members, tempDir);
     }
 
-    private static string Mib(long bytes) => $"{bytes / (1024 * 1024):N0} MiB";
+    /// <summary>Whole MiB, rounded down (what is free) or up (what is needed), so that "less than" reads true.</summary>
+    private static string Mib(long bytes, bool roundUp = false) =>
+        ((bytes + (roundUp ? (1 << 20) - 1 : 0)) >> 20).ToString("N0", System.Globalization.CultureInfo.InvariantCulture) + " MiB";
 
     /// <summary>Runs etcdctl (API v3) against the cluster; throws with its stderr when it fails.</summary>
     public string Ctl(params string[] args)
