@@ -215,6 +215,7 @@ public class LocalEtcdCluster : IDisposable
         {
             if (_members.FirstOrDefault(m => m.Process?.HasExited == true) is { } dead)
             {
+                dead.Process!.WaitForExit(); // its output read to the end: the tail holds why it exited
                 // Its port, free when it was picked, was taken meanwhile: often by another program's own short pick
                 // (bind port 0, let go), so one more start on the same ports is worth it; the peers know those ports.
                 if (!dead.Retried && dead.Tail().Contains("address already in use", StringComparison.Ordinal))
