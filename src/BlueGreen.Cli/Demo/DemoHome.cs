@@ -97,7 +97,15 @@ public sealed class DemoHome(string runSh, string root)
         {
             // Stopped (Ctrl-C, SIGTERM): this run.sh and everything it started (its DEPLOY_CMD, a test, curl…) go
             // before the demo stops etcd and deletes the home they work in. Their work is thrown away with it.
-            process.Kill(entireProcessTree: true);
+            try
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // it ended by itself meanwhile
+            }
+
             await process.WaitForExitAsync(CancellationToken.None);
             throw;
         }
