@@ -1,4 +1,8 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
 using BlueGreen.Infrastructure.Etcd;
+using BlueGreen.Infrastructure.Net;
 using BlueGreen.Testing;
 
 namespace BlueGreen.Infrastructure.Tests.Etcd;
@@ -45,6 +49,25 @@ public sealed class LocalEtcdClusterTests
     [MemberData(nameof(DataRoots))]
     public void The_data_goes_on_dev_shm_only_when_it_is_a_tmpfs_with_room_for_every_member(string? format, long free, string path, string why) =>
         Assert.Equal(new LocalEtcdCluster.DataRoot(path, why), LocalEtcdCluster.ChooseDataRoot(format, free, 3, "/tmp/demo"));
+
+    [Fact]
+    public void A_member_whose_port_is_taken_is_started_once_more_then_named_with_the_reason()
+    {
+        Assert.True(LocalEtcdCluster.Installed, LocalEtcdCluster.MissingPackages);
+        using var taken = new TcpListener(IPAddress.Loopback, 0); // held for the whole test: both starts of m0 meet it
+        taken.Start();
+        var (real, offered) = (new PortAllocator(), 0);
+        // m0's client port, the first one asked for, is the taken one.
+        var ports = new PortAllocator(() => offered++ == 0 ? ((IPEndPoint)taken.LocalEndpoint).Port : real.Next());
+        var dir = Path.Combine(Path.GetTempPath(), "bg-etcd-" + Guid.NewGuid().ToString("N")[..10]);
+
+        var failed = Assert.Throws<InvalidOperationException>(() => new LocalEtcdCluster(dir, 3, ports));
+
+        Assert.StartsWith("etcd member m0 exited", failed.Message);
+        // etcd says it once per start: two starts.
+        Assert.Equal(2, Regex.Matches(failed.Message, "bind: address already in use").Count);
+        Assert.False(Directory.Exists(dir)); // the others were killed and the directory deleted
+    }
 
     [Fact]
     public void A_killed_leader_is_followed_by_another_and_rejoins_on_restart()
