@@ -43,7 +43,7 @@ public sealed class LoadGenerator : IAsyncDisposable
     }
 
     /// <param name="targets">Each gets <paramref name="keepAliveClients"/> + <paramref name="newConnectionClients"/> clients.</param>
-    /// <param name="maxDuration">When it stops by itself if nobody disposed of it.</param>
+    /// <param name="maxDuration">When it stops sending by itself if nobody stopped it.</param>
     public LoadGenerator(IReadOnlyList<Uri> targets, int keepAliveClients, int newConnectionClients, TimeSpan maxDuration)
     {
         _stopSending = new CancellationTokenSource(maxDuration);
