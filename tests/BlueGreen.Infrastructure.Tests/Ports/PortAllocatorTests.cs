@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using BlueGreen.Infrastructure.Net;
 
-namespace BlueGreen.Infrastructure.Tests.Net;
+namespace BlueGreen.Infrastructure.Tests.Ports;
 
 /// <summary>One demo's ports: never the same one twice in a run, even when the kernel offers a released port again.</summary>
 public sealed class PortAllocatorTests
