@@ -206,7 +206,11 @@ public class LocalEtcdCluster : IDisposable
         WaitHealthy(StartDeadline);
     }
 
-    /// <summary>Waits until every member answers healthy (`etcdctl endpoint health --cluster`).</summary>
+    /// <summary>
+    /// Waits until every member answers healthy on its own client URL (`etcdctl endpoint health` with all of them; not
+    /// `--cluster`, which checks only the members that have published their URLs: two members that form a quorum
+    /// without a third that never started would pass).
+    /// </summary>
     public void WaitHealthy(TimeSpan deadline, CancellationToken ct = default)
     {
         var clock = Stopwatch.StartNew();
@@ -229,7 +233,7 @@ public class LocalEtcdCluster : IDisposable
                 throw new InvalidOperationException($"etcd member {dead.Name} exited {dead.Process!.ExitCode} at start: {dead.Tail()}");
             }
 
-            var (code, _, stderr) = RunCtl(Endpoints, ["endpoint", "health", "--cluster"], ct);
+            var (code, _, stderr) = RunCtl(Endpoints, ["endpoint", "health"], ct);
             if (code == 0)
             {
                 return;
