@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using BlueGreen.Cli.Demo;
+using BlueGreen.Infrastructure.Net;
 using BlueGreen.Testing;
 
 namespace BlueGreen.Cli.Tests;
@@ -20,22 +21,40 @@ public sealed class EtcdLeaderLossTests : IAsyncLifetime
     private readonly TempHome[] _hosts = [new(null), new(null)];
     private readonly List<Process> _routers = [];
     private readonly List<Uri> _proxies = [];
-    private EtcdCluster _etcd = null!;
-    private SlotServer _slotA = null!;
-    private SlotServer _slotB = null!;
+
+    // Null until started: a set-up that fails part-way leaves only some of them to stop.
+    private EtcdCluster? _etcd;
+    private SlotServer? _slotA;
+    private SlotServer? _slotB;
+
+    private EtcdCluster Etcd => _etcd!;
 
     public async Task InitializeAsync()
+    {
+        try
+        {
+            await StartAsync();
+        }
+        catch
+        {
+            // xUnit may not call DisposeAsync after a failed InitializeAsync: what was started is stopped here.
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartAsync()
     {
         _etcd = EtcdCluster.Start();
         _slotA = await SlotServer.StartAsync("a");
         _slotB = await SlotServer.StartAsync("b");
-        var apis = new[] { FreePort(), FreePort() };
+        var apis = new PortAllocator().Next(2);
         for (var i = 0; i < 2; i++)
         {
             // Each host lists its own router first; `run.sh router` serves the first API and ROUTER_LISTEN.
             _hosts[i].WriteGlobal($"ROUTER_LISTEN=127.0.0.1:0\nROUTER_API=http://127.0.0.1:{apis[i]},http://127.0.0.1:{apis[1 - i]}\n" +
-                                  $"SWITCH_VERIFY_TIMEOUT=15\nROUTING_STORE=etcd\nETCD_ENDPOINTS={_etcd.Endpoints}\n");
-            _hosts[i].WriteSite("shop", $"RULE=PathPrefix(`/`)\nSLOT_A_URL={_slotA.Url}\nSLOT_B_URL={_slotB.Url}\nHEALTH_PATH=/health\nHEALTH_TIMEOUT=10\n");
+                                  $"SWITCH_VERIFY_TIMEOUT=15\nROUTING_STORE=etcd\nETCD_ENDPOINTS={_etcd!.Endpoints}\n");
+            _hosts[i].WriteSite("shop", $"RULE=PathPrefix(`/`)\nSLOT_A_URL={_slotA!.Url}\nSLOT_B_URL={_slotB!.Url}\nHEALTH_PATH=/health\nHEALTH_TIMEOUT=10\n");
         }
 
         for (var i = 0; i < 2; i++)
@@ -46,18 +65,36 @@ public sealed class EtcdLeaderLossTests : IAsyncLifetime
         }
     }
 
+    /// <summary>Stops whatever was started, once; safe after a set-up that failed anywhere.</summary>
     public async Task DisposeAsync()
     {
         foreach (var router in _routers)
         {
-            router.Kill(entireProcessTree: true);
+            try
+            {
+                router.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // already exited
+            }
+
             await router.WaitForExitAsync();
             router.Dispose();
         }
 
-        _etcd.Dispose();
-        await _slotA.DisposeAsync();
-        await _slotB.DisposeAsync();
+        _routers.Clear();
+        _etcd?.Dispose();
+        _etcd = null;
+        foreach (var slot in new[] { _slotA, _slotB })
+        {
+            if (slot is not null)
+            {
+                await slot.DisposeAsync();
+            }
+        }
+
+        (_slotA, _slotB) = (null, null);
         foreach (var host in _hosts)
         {
             host.Dispose();
@@ -85,18 +122,20 @@ public sealed class EtcdLeaderLossTests : IAsyncLifetime
                 // itself fails cleanly (etcd drops its proposal, nothing is changed), which is not what this measures.
                 if (n == KillLeaderAfter)
                 {
-                    killed = _etcd.Leader(TimeSpan.FromSeconds(10));
-                    _etcd.Kill(killed);
-                    _etcd.Leader(TimeSpan.FromSeconds(30));
+                    killed = Etcd.Leader(TimeSpan.FromSeconds(10));
+                    Etcd.Kill(killed);
+                    Etcd.Leader(TimeSpan.FromSeconds(30));
                 }
                 else if (n == RestartAfter)
                 {
-                    _etcd.Restart(killed);
-                    _etcd.WaitHealthy(TimeSpan.FromSeconds(30));
-                    _etcd.Leader(TimeSpan.FromSeconds(30));
+                    Etcd.Restart(killed);
+                    Etcd.WaitHealthy(TimeSpan.FromSeconds(30));
+                    Etcd.Leader(TimeSpan.FromSeconds(30));
                 }
             }
 
+            // Every request counted first: one hung by the last switch is a failure, not one left out.
+            await load.StopAsync(LoadGenerator.StopDeadline);
             Assert.True(load.Failed == 0, $"{load.Failed} of {load.Sent} requests failed: {string.Join(" | ", load.FailureSamples)}");
             Assert.True(load.SentTo(0) > 0 && load.SentTo(1) > 0, $"both routers took traffic: {load.SentTo(0)}, {load.SentTo(1)}");
         }
@@ -115,10 +154,10 @@ public sealed class EtcdLeaderLossTests : IAsyncLifetime
         }
 
         // The journal in etcd, read with etcdctl: seq 1…N without a gap, its head at N, every switch's success in order.
-        var entries = _etcd.ReadPrefix("bluegreen/journal/entries/");
+        var entries = Etcd.ReadPrefix("bluegreen/journal/entries/");
         var lines = entries.Values.ToList();
         Assert.Equal(Enumerable.Range(1, lines.Count).Select(i => $"bluegreen/journal/entries/{i:D12}"), entries.Keys);
-        using (var head = JsonDocument.Parse(_etcd.Ctl("get", "bluegreen/journal/head", "--print-value-only").Trim()))
+        using (var head = JsonDocument.Parse(Etcd.Ctl("get", "bluegreen/journal/head", "--print-value-only").Trim()))
         {
             Assert.Equal(lines.Count, head.RootElement.GetProperty("seq").GetInt64());
         }
@@ -166,5 +205,4 @@ public sealed class EtcdLeaderLossTests : IAsyncLifetime
         return new Uri(line["router: listening on ".Length..line.IndexOf(',', StringComparison.Ordinal)]);
     }
 
-    private static int FreePort() => DemoHome.FreePort();
 }

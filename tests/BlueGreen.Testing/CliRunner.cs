@@ -15,18 +15,32 @@ public static class CliRunner
 {
     public static async Task<CliResult> RunAsync(string home, IEnumerable<string> args, IDictionary<string, string>? env = null, TimeSpan? timeout = null)
     {
-        var start = Start(home, args, env);
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(120));
-        var stdout = start.StandardOutput.ReadToEndAsync(cts.Token);
-        var stderr = start.StandardError.ReadToEndAsync(cts.Token);
+        using var start = Start(home, args, env);
+        var limit = timeout ?? TimeSpan.FromSeconds(120);
+        using var cts = new CancellationTokenSource(limit);
+        // The reads get a little longer: after a kill at the deadline, what it printed still comes through.
+        using var reading = new CancellationTokenSource(limit + TimeSpan.FromSeconds(15));
+        var stdout = start.StandardOutput.ReadToEndAsync(reading.Token);
+        var stderr = start.StandardError.ReadToEndAsync(reading.Token);
         try
         {
             await start.WaitForExitAsync(cts.Token);
         }
         catch (OperationCanceledException)
         {
+            // Past its deadline: the whole tree goes (a demo's etcd members and routers too), and the test says what it printed.
             start.Kill(entireProcessTree: true);
-            throw new TimeoutException($"run.sh {string.Join(' ', args)} did not finish in time");
+            string printed;
+            try
+            {
+                printed = string.Concat(await Task.WhenAll(stdout, stderr));
+            }
+            catch (OperationCanceledException)
+            {
+                printed = "(its output did not close)";
+            }
+
+            throw new TimeoutException($"run.sh {string.Join(' ', args)} did not finish in {limit.TotalSeconds:0} s; it printed:\n{printed}");
         }
 
         return new CliResult(start.ExitCode, await stdout, await stderr);

@@ -4,10 +4,10 @@ namespace BlueGreen.Testing;
 
 /// <summary>
 /// A real etcd cluster for one test: the product's <see cref="LocalEtcdCluster"/> (the one `demo --cluster` starts),
-/// with its data on tmpfs (/dev/shm: each member preallocates ~120 MB of WAL, and a disk's fsyncs slow a loaded CI
-/// machine's elections) and what the tests read with it.
+/// with its data where the demo puts it (/dev/shm when it is a tmpfs with room for every member: each preallocates
+/// ~128 MB of WAL, and a disk's fsyncs slow a loaded CI machine's elections) and what the tests read with it.
 /// </summary>
-public sealed class EtcdCluster(int size = 3) : LocalEtcdCluster(NewDir(), size)
+public sealed class EtcdCluster(int size = 3) : LocalEtcdCluster(NewDir(size), size)
 {
     /// <summary>A fresh cluster, or a failed test naming the packages to install.</summary>
     public static EtcdCluster Start(int size = 3) => Installed ? new EtcdCluster(size) : throw new InvalidOperationException(MissingPackages);
@@ -26,6 +26,6 @@ public sealed class EtcdCluster(int size = 3) : LocalEtcdCluster(NewDir(), size)
         return result;
     }
 
-    private static string NewDir() =>
-        Path.Combine(Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath(), "bg-etcd-" + Guid.NewGuid().ToString("N")[..10]);
+    private static string NewDir(int size) =>
+        Path.Combine(ChooseDataRoot(size, Path.GetTempPath()).Path, "bg-etcd-" + Guid.NewGuid().ToString("N")[..10]);
 }

@@ -21,9 +21,10 @@ public sealed class ClusterDemoRunner(Terminal terminal, string runSh, string re
 
     private readonly string _root = Path.Combine(Path.GetTempPath(), $"bluegreen-cluster-demo-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}");
     private readonly HttpClient _http = HttpClients.Create(timeout: TimeSpan.FromSeconds(5));
-    private readonly DemoSteps _steps = new(terminal, 15);
+    private readonly PortAllocator _ports = new(); // every port of this demo: slots, routers, APIs and etcd's
     private readonly List<DemoHome> _hosts = [];
     private readonly List<Uri> _proxies = [];
+    private DemoSteps _steps = null!;
     private LocalEtcdCluster? _etcd;
     private int _switched;
 
@@ -35,8 +36,9 @@ public sealed class ClusterDemoRunner(Terminal terminal, string runSh, string re
     public async Task<int> RunAsync(CancellationToken ct)
     {
         var started = Stopwatch.StartNew();
-        var (slotA, slotB) = (DemoHome.FreePort(), DemoHome.FreePort());
-        var (proxies, apis) = (new[] { DemoHome.FreePort(), DemoHome.FreePort() }, new[] { DemoHome.FreePort(), DemoHome.FreePort() });
+        _steps = new DemoSteps(terminal, 15, ct);
+        var (slotA, slotB) = (_ports.Next(), _ports.Next());
+        var (proxies, apis) = (_ports.Next(2), _ports.Next(2));
         terminal.Markup($"[bold]BlueGreen Orchestrator cluster demo[/]: site [bold]{Site}[/], slots a (:{slotA}) and b (:{slotB}), " +
                         $"host1's router on :{proxies[0]} (API :{apis[0]}), host2's on :{proxies[1]} (API :{apis[1]}), ROUTING_STORE=etcd");
         terminal.Markup($"[grey]throw-away homes: {Terminal.Escape(_root)}/host1 and host2[/]");
@@ -44,10 +46,13 @@ public sealed class ClusterDemoRunner(Terminal terminal, string runSh, string re
         {
             await StepAsync("start a 3-member etcd cluster on loopback", async () =>
             {
-                var dir = Path.Combine(Directory.Exists("/dev/shm") ? "/dev/shm" : _root, Path.GetFileName(_root) + "-etcd");
-                _etcd = await Task.Run(() => new LocalEtcdCluster(dir), ct);
-                var leader = await Task.Run(() => _etcd.Leader(LocalEtcdCluster.StartDeadline), ct);
-                return $"{string.Join(", ", _etcd.ClientUrls.Select((u, i) => $"{_etcd.MemberName(i)} {u}"))}; leader {_etcd.MemberName(leader)}; data in {dir}";
+                var dataRoot = LocalEtcdCluster.ChooseDataRoot(3, _root);
+                var dir = Path.Combine(dataRoot.Path, Path.GetFileName(_root) + "-etcd");
+                // Awaited to its end even on Ctrl-C (the waits inside end on ct): no member may start after the clean-up.
+                _etcd = await Task.Run(() => new LocalEtcdCluster(dir, 3, _ports, ct), CancellationToken.None);
+                var leader = await Task.Run(() => _etcd.Leader(LocalEtcdCluster.StartDeadline, ct), CancellationToken.None);
+                return $"{string.Join(", ", _etcd.ClientUrls.Select((u, i) => $"{_etcd.MemberName(i)} {u}"))}; leader {_etcd.MemberName(leader)}; " +
+                       $"data in {dir} ({dataRoot.Why})";
             });
             WriteHomes(slotA, slotB, proxies, apis);
             for (var i = 0; i < 2; i++)
@@ -69,10 +74,10 @@ public sealed class ClusterDemoRunner(Terminal terminal, string runSh, string re
             var killed = -1;
             await StepAsync("kill the etcd leader (SIGKILL)", async () =>
             {
-                killed = await Task.Run(() => _etcd!.Leader(LocalEtcdCluster.StartDeadline), ct);
+                killed = await Task.Run(() => _etcd!.Leader(LocalEtcdCluster.StartDeadline, ct), CancellationToken.None);
                 _etcd!.Kill(killed);
                 var clock = Stopwatch.StartNew();
-                var next = await Task.Run(() => _etcd.Leader(LocalEtcdCluster.StartDeadline), ct);
+                var next = await Task.Run(() => _etcd.Leader(LocalEtcdCluster.StartDeadline, ct), CancellationToken.None);
                 return $"killed {_etcd.MemberName(killed)} ({_etcd.ClientUrls[killed]}); {_etcd.MemberName(next)} leads {clock.Elapsed.TotalMilliseconds:0} ms later";
             });
             await SwitchesAsync(RestartAfter, " with a member down", load, ct);
@@ -80,18 +85,24 @@ public sealed class ClusterDemoRunner(Terminal terminal, string runSh, string re
             {
                 var clock = Stopwatch.StartNew();
                 _etcd!.Restart(killed);
-                await Task.Run(() => _etcd.WaitHealthy(LocalEtcdCluster.StartDeadline), ct);
-                await Task.Run(() => _etcd.Leader(LocalEtcdCluster.StartDeadline), ct); // the members agree on a leader again
+                await Task.Run(() => _etcd.WaitHealthy(LocalEtcdCluster.StartDeadline, ct), CancellationToken.None);
+                await Task.Run(() => _etcd.Leader(LocalEtcdCluster.StartDeadline, ct), CancellationToken.None); // the members agree on a leader again
                 return $"{_etcd.MemberName(killed)} is back on its data and caught up: all 3 members healthy after {clock.Elapsed.TotalMilliseconds:0} ms";
             });
             await SwitchesAsync(switches, "", load, ct);
 
-            var (sent, failed, samples) = (load.Sent, load.Failed, load.FailureSamples);
-            var perRouter = Enumerable.Range(0, 2).Select(i => $"host{i + 1}'s router {load.SentTo(i):N0} requests, {load.FailedAt(i)} failed").ToList();
+            var (sent, failed, perRouter) = (0L, 0L, new List<string>());
+            await StepAsync("zero failed requests through both routers", async () =>
+            {
+                // Every request is counted before the counters are read: one hung by the last switch is a failure.
+                await load.StopAsync(LoadGenerator.StopDeadline);
+                (sent, failed) = (load.Sent, load.Failed);
+                perRouter.AddRange(Enumerable.Range(0, 2).Select(i => $"host{i + 1}'s router {load.SentTo(i):N0} requests, {load.FailedAt(i)} failed"));
+                return failed == 0
+                    ? $"{sent:N0} requests sent, 0 failed: {string.Join("; ", perRouter)}"
+                    : throw new DemoStepFailed("zero failed requests", $"{failed} of {sent} requests failed ({string.Join("; ", perRouter)}): {string.Join(" | ", load.FailureSamples)}");
+            });
             await load.DisposeAsync();
-            await StepAsync("zero failed requests through both routers", () => failed == 0
-                ? Task.FromResult($"{sent:N0} requests sent, 0 failed: {string.Join("; ", perRouter)}")
-                : throw new DemoStepFailed("zero failed requests", $"{failed} of {sent} requests failed ({string.Join("; ", perRouter)}): {string.Join(" | ", samples)}"));
             await StepAsync("the journal in etcd: every switch, chained, equal to both hosts' mirrors", () => CheckJournalAsync(ct));
 
             terminal.Line("");

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using BlueGreen.Infrastructure.Processes;
 
 namespace BlueGreen.Cli.Demo;
@@ -89,9 +87,29 @@ public sealed class DemoHome(string runSh, string root)
         info.Environment["TERM"] = "dumb";
         Isolate(info);
         using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(ct);
-        var stderr = process.StandardError.ReadToEndAsync(ct);
-        await process.WaitForExitAsync(ct);
+        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        try
+        {
+            await process.WaitForExitAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped (Ctrl-C, SIGTERM): this run.sh and everything it started (its DEPLOY_CMD, a test, curl…) go
+            // before the demo stops etcd and deletes the home they work in. Their work is thrown away with it.
+            try
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // it ended by itself meanwhile
+            }
+
+            await process.WaitForExitAsync(CancellationToken.None);
+            throw;
+        }
+
         return (process.ExitCode, await stdout + await stderr);
     }
 
@@ -124,6 +142,10 @@ public sealed class DemoHome(string runSh, string root)
             }
             catch (HttpRequestException)
             {
+            }
+            catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+            {
+                // One /ping that took longer than the client's timeout (a loaded machine): ask again until the deadline.
             }
 
             await Task.Delay(100, ct);
@@ -170,13 +192,6 @@ public sealed class DemoHome(string runSh, string root)
         {
             home.Router?.WaitForExit(5000);
         }
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static bool IsAlive(int pid)

@@ -13,13 +13,15 @@ public sealed class DemoRunner(Terminal terminal, string runSh, string repoRoot,
     private const string Site = DemoHome.Site;
     private readonly string _home = Path.Combine(Path.GetTempPath(), $"bluegreen-demo-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}");
     private readonly HttpClient _http = HttpClients.Create(timeout: TimeSpan.FromSeconds(5));
-    private readonly DemoSteps _steps = new(terminal, 10);
+    private DemoSteps _steps = null!;
     private DemoHome _demoHome = null!;
 
     public async Task<int> RunAsync(CancellationToken ct)
     {
         var started = Stopwatch.StartNew();
-        var (proxyPort, apiPort, slotA, slotB) = (DemoHome.FreePort(), DemoHome.FreePort(), DemoHome.FreePort(), DemoHome.FreePort());
+        _steps = new DemoSteps(terminal, 10, ct);
+        var ports = new PortAllocator(); // every port of this demo, none given twice
+        var (proxyPort, apiPort, slotA, slotB) = (ports.Next(), ports.Next(), ports.Next(), ports.Next());
         var proxy = new Uri($"http://127.0.0.1:{proxyPort}/");
         WriteHome(proxyPort, apiPort, slotA, slotB);
         terminal.Markup($"[bold]BlueGreen Orchestrator demo[/]: site [bold]{Site}[/], slots a (:{slotA}) and b (:{slotB}), embedded router on :{proxyPort}, API on :{apiPort}");
@@ -37,11 +39,17 @@ public sealed class DemoRunner(Terminal terminal, string runSh, string repoRoot,
             var applyTook = await SwitchUnderLoadAsync("apply under load: v2 goes live", "apply", "v2", load, ct);
             var rollbackTook = await SwitchUnderLoadAsync("rollback under load: v1 is live again", "rollback", "v1", load, ct);
             await Task.Delay(300, ct);
-            var (sent, failed, samples) = (load.Sent, load.Failed, load.FailureSamples);
+            var (sent, failed) = (0L, 0L);
+            await StepAsync("zero failed requests during the switches", async () =>
+            {
+                // Every request is counted before the counters are read: one hung by the last switch is a failure.
+                await load.StopAsync(LoadGenerator.StopDeadline);
+                (sent, failed) = (load.Sent, load.Failed);
+                return failed == 0
+                    ? $"{sent:N0} requests sent through the router, 0 failed"
+                    : throw new DemoStepFailed("zero failed requests", $"{failed} of {sent} requests failed: {string.Join(" | ", load.FailureSamples)}");
+            });
             await load.DisposeAsync();
-            await StepAsync("zero failed requests during the switches", () => failed == 0
-                ? Task.FromResult($"{sent:N0} requests sent through the router, 0 failed")
-                : throw new DemoStepFailed("zero failed requests", $"{failed} of {sent} requests failed: {string.Join(" | ", samples)}"));
             await StepAsync("journal verify", () => RunShAsync(ct, "journal", "verify"));
 
             terminal.Line("");

@@ -6,14 +6,27 @@ namespace BlueGreen.Cli.Demo;
 /// <summary>
 /// Continuous traffic through the router (or each of several routers) while it switches: some clients keep their
 /// connection alive, others open a new one per request, the same mix for every target. Bounded in time and count;
-/// it stops by itself.
+/// it stops sending by itself. Read the counters after <see cref="StopAsync"/>: until then a request may be in flight,
+/// counted as sent but not yet as failed.
 /// </summary>
 public sealed class LoadGenerator : IAsyncDisposable
 {
+    /// <summary>
+    /// How long <see cref="StopAsync"/> waits for the requests in flight: longer than a request's own timeout (10 s),
+    /// so that in practice each ends by itself, answered or failed.
+    /// </summary>
+    public static readonly TimeSpan StopDeadline = TimeSpan.FromSeconds(15);
+
     private static readonly TimeSpan DefaultMaxDuration = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
     private const long MaxRequests = 2_000_000;
 
-    private readonly CancellationTokenSource _stop;
+    /// <summary>No new request after it fires (a stop, or the maximum duration); those in flight go on.</summary>
+    private readonly CancellationTokenSource _stopSending;
+
+    /// <summary>Cuts the requests still in flight at the stop's deadline: each counts as failed.</summary>
+    private readonly CancellationTokenSource _abandon = new();
+    private readonly SemaphoreSlim _stopping = new(1, 1);
     private readonly List<Task> _loops = [];
     private readonly List<HttpClient> _clients = [];
     private readonly Dictionary<string, long> _firstSeen = [];
@@ -30,10 +43,10 @@ public sealed class LoadGenerator : IAsyncDisposable
     }
 
     /// <param name="targets">Each gets <paramref name="keepAliveClients"/> + <paramref name="newConnectionClients"/> clients.</param>
-    /// <param name="maxDuration">When it stops by itself if nobody disposed of it.</param>
+    /// <param name="maxDuration">When it stops sending by itself if nobody stopped it.</param>
     public LoadGenerator(IReadOnlyList<Uri> targets, int keepAliveClients, int newConnectionClients, TimeSpan maxDuration)
     {
-        _stop = new CancellationTokenSource(maxDuration);
+        _stopSending = new CancellationTokenSource(maxDuration);
         _sentTo = new long[targets.Count];
         _failedAt = new long[targets.Count];
         for (var t = 0; t < targets.Count; t++)
@@ -41,7 +54,7 @@ public sealed class LoadGenerator : IAsyncDisposable
             for (var i = 0; i < keepAliveClients + newConnectionClients; i++)
             {
                 var (target, keepAlive) = (t, i < keepAliveClients);
-                var client = HttpClients.Create(keepAlive, TimeSpan.FromSeconds(10));
+                var client = HttpClients.Create(keepAlive, RequestTimeout);
                 _clients.Add(client);
                 _loops.Add(Task.Run(() => LoopAsync(client, targets[target], target, keepAlive)));
             }
@@ -89,15 +102,16 @@ public sealed class LoadGenerator : IAsyncDisposable
 
     private async Task LoopAsync(HttpClient client, Uri target, int index, bool keepAlive)
     {
-        while (!_stop.IsCancellationRequested && Interlocked.Increment(ref _sent) <= MaxRequests)
+        while (!_stopSending.IsCancellationRequested && Interlocked.Read(ref _sent) < MaxRequests)
         {
+            Interlocked.Increment(ref _sent);
             Interlocked.Increment(ref _sentTo[index]);
             try
             {
                 using var request = new HttpRequestMessage(HttpMethod.Get, target);
                 request.Headers.ConnectionClose = !keepAlive;
-                using var response = await client.SendAsync(request, _stop.Token);
-                var body = await response.Content.ReadAsStringAsync(_stop.Token);
+                using var response = await client.SendAsync(request, _abandon.Token);
+                var body = await response.Content.ReadAsStringAsync(_abandon.Token);
                 if (!response.IsSuccessStatusCode)
                 {
                     Fail(index, $"{Named(target)}HTTP {(int)response.StatusCode}: {body.Trim()}");
@@ -106,11 +120,10 @@ public sealed class LoadGenerator : IAsyncDisposable
 
                 Record(body);
             }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
             {
-                // cut short by the stop, not a failure
-                Interlocked.Decrement(ref _sent);
-                Interlocked.Decrement(ref _sentTo[index]);
+                // Sent and never answered: a request hung by the last switch is a failure, not a request left uncounted.
+                Fail(index, $"{Named(target)}no answer by the load's stop deadline");
                 return;
             }
             catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
@@ -152,6 +165,33 @@ public sealed class LoadGenerator : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Stops sending and waits for every request in flight, up to <paramref name="deadline"/>; one still unanswered then
+    /// is cut and counted as failed. Afterwards every request sent is counted: answered, or in <see cref="Failed"/>.
+    /// </summary>
+    public async Task StopAsync(TimeSpan deadline)
+    {
+        await _stopping.WaitAsync();
+        try
+        {
+            await _stopSending.CancelAsync();
+            var loops = Task.WhenAll(_loops);
+            try
+            {
+                await loops.WaitAsync(deadline);
+            }
+            catch (TimeoutException)
+            {
+                await _abandon.CancelAsync();
+                await loops;
+            }
+        }
+        finally
+        {
+            _stopping.Release();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
@@ -159,13 +199,14 @@ public sealed class LoadGenerator : IAsyncDisposable
             return;
         }
 
-        await _stop.CancelAsync();
-        await Task.WhenAll(_loops);
+        await StopAsync(StopDeadline);
         foreach (var client in _clients)
         {
             client.Dispose();
         }
 
-        _stop.Dispose();
+        _stopSending.Dispose();
+        _abandon.Dispose();
+        _stopping.Dispose();
     }
 }

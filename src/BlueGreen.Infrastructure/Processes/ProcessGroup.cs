@@ -7,6 +7,7 @@ public static class ProcessGroup
 {
     public const int SigTerm = 15;
     public const int SigKill = 9;
+    public const int SigInt = 2;
     private const int Esrch = 3;
 
     /// <summary>Sends <paramref name="signal"/> to every process of the group. False when the group is gone.</summary>
