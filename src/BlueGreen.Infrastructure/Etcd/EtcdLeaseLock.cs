@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using BlueGreen.Core;
 using BlueGreen.Infrastructure.Locking;
 
@@ -17,6 +18,7 @@ public sealed class EtcdLeaseLock(EtcdStore store) : ILockStore
     public HeldLock Acquire(string name, LockHolder me)
     {
         var key = store.LockKey(name);
+        var askedForLease = Stopwatch.GetTimestamp(); // the lease's TTL runs from about here: its first deadline counts from it
         var lease = store.GrantLease(LeaseTtl);
         try
         {
@@ -27,7 +29,7 @@ public sealed class EtcdLeaseLock(EtcdStore store) : ILockStore
                 var created = store.Get(key) ?? throw new EtcdUnavailableException(store.Endpoints, $"the {name} lock vanished right after it was taken");
                 // A holder that died while its DEPLOY_CMD ran left that command's group behind: the caller settles it.
                 var leftover = store.Get(store.ChildKey(name)) is { } child ? ReadHolder(child.Value) : null;
-                return new LeaseHeldLock(store, name, key, created.CreateRevision, lease, me, leftover);
+                return new LeaseHeldLock(store, name, key, created.CreateRevision, lease, askedForLease, me, leftover);
             }
 
             var current = store.Get(key);
@@ -90,15 +92,18 @@ public sealed class LeaseHeldLock : HeldLock
 
     private readonly EtcdStore _store;
     private readonly long _lease;
+    private readonly long _grantedAt;
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenSource _lost = new();
     private readonly Task _keepAlive;
 
-    internal LeaseHeldLock(EtcdStore store, string name, string key, long createRevision, long lease, LockHolder holder, LockHolder? leftover)
+    /// <param name="grantedAt">A <see cref="Stopwatch"/> timestamp taken before the lease was asked for.</param>
+    internal LeaseHeldLock(EtcdStore store, string name, string key, long createRevision, long lease, long grantedAt, LockHolder holder, LockHolder? leftover)
         : base(name, holder, leftover)
     {
         _store = store;
         _lease = lease;
+        _grantedAt = grantedAt;
         Key = key;
         CreateRevision = createRevision;
         _keepAlive = Task.Run(() => KeepAliveAsync(_stop.Token));
@@ -189,14 +194,17 @@ public sealed class LeaseHeldLock : HeldLock
         CancellationTokenSource? stream = null;
         Task? renewing = null;
         var restartDelay = FirstRestart;
-        var restartAt = DateTime.UtcNow;
-        // Until when the lease is surely alive: the last remaining TTL etcd reported, counted from when it was asked.
-        var aliveUntil = DateTime.UtcNow + EtcdLeaseLock.LeaseTtl;
+        // Times on the monotonic clock, since the lease was asked for: a step of the wall clock (NTP) moves no deadline.
+        TimeSpan Now() => Stopwatch.GetElapsedTime(_grantedAt);
+        var restartAt = Now();
+        // Until when the lease is surely alive: the last remaining TTL etcd reported, counted from when it was asked
+        // (at first, the TTL it was granted with, counted from before the grant).
+        var aliveUntil = EtcdLeaseLock.LeaseTtl;
         try
         {
             while (!stop.IsCancellationRequested)
             {
-                if ((renewing is null || renewing.IsCompleted) && DateTime.UtcNow >= restartAt)
+                if ((renewing is null || renewing.IsCompleted) && Now() >= restartAt)
                 {
                     // The stream ends on its first error (a member gone, a leader change): it is started again, at
                     // growing intervals while it keeps failing.
@@ -205,28 +213,17 @@ public sealed class LeaseHeldLock : HeldLock
                     stream = CancellationTokenSource.CreateLinkedTokenSource(stop);
                     var token = stream.Token;
                     renewing = Task.Run(() => _store.KeepAlive(_lease, token), token);
-                    restartAt = DateTime.UtcNow + restartDelay;
+                    restartAt = Now() + restartDelay;
                     restartDelay = TimeSpan.FromTicks(Math.Min(restartDelay.Ticks * 2, CheckEvery.Ticks));
                 }
 
                 try
                 {
-                    // The question races the moment the lease can no longer be shown alive: an etcd that does not answer
-                    // (unreachable, frozen) would otherwise hold the answer, and the verdict, for a whole call deadline
-                    // past the TTL, while another host may take the lock. etcd's own Go client ends a lease's
-                    // keep-alive at its deadline the same way, by the local clock.
-                    var askedAt = DateTime.UtcNow;
-                    var asking = Task.Run(() => _store.LeaseTtlLeft(_lease), stop);
-                    var untilExpiry = aliveUntil + TruncatedSecond - askedAt;
-                    if (await Task.WhenAny(asking, Task.Delay(untilExpiry > TimeSpan.Zero ? untilExpiry : TimeSpan.Zero, stop)) != asking)
-                    {
-                        stop.ThrowIfCancellationRequested();
-                        _ = asking.ContinueWith(t => t.Exception, TaskScheduler.Default); // its late failure is of no interest
-                        Lose("etcd did not renew or confirm its lease before its TTL ran out");
-                        return;
-                    }
-
-                    var left = await asking;
+                    // Not raced against the lease's deadline: tried, that gave false losses (a running DEPLOY_CMD
+                    // killed) whenever an answer was merely slow (a loaded host, a leader election). Doing better needs
+                    // the deadline moved by the keep-alive stream's own answers, as etcd's Go client does.
+                    var askedAt = Now();
+                    var left = await Task.Run(() => _store.LeaseTtlLeft(_lease), stop);
                     switch (Read(left, EtcdLeaseLock.LeaseTtl))
                     {
                         case LeaseReading.Gone:
@@ -240,7 +237,7 @@ public sealed class LeaseHeldLock : HeldLock
                             // half-dead connection), so a new one is started now rather than when it fails.
                             stream?.Cancel();
                             renewing = null;
-                            restartAt = DateTime.UtcNow;
+                            restartAt = Now();
                             break;
                     }
 
@@ -249,7 +246,7 @@ public sealed class LeaseHeldLock : HeldLock
                 }
                 catch (EtcdUnavailableException e)
                 {
-                    if (DateTime.UtcNow >= aliveUntil + TruncatedSecond)
+                    if (Now() >= aliveUntil + TruncatedSecond)
                     {
                         Lose($"etcd could not renew or confirm its lease before its TTL ran out: {e.Message}");
                         return;
