@@ -104,7 +104,7 @@ public sealed class DeployOperation(OperationContext context, HttpClient http)
         // The slot's content is about to change: until the deploy succeeds it holds no known deployment.
         try
         {
-            state = store.Write(state.WithDeployment(slot, null) with { RollbackTarget = state.RollbackTarget == slot ? null : state.RollbackTarget }, context.Clock.GetUtcNow());
+            state = store.Write(state.WithSlotCleared(slot), context.Clock.GetUtcNow());
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
