@@ -42,7 +42,7 @@ public readonly record struct ProcStat(char State, int Group, string StartTime)
         {
             return Parse(File.ReadAllText(path));
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or IndexOutOfRangeException or FormatException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or IndexOutOfRangeException or ArgumentException or FormatException)
         {
             // Gone while we looked (or not a process's stat line at all).
             return null;
