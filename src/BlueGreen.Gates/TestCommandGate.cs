@@ -1,5 +1,6 @@
 using BlueGreen.Core.Configuration;
 using BlueGreen.Core.Validation;
+using BlueGreen.Infrastructure;
 using BlueGreen.Infrastructure.Processes;
 
 namespace BlueGreen.Gates;
@@ -20,8 +21,7 @@ public sealed class TestCommandGate(ShellCommand? shell = null, TimeProvider? ti
 
     public bool AppliesTo(SiteConfig site) => site.TestCmd.Length > 0;
 
-    public static string LogFileOf(string home, string site, string deploymentId) =>
-        Path.Combine(home, "var", "log", "tests", $"{site}-{SafeFileName(deploymentId)}.log");
+    public static string LogFileOf(string home, string site, string deploymentId) => Home.At(home).TestLog(site, deploymentId);
 
     public async Task<GateResult> RunAsync(CandidateView candidate, CancellationToken cancellationToken)
     {
@@ -48,8 +48,4 @@ public sealed class TestCommandGate(ShellCommand? shell = null, TimeProvider? ti
         var reason = $"TEST_CMD {result.Describe()}; full output in {log}";
         return new GateResult(Name, result.Succeeded, result.Duration, reason, result.Tail);
     }
-
-    // Deployment ids are the product's own, but a path must never be steered by one.
-    private static string SafeFileName(string id) =>
-        new(id.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray());
 }

@@ -24,6 +24,9 @@ public sealed record Home(string Root)
     /// <summary>The journal's anchor (last seq, hash, length): outside the journal's folder on purpose.</summary>
     public string JournalHeadFile => Path.Combine(StateDir, "journal-head.json");
 
+    /// <summary>Where `journal verify` last found the chain intact, so the next one starts there.</summary>
+    public string JournalCheckpointFile => Path.Combine(StateDir, "journal-verified.json");
+
     /// <summary>Where an unexpected error's details go; the operator sees one line naming this file.</summary>
     public string ErrorLog => Path.Combine(LogDir, "errors.log");
 
@@ -35,6 +38,20 @@ public sealed record Home(string Root)
     public string LogDir => Path.Combine(Root, "var", "log");
 
     public string ValidationDir => Path.Combine(LogDir, "validation");
+
+    /// <summary>One validation's report: the site, the deployment it judged and when it started.</summary>
+    public string ValidationReport(string site, string deploymentId, DateTimeOffset startedAt) =>
+        Path.Combine(ValidationDir, $"{site}-{deploymentId}-{startedAt.UtcDateTime:yyyyMMdd'T'HHmmss.fff'Z'}.json");
+
+    /// <summary>DEPLOY_CMD's full output for one deployment.</summary>
+    public string DeployLog(string site, string deploymentId) => Path.Combine(LogDir, "deploy", $"{site}-{deploymentId}.log");
+
+    /// <summary>TEST_CMD's full output for one deployment. Ids are the product's own, but a path must never be steered by one.</summary>
+    public string TestLog(string site, string deploymentId) =>
+        Path.Combine(LogDir, "tests", $"{site}-{new string(deploymentId.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray())}.log");
+
+    /// <summary>One run of PRE_SWITCH_CMD or POST_SWITCH_CMD (<paramref name="hook"/> is "pre" or "post").</summary>
+    public string HookLog(string site, string stamp, string hook) => Path.Combine(LogDir, "hooks", $"{site}-{stamp}-{hook}-switch.log");
 
     public string RoutesDir(GlobalConfig config) => Path.GetFullPath(config.RoutesDir, Root);
 

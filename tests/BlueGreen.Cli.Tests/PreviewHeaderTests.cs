@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using BlueGreen.Infrastructure.Net;
 using BlueGreen.Router;
 using BlueGreen.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -17,7 +18,7 @@ public sealed class PreviewHeaderTests : TwoSlotHomeTest
     protected override async Task SetUpAsync()
     {
         _router = await EmbeddedRouter.StartAsync(new RouterOptions(Home.Path_("var", "routes"), "127.0.0.1:0", "127.0.0.1:0", AccessLog: false), NullLoggerFactory.Instance, CancellationToken.None);
-        _client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
+        _client = HttpClients.Create(timeout: TimeSpan.FromSeconds(10));
         Home.WriteGlobal($"ROUTER_API={_router.ApiUrl}\nSWITCH_VERIFY_TIMEOUT=5\n");
         Home.AddSite("shop", A.Url, B.Url, "PREVIEW_HEADER=X-BlueGreen-Preview: 1\n");
     }

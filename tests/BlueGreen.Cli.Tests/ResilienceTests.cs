@@ -321,18 +321,7 @@ public sealed class ResilienceTests : TwoSlotHomeTest
     }
 
     /// <summary>Alive and not a zombie waiting to be reaped.</summary>
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)] != 'Z';
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
+    private static bool IsRunning(int pid) => ProcStat.IsRunning(pid);
 
     private static async Task<(int Code, string Output)> RunToolAsync(string file, params string[] args)
     {

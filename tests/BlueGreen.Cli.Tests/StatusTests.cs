@@ -204,14 +204,6 @@ public sealed class StatusTests : TwoSlotHomeTest
         return count;
     }
 
-    private static async Task WaitForCountAsync(RunningCli cli, string text, int count, TimeSpan limit)
-    {
-        var deadline = DateTime.UtcNow + limit;
-        while (Count(cli.Output, text) < count)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"'{text}' not printed {count} times:\n{cli.Output}");
-            Assert.False(cli.HasExited, $"status --watch exited:\n{cli.Output}");
-            await Task.Delay(50);
-        }
-    }
+    private static Task WaitForCountAsync(RunningCli cli, string text, int count, TimeSpan limit) =>
+        Poll.UntilAsync(() => Count(cli.Output, text) >= count, $"'{text}' printed {count} times", limit, () => cli.HasExited ? $"status --watch exited:\n{cli.Output}" : null);
 }

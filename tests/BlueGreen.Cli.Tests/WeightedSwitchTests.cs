@@ -72,7 +72,7 @@ public sealed class WeightedSwitchTests : TwoSlotHomeTest
             {
                 await Succeeds(args); // verified through the router's API: it serves the new weights
                 var from = Stopwatch.GetTimestamp();
-                await UntilAsync(() => answers.Count(a => a.StartedAt > from) >= 2000, "2,000 answers after the step");
+                await Poll.UntilAsync(() => answers.Count(a => a.StartedAt > from) >= 2000, "2,000 answers after the step", TimeSpan.FromSeconds(120));
                 windows.Add((from, Stopwatch.GetTimestamp(), expected));
             }
         }
@@ -118,16 +118,6 @@ public sealed class WeightedSwitchTests : TwoSlotHomeTest
             {
                 return;
             }
-        }
-    }
-
-    private static async Task UntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 120;
-        while (!condition())
-        {
-            Assert.True(Stopwatch.GetTimestamp() < deadline, $"no {what} within 120 s");
-            await Task.Delay(10);
         }
     }
 

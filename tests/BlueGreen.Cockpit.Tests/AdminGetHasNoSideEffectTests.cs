@@ -18,13 +18,7 @@ public sealed partial class AdminGetHasNoSideEffectTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        for (var i = 0; i < 4; i++)
-        {
-            _slots.Add(await SlotServer.StartAsync("slot" + i));
-        }
-
-        _home.AddSite("shop", _slots[0].Url, _slots[1].Url);
-        _home.AddSite("blog", _slots[2].Url, _slots[3].Url);
+        await Cli.AddSitesAsync(_home, _slots, "shop", "blog");
         // shop: two switches, so a rollback would go through (and an apply would not: slot a's 1.0.0 is not the validated one).
         foreach (var version in new[] { "1.0.0", "1.1.0" })
         {

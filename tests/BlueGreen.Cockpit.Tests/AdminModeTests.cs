@@ -15,13 +15,7 @@ public sealed class AdminModeTests(Browser browser) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        for (var i = 0; i < 4; i++)
-        {
-            _slots.Add(await SlotServer.StartAsync("slot" + i));
-        }
-
-        _home.AddSite("shop", _slots[0].Url, _slots[1].Url);
-        _home.AddSite("blog", _slots[2].Url, _slots[3].Url);
+        await Cli.AddSitesAsync(_home, _slots, "shop", "blog");
         await Cli.MustAsync(_home.Root, "deploy", "shop", "--version", "2.0.0");
         await Cli.MustAsync(_home.Root, "deploy", "blog", "--version", "0.3.0");
         _cockpit = await CockpitUnderTest.StartAsync(_home.Root);

@@ -1,5 +1,6 @@
 using BlueGreen.Cockpit.Admin;
 using BlueGreen.Cockpit.Tests.Support;
+using BlueGreen.Testing;
 
 namespace BlueGreen.Cockpit.Tests;
 
@@ -33,7 +34,7 @@ public sealed class LoginThrottleTests
     [Fact]
     public void Each_source_has_its_own_budget_within_the_global_one()
     {
-        var clock = new FakeClock();
+        var clock = new TimerWatchingClock();
         var throttle = new LoginThrottle(clock);
         var admitted = Enumerable.Range(0, 20).Count(_ => throttle.TryAdmit("10.0.0.1") is null);
         Assert.Equal(LoginThrottle.PerSource.Burst, admitted);
@@ -50,5 +51,5 @@ public sealed class LoginThrottleTests
 
     [Fact]
     public void A_failure_waits_at_least_a_second_even_with_budget_left() =>
-        Assert.Equal(LoginThrottle.MinFailureDelay, new LoginThrottle(new FakeClock()).FailureDelay("10.0.0.1"));
+        Assert.Equal(LoginThrottle.MinFailureDelay, new LoginThrottle(new TimerWatchingClock()).FailureDelay("10.0.0.1"));
 }

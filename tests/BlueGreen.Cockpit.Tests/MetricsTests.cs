@@ -39,7 +39,7 @@ public sealed class MetricsTests
 
         var shop = new StateStore(Home.At(home.Root)).Read("shop");
         var validatedAt = shop.Validation!.At;
-        var clock = new FakeClock(validatedAt.AddSeconds(90));
+        var clock = new TimerWatchingClock(validatedAt.AddSeconds(90));
         await using var cockpit = await CockpitUnderTest.StartAsync(home.Root, o => o with { Clock = clock });
 
         var m = await ScrapeAsync(cockpit);

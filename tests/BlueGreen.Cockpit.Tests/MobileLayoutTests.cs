@@ -22,23 +22,10 @@ public sealed class MobileHome : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        for (var i = 0; i < 10; i++)
-        {
-            Slots.Add(await SlotServer.StartAsync("slot" + i));
-        }
-
-        Home.AddSite("shop", Slots[0].Url, Slots[1].Url);
-        Home.AddSite("blog", Slots[2].Url, Slots[3].Url);
-        Home.AddSite("news", Slots[4].Url, Slots[5].Url);
-        Home.AddSite("cart", Slots[6].Url, Slots[7].Url);
-        Home.AddSite("docs", Slots[8].Url, Slots[9].Url);
+        await Cli.AddSitesAsync(Home, Slots, "shop", "blog", "news", "cart", "docs");
         var root = Home.Root;
         // shop: live 1.0.0 on a, validated candidate 1.1.0 on b (apply would go through).
-        await Cli.MustAsync(root, "deploy", "shop", "--version", "1.0.0");
-        await Cli.MustAsync(root, "validate", "shop");
-        await Cli.MustAsync(root, "apply", "shop", "--yes");
-        await Cli.MustAsync(root, "deploy", "shop", "--version", "1.1.0");
-        await Cli.MustAsync(root, "validate", "shop");
+        await Cli.LiveWithValidatedCandidateAsync(root, "shop");
         // blog: never switched, its candidate fails the HTTP gate with a long unbroken body.
         Slots[2].HealthStatus = 500;
         Slots[2].Body = "upstream-said:" + new string('x', 300);

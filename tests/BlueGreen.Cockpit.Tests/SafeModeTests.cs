@@ -19,21 +19,10 @@ public sealed class SafeHome : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        for (var i = 0; i < 6; i++)
-        {
-            Slots.Add(await SlotServer.StartAsync("slot" + i));
-        }
-
-        Home.AddSite("shop", Slots[0].Url, Slots[1].Url);
-        Home.AddSite("blog", Slots[2].Url, Slots[3].Url);
-        Home.AddSite("news", Slots[4].Url, Slots[5].Url);
+        await Cli.AddSitesAsync(Home, Slots, "shop", "blog", "news");
         var root = Home.Root;
         // shop: live 1.0.0 on a, validated candidate 1.1.0 on b.
-        await Cli.MustAsync(root, "deploy", "shop", "--version", "1.0.0");
-        await Cli.MustAsync(root, "validate", "shop");
-        await Cli.MustAsync(root, "apply", "shop", "--yes");
-        await Cli.MustAsync(root, "deploy", "shop", "--version", "1.1.0");
-        await Cli.MustAsync(root, "validate", "shop");
+        await Cli.LiveWithValidatedCandidateAsync(root, "shop");
         // blog: never switched; its candidate fails the HTTP gate, and a switch is refused.
         Slots[2].HealthStatus = 500;
         Slots[2].Body = Hostile; // lands in the gate's details: the page must show it as text

@@ -1,3 +1,4 @@
+using BlueGreen.Infrastructure.Processes;
 using BlueGreen.Testing;
 
 namespace BlueGreen.Gates.Tests;
@@ -109,30 +110,21 @@ public sealed class TestCommandGateTests : IDisposable
     }
 
     /// <summary>Live (not zombie) processes whose command line contains <paramref name="text"/>, now.</summary>
-    private static List<int> ProcessesWithArgument(string text)
+    private static List<int> ProcessesWithArgument(string text) =>
+        ProcStat.All()
+            .Where(p => p.Pid != Environment.ProcessId && !p.Stat.IsZombie && CommandLineOf(p.Pid).Contains(text, StringComparison.Ordinal))
+            .Select(p => p.Pid)
+            .ToList();
+
+    private static string CommandLineOf(int pid)
     {
-        var found = new List<int>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        try
         {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid) || pid == Environment.ProcessId)
-            {
-                continue;
-            }
-
-            try
-            {
-                var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline"));
-                var state = File.ReadAllText(Path.Combine(dir, "stat"));
-                if (cmdline.Contains(text, StringComparison.Ordinal) && state[(state.LastIndexOf(')') + 2)] != 'Z')
-                {
-                    found.Add(pid);
-                }
-            }
-            catch (IOException)
-            {
-            }
+            return File.ReadAllText($"/proc/{pid}/cmdline");
         }
-
-        return found;
+        catch (IOException)
+        {
+            return ""; // gone while we looked
+        }
     }
 }

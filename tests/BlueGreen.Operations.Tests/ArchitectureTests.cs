@@ -4,7 +4,7 @@ using BlueGreen.Core.Validation;
 using BlueGreen.Gates;
 using BlueGreen.Infrastructure.State;
 using BlueGreen.Operations.Switching;
-using BlueGreen.Testing;
+using BlueGreen.Operations.Tests.Support;
 
 namespace BlueGreen.Operations.Tests;
 
@@ -17,12 +17,16 @@ public sealed class ArchitectureTests
     private static readonly Assembly Operations = typeof(SwitchOperation).Assembly;
     private static readonly Assembly Infrastructure = typeof(StateStore).Assembly;
 
+    /// <summary>Every product assembly this project can load (the CLI only composes them and sees no internals).</summary>
+    private static readonly Assembly[] Product =
+        [Operations, Infrastructure, typeof(IGate).Assembly, typeof(global::BlueGreen.Router.EmbeddedRouter).Assembly, Assembly.Load("BlueGreen.Cockpit"), typeof(Core.ExitCode).Assembly];
+
     [Fact]
-    public void The_routing_file_writer_is_not_visible_outside_the_operations()
+    public void The_routing_file_writer_is_internal_and_only_the_file_routing_store_uses_it()
     {
         var writer = Operations.GetType("BlueGreen.Operations.Routing.RoutingFileWriter", throwOnError: true)!;
         Assert.False(writer.IsPublic);
-        Assert.DoesNotContain(Operations.GetExportedTypes(), t => t.Name.Contains("Writer", StringComparison.Ordinal));
+        Assert.Equal(["BlueGreen.Operations.Routing.FileRoutingStore"], CallSites.CallersOf("BlueGreen.Operations.Routing.RoutingFileWriter::*", Product));
     }
 
     [Fact]
@@ -58,22 +62,44 @@ public sealed class ArchitectureTests
     [Fact]
     public void Only_apply_rollback_and_deploys_preview_route_write_routing()
     {
-        // One way to write routing, whatever the store: RoutingStore (file or etcd), internal to Operations,
-        // is the only user of RoutingFileWriter; the switch calls its Switch and Restore, deploy its Replace.
-        Assert.Equal(["RoutingStore.cs"], SourcesContaining("RoutingFileWriter").Where(f => f != "RoutingFileWriter.cs").ToList());
-        Assert.Equal(["SwitchOperation.cs"], SourcesContaining(".Switch(tx,"));
-        Assert.Equal(["SwitchOperation.cs"], SourcesContaining("routing.Restore(tx,"));
-        Assert.Equal(["DeployOperation.cs"], SourcesContaining(".Replace(tx,"));
-        var store = typeof(Common.OperationContext).Assembly.GetType("BlueGreen.Operations.Routing.RoutingStore")!;
+        // One way to write routing, whatever the store: RoutingStore (file or etcd), internal to Operations; the
+        // switch calls its Switch and Restore, deploy its Replace, `store migrate` its Import. Read from the IL.
+        var store = Operations.GetType("BlueGreen.Operations.Routing.RoutingStore", throwOnError: true)!;
         Assert.False(store.IsPublic);
+        Assert.Equal(["BlueGreen.Operations.Switching.SwitchOperation"], CallSites.CallersOf("BlueGreen.Operations.Routing.RoutingStore::Switch", Product));
+        Assert.Equal(["BlueGreen.Operations.Switching.SwitchOperation"], CallSites.CallersOf("BlueGreen.Operations.Routing.RoutingStore::Restore", Product));
+        Assert.Equal(["BlueGreen.Operations.Deploying.DeployOperation"], CallSites.CallersOf("BlueGreen.Operations.Routing.RoutingStore::Replace", Product));
+        Assert.Equal(["BlueGreen.Operations.Store.StoreMigration"], CallSites.CallersOf("BlueGreen.Operations.Routing.RoutingStore::Import", Product));
     }
 
-    /// <summary>The source files whose code (not comments) contains the text.</summary>
-    private static List<string> SourcesContaining(string text) =>
-        Directory.EnumerateFiles(Path.Combine(RepoPaths.Root, "src"), "*.cs", SearchOption.AllDirectories)
-            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
-            .Where(f => File.ReadLines(f).Any(l => !l.TrimStart().StartsWith("//", StringComparison.Ordinal) && l.Contains(text, StringComparison.Ordinal)))
-            .Select(f => Path.GetFileName(f)!)
-            .Order(StringComparer.Ordinal)
-            .ToList();
+    [Fact]
+    public void Only_the_operations_write_state()
+    {
+        Assert.Equal(
+            [
+                "BlueGreen.Operations.Common.OperationFrame", "BlueGreen.Operations.Deploying.DeployOperation",
+                "BlueGreen.Operations.Recovering.RecoverOperation", "BlueGreen.Operations.Switching.SwitchOperation",
+                "BlueGreen.Operations.Validating.ValidateOperation",
+            ],
+            CallSites.CallersOf("BlueGreen.Infrastructure.State.StateStore::Write", Product));
+        Assert.Equal(["BlueGreen.Operations.Store.StoreMigration"], CallSites.CallersOf("BlueGreen.Infrastructure.State.StateStore::Copy", Product));
+    }
+
+    [Fact]
+    public void The_call_reader_sees_calls_through_async_state_machines_and_lambdas()
+    {
+        // The reader itself must be able to fail: a call made inside an async method (a state machine type) and one
+        // made inside a lambda (a closure type) are both counted for the type that wrote them.
+        var calls = CallSites.Of(typeof(ArchitectureTests).Assembly);
+        Assert.Contains(new CallSites.Call("BlueGreen.Operations.Tests.ArchitectureTests", "System.Threading.Tasks.Task::Yield"), calls);
+        Assert.Contains(new CallSites.Call("BlueGreen.Operations.Tests.ArchitectureTests", "System.Math::Abs"), calls);
+    }
+
+    // Never run: what the reader's own test looks for.
+    internal static async Task<int> AsyncAndLambda(int x)
+    {
+        await Task.Yield();
+        Func<int, int> f = y => Math.Abs(y + x);
+        return f(x);
+    }
 }

@@ -92,7 +92,7 @@ public sealed class DeployOperationTests : OperationTest
             {
                 canceller = Task.Run(async () =>
                 {
-                    await Until.True(() => File.Exists(pgidFile) && File.ReadAllText(pgidFile).EndsWith('\n'), "DEPLOY_CMD to start");
+                    await Poll.UntilAsync(() => File.Exists(pgidFile) && File.ReadAllText(pgidFile).EndsWith('\n'), "DEPLOY_CMD to start");
                     signal.Cancel();
                 });
             }

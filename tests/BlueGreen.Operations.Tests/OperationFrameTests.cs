@@ -6,6 +6,7 @@ using BlueGreen.Infrastructure.Locking;
 using BlueGreen.Infrastructure.Processes;
 using BlueGreen.Operations.Common;
 using BlueGreen.Operations.Tests.Support;
+using BlueGreen.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace BlueGreen.Operations.Tests;
@@ -110,7 +111,7 @@ public sealed class OperationFrameTests : OperationTest
         try
         {
             var pgid = other.Id;
-            await Until.True(() => ProcessGroup.GroupOf(pgid) == pgid, "setsid to give sleep its own process group");
+            await Poll.UntilAsync(() => ProcessGroup.GroupOf(pgid) == pgid, "setsid to give sleep its own process group");
             Directory.CreateDirectory(HomeDir.LocksDir);
             // Recorded before a reboot (another boot id): the number is the same, the group is not.
             File.WriteAllText(Path.Combine(HomeDir.LocksDir, "site-shop.holder"),
@@ -138,7 +139,7 @@ public sealed class OperationFrameTests : OperationTest
         try
         {
             var pgid = leftover.Id;
-            await Until.True(() => ProcessGroup.GroupOf(pgid) == pgid, "setsid to give sleep its own process group");
+            await Poll.UntilAsync(() => ProcessGroup.GroupOf(pgid) == pgid, "setsid to give sleep its own process group");
             Directory.CreateDirectory(HomeDir.LocksDir);
             File.WriteAllText(Path.Combine(HomeDir.LocksDir, "site-shop.holder"),
                 $$"""{"pid":{{dead.Id}},"user":"ghost","host":"test-host","command":"run.sh deploy shop --version v0","since":"2026-01-01T00:00:00.000Z","child_group":{{pgid}},"child_identity":"{{ProcessGroup.IdentityOf(pgid)}}"}""");

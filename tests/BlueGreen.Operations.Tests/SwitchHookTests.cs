@@ -4,6 +4,7 @@ using BlueGreen.Core.Slots;
 using BlueGreen.Infrastructure.Processes;
 using BlueGreen.Operations.Switching;
 using BlueGreen.Operations.Tests.Support;
+using BlueGreen.Testing;
 
 namespace BlueGreen.Operations.Tests;
 
@@ -64,7 +65,7 @@ public sealed class SwitchHookTests : OperationTest
         Assert.Equal(routingBefore, File.ReadAllBytes(RoutingFile));
         var pgid = int.Parse(File.ReadAllText(groupFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(pgid > 1, $"the hook wrote {pgid} as its process group");
-        await Until.True(() => !ProcessGroup.HasRunningMembers(pgid), $"process group {pgid} (the hook and its sleep) to be gone");
+        await Poll.UntilAsync(() => !ProcessGroup.HasRunningMembers(pgid), $"process group {pgid} (the hook and its sleep) to be gone");
         Assert.Equal(JournalOutcome.Refused, Journal()[^1].Outcome);
     }
 

@@ -1,3 +1,7 @@
+using BlueGreen.Core.Configuration;
+using BlueGreen.Infrastructure;
+using BlueGreen.Infrastructure.Routing;
+
 namespace BlueGreen.Testing;
 
 /// <summary>A throw-away installation home: conf/, var/, deleted at the end.</summary>
@@ -6,26 +10,31 @@ public sealed class TempHome : IDisposable
     public TempHome(string? globalConf = "ROUTER_API=\n")
     {
         Root = Path.Combine(Path.GetTempPath(), "bg-test-" + Guid.NewGuid().ToString("N")[..10]);
-        Directory.CreateDirectory(Path.Combine(Root, "conf", "sites"));
+        Layout = new Home(Root);
+        Directory.CreateDirectory(Layout.SitesDir);
         if (globalConf is not null)
         {
-            File.WriteAllText(Path.Combine(Root, "conf", "global.conf"), globalConf);
+            File.WriteAllText(Layout.GlobalConf, globalConf);
         }
     }
 
     public string Root { get; }
 
+    /// <summary>The product's own layout of this home: every path a test names goes through it.</summary>
+    public Home Layout { get; }
+
     public string Path_(params string[] parts) => Path.Combine([Root, .. parts]);
 
-    public string RoutingFile(string site) => Path.Combine(Root, "var", "routes", $"bluegreen-{site}.yml");
+    /// <summary>The routing file of a site with the default ROUTES_DIR.</summary>
+    public string RoutingFile(string site) => new RoutingFiles(Layout, new GlobalConfig()).PathOf(site);
 
-    public string StateFile(string site) => Path.Combine(Root, "var", "state", $"{site}.json");
+    public string StateFile(string site) => Layout.StateFile(site);
 
-    public string JournalFile => Path.Combine(Root, "var", "journal", "journal.jsonl");
+    public string JournalFile => Layout.JournalFile;
 
-    public void WriteGlobal(string text) => File.WriteAllText(Path.Combine(Root, "conf", "global.conf"), text);
+    public void WriteGlobal(string text) => File.WriteAllText(Layout.GlobalConf, text);
 
-    public void WriteSite(string site, string text) => File.WriteAllText(Path.Combine(Root, "conf", "sites", site + ".conf"), text);
+    public void WriteSite(string site, string text) => File.WriteAllText(Layout.SiteConf(site), text);
 
     /// <summary>
     /// A site whose slots are the given URLs, with a Host rule. The health timeout is generous: the test slots

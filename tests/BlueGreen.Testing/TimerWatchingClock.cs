@@ -11,8 +11,8 @@ namespace BlueGreen.Testing;
 /// <param name="start">Its time at first (default: now).</param>
 public sealed class TimerWatchingClock(DateTimeOffset? start = null) : FakeTimeProvider(start ?? DateTimeOffset.UtcNow)
 {
-    /// <summary>How long (real time) a test waits for the code to create its next timer before failing.</summary>
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
+    /// <summary>How long (real time) a test waits for the code to create its next timer before failing: a hang guard, as long as <see cref="Poll.Deadline"/> (a loaded CI machine).</summary>
+    private static readonly TimeSpan Deadline = Poll.Deadline;
 
     private readonly Channel<TimeSpan> _created = Channel.CreateUnbounded<TimeSpan>();
 

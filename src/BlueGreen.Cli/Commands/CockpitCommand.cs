@@ -16,18 +16,12 @@ public static class CockpitCommand
         var command = new Command("cockpit", "runs the cockpit in the foreground (COCKPIT_LISTEN; COCKPIT_MODE safe = read-only, admin = actions through run.sh)") { listen, logFormat, verbose };
         command.SetAction(async (parse, ct) =>
         {
-            var context = CliContext.Create(parse, json: false);
-            if (context is null)
+            if (ServiceLogging.ForService(parse, "cockpit", logFormat, verbose) is not { } started)
             {
                 return 2;
             }
 
-            var (logging, logError) = ServiceLogging.Resolve(parse.GetValue(logFormat), parse.GetValue(verbose), Environment.GetEnvironmentVariable);
-            if (logging is null)
-            {
-                Console.Error.WriteLine($"cockpit: {logError}");
-                return 2;
-            }
+            var (context, logging) = started;
 
             // Precedence: the option, then the environment and the file (read together into Global), then the default.
             if (parse.GetValue(listen) is { } address)

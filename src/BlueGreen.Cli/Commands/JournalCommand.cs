@@ -160,7 +160,7 @@ public static class JournalCommand
     internal static IReadOnlyList<TextCell> Row(JournalEntry e) =>
     [
         e.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture), e.Time, e.Site ?? "-", e.Action,
-        new TextCell(e.Outcome, e.Outcome switch { "succeeded" => "green", "failed" => "red", "refused" => "yellow", _ => null }),
+        new TextCell(e.Outcome, e.Outcome switch { JournalOutcome.Succeeded => "green", JournalOutcome.Failed => "red", JournalOutcome.Refused => "yellow", _ => null }),
         e.Actor, e.Via, e.From?.ToString() ?? "-", e.To?.ToString() ?? "-", e.Message,
     ];
 

@@ -18,18 +18,12 @@ public static class RouterCommand
         var command = new Command("router", "runs the embedded router in the foreground (Ctrl-C or SIGTERM stops it gracefully)") { listen, api, accessLog, logFormat, verbose };
         command.SetAction(async (parse, ct) =>
         {
-            var context = CliContext.Create(parse, json: false);
-            if (context is null)
+            if (ServiceLogging.ForService(parse, "router", logFormat, verbose) is not { } started)
             {
                 return 2;
             }
 
-            var (logging, logError) = ServiceLogging.Resolve(parse.GetValue(logFormat), parse.GetValue(verbose), Environment.GetEnvironmentVariable);
-            if (logging is null)
-            {
-                Console.Error.WriteLine($"router: {logError}");
-                return 2;
-            }
+            var (context, logging) = started;
 
             if (context.Global.Router == RouterKind.Traefik)
             {

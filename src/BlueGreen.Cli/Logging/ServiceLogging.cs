@@ -41,6 +41,28 @@ public sealed record ServiceLogging(LogLevel Level, LogFormat Format)
     };
 
     /// <summary>
+    /// What a long-running service (router, cockpit) needs before it starts: the home with its settings, and its
+    /// logging. Null after a one-line error (exit 2), prefixed with <paramref name="service"/> for a logging error.
+    /// </summary>
+    public static (Commands.CliContext Context, ServiceLogging Logging)? ForService(ParseResult parse, string service, Option<string?> format, Option<bool> verbose)
+    {
+        var context = Commands.CliContext.Create(parse, json: false);
+        if (context is null)
+        {
+            return null;
+        }
+
+        var (logging, error) = Resolve(parse.GetValue(format), parse.GetValue(verbose), Environment.GetEnvironmentVariable);
+        if (logging is null)
+        {
+            Console.Error.WriteLine($"{service}: {error}");
+            return null;
+        }
+
+        return (context, logging);
+    }
+
+    /// <summary>
     /// The option wins over the environment. --verbose lowers the level to Debug, never raises it
     /// (BLUEGREEN_LOG_LEVEL=Trace --verbose stays Trace).
     /// </summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using BlueGreen.Core.Journal;
 
 namespace BlueGreen.Cockpit.Pages;
 
@@ -30,10 +31,10 @@ internal static class Format
     /// <summary>The colour class of a journal outcome: red for failures, amber for refusals.</summary>
     public static string OutcomeClass(string outcome) => outcome switch
     {
-        "succeeded" => "ok",
-        "failed" => "bad",
-        "refused" => "warn",
-        "dry-run" => "muted",
+        JournalOutcome.Succeeded => "ok",
+        JournalOutcome.Failed => "bad",
+        JournalOutcome.Refused => "warn",
+        JournalOutcome.DryRun => "muted",
         _ => "neutral",
     };
 

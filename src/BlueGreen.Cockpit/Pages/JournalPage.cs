@@ -49,7 +49,7 @@ internal static class JournalPage
             .Raw("<th>Action</th><th>Outcome</th><th>Actor</th><th>Via</th><th>From → To</th><th>Message</th></tr></thead><tbody>");
         foreach (var e in entries)
         {
-            h.Raw(e.Outcome == "failed" ? "<tr class=\"attention\">" : "<tr>").El("td", "num", e.Seq.ToString()).El("td", "time", e.Time);
+            h.Raw(e.Outcome == JournalOutcome.Failed ? "<tr class=\"attention\">" : "<tr>").El("td", "num", e.Seq.ToString()).El("td", "time", e.Time);
             if (showSite)
             {
                 h.Raw("<td>");

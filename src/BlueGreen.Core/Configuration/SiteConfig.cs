@@ -15,6 +15,21 @@ public sealed record TcpEndpoint(string Host, int Port)
 /// <summary>conf/sites/SITE.conf, parsed and checked.</summary>
 public sealed record SiteConfig
 {
+    /// <summary>The value of each key a site's file leaves out (docs/reference.md): one place for the parser and for code that builds a config.</summary>
+    public static class Defaults
+    {
+        public const string HealthPath = "/";
+        public const int HealthStatus = 200;
+        public const int HealthRetries = 3;
+        public const string LogErrorPattern = "ERROR|FATAL";
+        public const Draining.DrainPolicy DrainPolicy = Draining.DrainPolicy.Wait;
+        public static readonly TimeSpan HealthTimeout = TimeSpan.FromSeconds(5);
+        public static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(300);
+        public static readonly TimeSpan DeployTimeout = TimeSpan.FromSeconds(600);
+        public static readonly TimeSpan HookTimeout = TimeSpan.FromSeconds(60);
+        public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(30);
+    }
+
     public required string Name { get; init; }
 
     public required string Rule { get; init; }
@@ -38,31 +53,31 @@ public sealed record SiteConfig
 
     public string DeployCmd { get; init; } = "";
 
-    public string HealthPath { get; init; } = "/";
+    public string HealthPath { get; init; } = Defaults.HealthPath;
 
-    public int HealthStatus { get; init; } = 200;
+    public int HealthStatus { get; init; } = Defaults.HealthStatus;
 
     public string HealthBody { get; init; } = "";
 
-    public TimeSpan HealthTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan HealthTimeout { get; init; } = Defaults.HealthTimeout;
 
     /// <summary>Extension: how many probes the HTTP gate makes before it fails.</summary>
-    public int HealthRetries { get; init; } = 3;
+    public int HealthRetries { get; init; } = Defaults.HealthRetries;
 
     public IReadOnlyList<TcpEndpoint> TcpChecks { get; init; } = [];
 
     public string LogFile { get; init; } = "";
 
-    public string LogErrorPattern { get; init; } = "ERROR|FATAL";
+    public string LogErrorPattern { get; init; } = Defaults.LogErrorPattern;
 
     public int LogMaxErrors { get; init; }
 
     public string TestCmd { get; init; } = "";
 
-    public TimeSpan TestTimeout { get; init; } = TimeSpan.FromSeconds(300);
+    public TimeSpan TestTimeout { get; init; } = Defaults.TestTimeout;
 
     /// <summary>Extension: timeout of DEPLOY_CMD.</summary>
-    public TimeSpan DeployTimeout { get; init; } = TimeSpan.FromSeconds(600);
+    public TimeSpan DeployTimeout { get; init; } = Defaults.DeployTimeout;
 
     /// <summary>Extension: run (`sh -c`) under the switch lock just before a switch writes the routing; failing refuses the switch.</summary>
     public string PreSwitchCmd { get; init; } = "";
@@ -71,13 +86,13 @@ public sealed record SiteConfig
     public string PostSwitchCmd { get; init; } = "";
 
     /// <summary>Extension: timeout of PRE_SWITCH_CMD and of POST_SWITCH_CMD, each.</summary>
-    public TimeSpan HookTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan HookTimeout { get; init; } = Defaults.HookTimeout;
 
     /// <summary>Extension: how long `deploy` waits for a slot users were on before the last switch to go idle.</summary>
-    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan DrainTimeout { get; init; } = Defaults.DrainTimeout;
 
     /// <summary>Extension: what `deploy` does when the slot is still busy after <see cref="DrainTimeout"/>.</summary>
-    public DrainPolicy DrainPolicy { get; init; } = DrainPolicy.Wait;
+    public DrainPolicy DrainPolicy { get; init; } = Defaults.DrainPolicy;
 
     public Uri UrlOf(Slot slot) => slot == Slot.A ? SlotAUrl : SlotBUrl;
 
@@ -131,13 +146,13 @@ public sealed record SiteConfig
             r.Error("ENTRYPOINTS", $"ENTRYPOINTS: '{bad}' is not an entry point name");
         }
 
-        var healthPath = r.String("HEALTH_PATH", "/");
+        var healthPath = r.String("HEALTH_PATH", Defaults.HealthPath);
         if (!healthPath.StartsWith('/'))
         {
             r.Error("HEALTH_PATH", $"HEALTH_PATH: '{healthPath}' must start with /");
         }
 
-        var pattern = r.String("LOG_ERROR_PATTERN", "ERROR|FATAL");
+        var pattern = r.String("LOG_ERROR_PATTERN", Defaults.LogErrorPattern);
         if (PatternError(pattern) is { } patternError)
         {
             r.Error("LOG_ERROR_PATTERN", $"LOG_ERROR_PATTERN: not a valid regular expression: {patternError}");
@@ -155,23 +170,23 @@ public sealed record SiteConfig
             SlotAUrl = slotA,
             SlotBUrl = slotB,
             DeployCmd = r.String("DEPLOY_CMD", ""),
-            DeployTimeout = r.Duration("DEPLOY_TIMEOUT", TimeSpan.FromSeconds(600), TimeSpan.FromSeconds(1)),
+            DeployTimeout = r.Duration("DEPLOY_TIMEOUT", Defaults.DeployTimeout, TimeSpan.FromSeconds(1)),
             HealthPath = healthPath,
-            HealthStatus = r.Integer("HEALTH_STATUS", 200, 100, 599),
+            HealthStatus = r.Integer("HEALTH_STATUS", Defaults.HealthStatus, 100, 599),
             HealthBody = r.String("HEALTH_BODY", ""),
-            HealthTimeout = r.Duration("HEALTH_TIMEOUT", TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(10)),
-            HealthRetries = r.Integer("HEALTH_RETRIES", 3, 1, 20),
+            HealthTimeout = r.Duration("HEALTH_TIMEOUT", Defaults.HealthTimeout, TimeSpan.FromMilliseconds(10)),
+            HealthRetries = r.Integer("HEALTH_RETRIES", Defaults.HealthRetries, 1, 20),
             TcpChecks = ParseTcpChecks(r),
             LogFile = r.String("LOG_FILE", ""),
             LogErrorPattern = pattern,
             LogMaxErrors = r.Integer("LOG_MAX_ERRORS", 0, 0, int.MaxValue),
             TestCmd = r.String("TEST_CMD", ""),
-            TestTimeout = r.Duration("TEST_TIMEOUT", TimeSpan.FromSeconds(300), TimeSpan.FromMilliseconds(100)),
-            DrainTimeout = r.Duration("DRAIN_TIMEOUT", TimeSpan.FromSeconds(30), TimeSpan.Zero),
+            TestTimeout = r.Duration("TEST_TIMEOUT", Defaults.TestTimeout, TimeSpan.FromMilliseconds(100)),
+            DrainTimeout = r.Duration("DRAIN_TIMEOUT", Defaults.DrainTimeout, TimeSpan.Zero),
             PreSwitchCmd = r.String("PRE_SWITCH_CMD", ""),
             PostSwitchCmd = r.String("POST_SWITCH_CMD", ""),
-            HookTimeout = r.Duration("HOOK_TIMEOUT", TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(100)),
-            DrainPolicy = r.Choice("DRAIN_POLICY", DrainPolicy.Wait, new Dictionary<string, DrainPolicy> { ["wait"] = DrainPolicy.Wait, ["refuse"] = DrainPolicy.Refuse }),
+            HookTimeout = r.Duration("HOOK_TIMEOUT", Defaults.HookTimeout, TimeSpan.FromMilliseconds(100)),
+            DrainPolicy = r.Choice("DRAIN_POLICY", Defaults.DrainPolicy, new Dictionary<string, DrainPolicy> { ["wait"] = DrainPolicy.Wait, ["refuse"] = DrainPolicy.Refuse }),
         };
         return (errors.Any(e => !e.IsWarning) ? null : config, errors);
     }

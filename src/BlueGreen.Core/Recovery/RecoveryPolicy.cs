@@ -203,7 +203,7 @@ public static class RecoveryPolicy
         }
 
         // DEPLOY_CMD may have run part-way: the slot's content is unknown until the next deploy.
-        var next = state.WithDeployment(slot, null) with { RollbackTarget = state.RollbackTarget == slot ? null : state.RollbackTarget };
+        var next = state.WithSlotCleared(slot);
         if (state.Live == slot)
         {
             // Only drift can make a deploy target the live slot; keep the state's word and let the drift check block.

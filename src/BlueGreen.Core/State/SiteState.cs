@@ -97,4 +97,11 @@ public sealed record SiteState
 
     public SiteState WithDeployment(Slot slot, Deployment? deployment) =>
         slot == Slot.A ? this with { SlotA = deployment } : this with { SlotB = deployment };
+
+    /// <summary>
+    /// The state while a slot's content changes (a deploy began on it, or one was interrupted): it holds no known
+    /// deployment, so it is no rollback target either. The one place for that rule.
+    /// </summary>
+    public SiteState WithSlotCleared(Slot slot) =>
+        WithDeployment(slot, null) with { RollbackTarget = RollbackTarget == slot ? null : RollbackTarget };
 }

@@ -141,12 +141,8 @@ public static class SwitchPolicy
             : state with { Live = plan.NewLive, RollbackTarget = null, CandidateWeight = null, LastSwitch = record };
 
     /// <summary>The state once a deployment landed on the candidate slot. Deploying over the rollback target ends the rollback option.</summary>
-    public static SiteState AfterDeploy(SiteState state, Deployment deployment)
-    {
-        var slot = state.CandidateSlot;
-        var next = state.WithDeployment(slot, deployment);
-        return state.RollbackTarget == slot ? next with { RollbackTarget = null } : next;
-    }
+    public static SiteState AfterDeploy(SiteState state, Deployment deployment) =>
+        state.WithSlotCleared(state.CandidateSlot).WithDeployment(state.CandidateSlot, deployment);
 
     public static string FormatAge(TimeSpan age) => age.TotalSeconds switch
     {

@@ -50,7 +50,7 @@ public sealed class JournalFile(Home home, TimeProvider clock, long segmentBytes
 
     public string HeadPath => home.JournalHeadFile;
 
-    public string CheckpointPath => System.IO.Path.Combine(home.StateDir, "journal-verified.json");
+    public string CheckpointPath => home.JournalCheckpointFile;
 
     public JournalSegments Segments { get; } = new(home.JournalFile);
 

@@ -36,38 +36,11 @@ public static class ProcessGroup
     /// True while a member of the group still runs. Unlike <see cref="Exists"/> it ignores zombies: killed members
     /// that nobody reaps (a container's first process may never) have stopped running all the same.
     /// </summary>
-    public static bool HasRunningMembers(int pgid)
-    {
-        if (!Exists(pgid))
-        {
-            return false;
-        }
+    public static bool HasRunningMembers(int pgid) => Exists(pgid) && ProcStat.All().Any(p => !p.Stat.IsZombie && p.Stat.Group == pgid);
 
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            var name = Path.GetFileName(dir);
-            if (!int.TryParse(name, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
-            {
-                continue;
-            }
-
-            try
-            {
-                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                if (fields[0] != "Z" && int.Parse(fields[2], System.Globalization.CultureInfo.InvariantCulture) == pgid)
-                {
-                    return true;
-                }
-            }
-            catch (IOException)
-            {
-                // Gone while we looked.
-            }
-        }
-
-        return false;
-    }
+    /// <summary>The members of the group that still run (zombies left out), now.</summary>
+    public static IReadOnlyList<int> RunningMembers(int pgid) =>
+        ProcStat.All().Where(p => !p.Stat.IsZombie && p.Stat.Group == pgid).Select(p => p.Pid).ToList();
 
     /// <summary>
     /// Who a process is, beyond its number: this boot's id and the process's start time (field 22 of /proc/PID/stat).
@@ -78,11 +51,9 @@ public static class ProcessGroup
         try
         {
             var boot = File.ReadAllText("/proc/sys/kernel/random/boot_id").Trim();
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return $"{boot}/{fields[19]}";
+            return ProcStat.Of(pid) is { } stat ? $"{boot}/{stat.StartTime}" : null;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or IndexOutOfRangeException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
         }
@@ -115,24 +86,7 @@ public static class ProcessGroup
     }
 
     /// <summary>The process group of a process, read from /proc; null when the process is gone.</summary>
-    public static int? GroupOf(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            // "pid (comm) state ppid pgrp ...": comm may hold spaces or parentheses, so cut after the last ')'.
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return int.Parse(fields[2], System.Globalization.CultureInfo.InvariantCulture);
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
+    public static int? GroupOf(int pid) => ProcStat.Of(pid)?.Group;
 
     // DllImport rather than LibraryImport: two ints need no marshalling and no unsafe code.
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]

@@ -104,7 +104,7 @@ public sealed class DeployOperation(OperationContext context, HttpClient http)
         // The slot's content is about to change: until the deploy succeeds it holds no known deployment.
         try
         {
-            state = store.Write(state.WithDeployment(slot, null) with { RollbackTarget = state.RollbackTarget == slot ? null : state.RollbackTarget }, context.Clock.GetUtcNow());
+            state = store.Write(state.WithSlotCleared(slot), context.Clock.GetUtcNow());
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -113,7 +113,7 @@ public sealed class DeployOperation(OperationContext context, HttpClient http)
 
         tx.Reached("slot-cleared");
         var id = NewDeploymentId();
-        var logFile = Path.Combine(context.Home.LogDir, "deploy", $"{site.Name}-{id}.log");
+        var logFile = context.Home.DeployLog(site.Name, id);
         // Where the slot's log stands now: the log gate counts only what this deployment writes after it.
         var deployment = new Deployment(id, version, context.Clock.GetUtcNow(), context.Actor, LogMarker.Capture(site, slot, context.Clock));
 

@@ -79,7 +79,7 @@ internal sealed class SwitchHooks(OperationContext context)
         }
 
         var stamp = context.Clock.GetUtcNow().ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture);
-        var logFile = Path.Combine(context.Home.LogDir, "hooks", $"{site.Name}-{stamp}-{(hook == SwitchHook.Pre ? "pre" : "post")}-switch.log");
+        var logFile = context.Home.HookLog(site.Name, stamp, hook == SwitchHook.Pre ? "pre" : "post");
         context.Reporter.Step($"running {key} (output: {logFile})");
         var request = new ShellCommandRequest(
             command,

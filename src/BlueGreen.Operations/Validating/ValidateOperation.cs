@@ -59,7 +59,7 @@ public sealed class ValidateOperation(OperationContext context, HttpClient http)
             return Fail(tx, to, "interrupted by a signal while the gates ran; no verdict was recorded");
         }
 
-        var reportFile = Path.Combine(context.Home.ValidationDir, $"{site.Name}-{deployment.Id}-{report.StartedAt.UtcDateTime:yyyyMMdd'T'HHmmss.fff'Z'}.json");
+        var reportFile = context.Home.ValidationReport(site.Name, deployment.Id, report.StartedAt);
         var failure = report.FirstFailure;
         var summary = new ValidationSummary(deployment.Id, report.Passed, report.StartedAt, failure?.Gate, failure?.Reason, reportFile);
         try

@@ -18,6 +18,29 @@ public static class Cli
         return result;
     }
 
+    /// <summary>A site as most pages show it: 1.0.0 live on slot a, 1.1.0 on slot b, validated (an apply would go through).</summary>
+    public static async Task LiveWithValidatedCandidateAsync(string home, string site)
+    {
+        await MustAsync(home, "deploy", site, "--version", "1.0.0");
+        await MustAsync(home, "validate", site);
+        await MustAsync(home, "apply", site, "--yes");
+        await MustAsync(home, "deploy", site, "--version", "1.1.0");
+        await MustAsync(home, "validate", site);
+    }
+
+    /// <summary>Two real slot servers per site (site i on slots 2i and 2i+1, added to <paramref name="slots"/>), each site added to the home.</summary>
+    public static async Task AddSitesAsync(TempHome home, List<SlotServer> slots, params string[] sites)
+    {
+        foreach (var site in sites)
+        {
+            var a = await SlotServer.StartAsync("slot" + slots.Count);
+            slots.Add(a);
+            var b = await SlotServer.StartAsync("slot" + slots.Count);
+            slots.Add(b);
+            home.AddSite(site, a.Url, b.Url);
+        }
+    }
+
     /// <summary>`status SITE --json`: the CLI's own view, the reference the cockpit must agree with.</summary>
     public static async Task<JsonElement> StatusAsync(string home, string site)
     {

@@ -77,8 +77,7 @@ public sealed class DeployRecipeTests : IDisposable
         return pid;
     }
 
-    private static bool IsAlive(int pid) =>
-        File.Exists($"/proc/{pid}/stat") && File.ReadAllText($"/proc/{pid}/stat") is var s && s[s.LastIndexOf(')') + 2] != 'Z';
+    private static bool IsAlive(int pid) => ProcStat.IsRunning(pid);
 
     private static async Task<bool> GoneAsync(int pid)
     {

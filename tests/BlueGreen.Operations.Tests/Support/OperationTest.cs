@@ -8,6 +8,7 @@ using BlueGreen.Core.State;
 using BlueGreen.Infrastructure;
 using BlueGreen.Infrastructure.Configuration;
 using BlueGreen.Infrastructure.Journal;
+using BlueGreen.Infrastructure.Net;
 using BlueGreen.Infrastructure.State;
 using BlueGreen.Operations.Common;
 using BlueGreen.Operations.Deploying;
@@ -48,7 +49,7 @@ public abstract class OperationTest : IAsyncLifetime
 
     protected RecordingReporter Reporter { get; } = new();
 
-    protected HttpClient Http { get; } = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
+    protected HttpClient Http { get; } = HttpClients.Create(timeout: TimeSpan.FromSeconds(10));
 
     protected Home HomeDir => Infrastructure.Home.At(Home.Root);
 
