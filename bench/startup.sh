@@ -33,14 +33,18 @@ median_of() { # numbers (microseconds) on stdin -> median in ms
   sort -n | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.1f", m / 1000}'
 }
 
-# A and B called in turn RUNS times (A first, then B, then A...), so that a change in the machine's load
+# A and B called in turn RUNS times (A then B, then B then A, ...), so that a change in the machine's load
 # touches both alike. Prints "median(A) median(B) median(B - A)" in ms: a wrapper's share is the median of
 # the per-pair differences, which two medians taken minutes apart can miss by more than the share itself.
 paired_ms() {
   local -n first=$1 second=$2
   local a b i as=() bs=() ds=()
   for i in $(seq 1 "$RUNS"); do
-    a=$(once_us "${first[@]}"); b=$(once_us "${second[@]}")
+    if (( i % 2 )); then # which goes first alternates: the second of a pair may find the caches warmer
+      a=$(once_us "${first[@]}"); b=$(once_us "${second[@]}")
+    else
+      b=$(once_us "${second[@]}"); a=$(once_us "${first[@]}")
+    fi
     as+=("$a"); bs+=("$b"); ds+=($((b - a)))
   done
   echo "$(printf '%s\n' "${as[@]}" | median_of) $(printf '%s\n' "${bs[@]}" | median_of) $(printf '%s\n' "${ds[@]}" | median_of)"
@@ -56,7 +60,7 @@ dev_direct_cmd=(dotnet "$ROOT/.build/bin/bluegreen.dll" --home "$home" status --
 dev_cmd=("$ROOT/run.sh" --home "$home" status --no-health)
 read -r dev_direct dev dev_overhead < <(paired_ms dev_direct_cmd dev_cmd)
 
-echo "median of $RUNS runs (each pair of programs called in turn), status --no-health, one site; $(nproc) CPU(s), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "median of $RUNS runs (each pair of programs called in turn, in alternating order), status --no-health, one site; $(nproc) CPU(s), load $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-52s %8s ms   target\n' "figure" "value"
 printf '%-52s %8s ms   -\n' "any process: /bin/true (this machine's process start)" "$baseline"
 printf '%-52s %8s ms   well under 50 ms\n' "release: run.sh status" "$wrapped"

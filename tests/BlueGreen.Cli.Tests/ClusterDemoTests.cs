@@ -46,41 +46,51 @@ public sealed class ClusterDemoTests
     {
         using var home = new TempHome();
         using var demo = CliRunner.Start(home.Root, ["demo", "--cluster", "--switches", "3"]);
-        var stderr = demo.StandardError.ReadToEndAsync();
-        var seen = new StringBuilder();
-        string? root = null;
-        using (var limit = new CancellationTokenSource(TimeSpan.FromMinutes(10))) // the first run.sh of a run builds
+        try
         {
-            while (root is null && await demo.StandardOutput.ReadLineAsync(limit.Token) is { } line)
+            var stderr = demo.StandardError.ReadToEndAsync();
+            var seen = new StringBuilder();
+            string? root = null;
+            using (var limit = new CancellationTokenSource(TimeSpan.FromMinutes(10))) // the first run.sh of a run builds
             {
-                seen.AppendLine(line);
-                root = Regex.Match(line, "throw-away homes: (.+)/host1 and host2") is { Success: true } m ? m.Groups[1].Value : null;
+                while (root is null && await demo.StandardOutput.ReadLineAsync(limit.Token) is { } line)
+                {
+                    seen.AppendLine(line);
+                    root = Regex.Match(line, "throw-away homes: (.+)/host1 and host2") is { Success: true } m ? m.Groups[1].Value : null;
+                }
+            }
+
+            if (root is null)
+            {
+                Assert.Fail($"the demo never named its homes: {seen}{await stderr}");
+                return;
+            }
+
+            var stdout = demo.StandardOutput.ReadToEndAsync();
+            // A step's child at work: host1's DEPLOY_CMD (the sample's deploy.sh), under `run.sh deploy`, whose home the
+            // demo deletes when it stops.
+            await Poll.UntilAsync(() => ProcessesMentioning(root).Any(p => p.CommandLine.Contains("deploy.sh", StringComparison.Ordinal)),
+                "host1's deploy step to run its DEPLOY_CMD", TimeSpan.FromMinutes(3), () => demo.HasExited ? $"the demo exited {demo.ExitCode}" : null);
+
+            Assert.True(ProcessGroup.SignalProcess(demo.Id, ProcessGroup.SigInt));
+            using (var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
+            {
+                await demo.WaitForExitAsync(limit.Token);
+            }
+
+            var output = seen + await stdout + await stderr;
+            Assert.True(demo.ExitCode == 1, output);
+            Assert.Contains("(stopped by a signal)", output); // the step it stopped in
+            Assert.Equal("stopped by a signal", (await stderr).Trim().Split('\n').Last());
+            AssertNothingLeft(root, output);
+        }
+        finally
+        {
+            if (!demo.HasExited)
+            {
+                demo.Kill(entireProcessTree: true); // a failed wait must not leave the demo running
             }
         }
-
-        if (root is null)
-        {
-            Assert.Fail($"the demo never named its homes: {seen}{await stderr}");
-            return;
-        }
-
-        var stdout = demo.StandardOutput.ReadToEndAsync();
-        // A step's child at work: host1's DEPLOY_CMD (the sample's deploy.sh), under `run.sh deploy`, whose home the
-        // demo deletes when it stops.
-        await Poll.UntilAsync(() => ProcessesMentioning(root).Any(p => p.CommandLine.Contains("deploy.sh", StringComparison.Ordinal)),
-            "host1's deploy step to run its DEPLOY_CMD", TimeSpan.FromMinutes(3), () => demo.HasExited ? $"the demo exited {demo.ExitCode}" : null);
-
-        Assert.True(ProcessGroup.SignalProcess(demo.Id, ProcessGroup.SigInt));
-        using (var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
-        {
-            await demo.WaitForExitAsync(limit.Token);
-        }
-
-        var output = seen + await stdout + await stderr;
-        Assert.True(demo.ExitCode == 1, output);
-        Assert.Contains("(stopped by a signal)", output); // the step it stopped in
-        Assert.Equal("stopped by a signal", (await stderr).Trim().Split('\n').Last());
-        AssertNothingLeft(root, output);
     }
 
     [Fact]

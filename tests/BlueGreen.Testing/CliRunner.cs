@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using BlueGreen.Infrastructure.Processes;
 
 namespace BlueGreen.Testing;
 
@@ -13,13 +14,16 @@ public sealed record CliResult(int ExitCode, string Stdout, string Stderr)
 /// <summary>Runs ./run.sh as an operator would: a real process, no terminal.</summary>
 public static class CliRunner
 {
+    /// <summary>How long a run past its deadline has to stop after SIGINT before its tree is killed.</summary>
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(30);
+
     public static async Task<CliResult> RunAsync(string home, IEnumerable<string> args, IDictionary<string, string>? env = null, TimeSpan? timeout = null)
     {
         using var start = Start(home, args, env);
         var limit = timeout ?? TimeSpan.FromSeconds(120);
         using var cts = new CancellationTokenSource(limit);
-        // The reads get a little longer: after a kill at the deadline, what it printed still comes through.
-        using var reading = new CancellationTokenSource(limit + TimeSpan.FromSeconds(15));
+        // The reads get longer: after the stop at the deadline, what it printed still comes through.
+        using var reading = new CancellationTokenSource(limit + StopGrace + TimeSpan.FromSeconds(15));
         var stdout = start.StandardOutput.ReadToEndAsync(reading.Token);
         var stderr = start.StandardError.ReadToEndAsync(reading.Token);
         try
@@ -28,8 +32,22 @@ public static class CliRunner
         }
         catch (OperationCanceledException)
         {
-            // Past its deadline: the whole tree goes (a demo's etcd members and routers too), and the test says what it printed.
-            start.Kill(entireProcessTree: true);
+            // Past its deadline: asked to stop first, as an operator's Ctrl-C would (a demo then stops what it started,
+            // sample apps in their own sessions included, and deletes its homes); then the whole tree goes. The test
+            // says what it printed.
+            ProcessGroup.SignalProcess(start.Id, ProcessGroup.SigInt);
+            using (var grace = new CancellationTokenSource(StopGrace))
+            {
+                try
+                {
+                    await start.WaitForExitAsync(grace.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    start.Kill(entireProcessTree: true);
+                }
+            }
+
             string printed;
             try
             {

@@ -86,6 +86,7 @@ public sealed class DemoHome(string runSh, string root)
 
         info.Environment["TERM"] = "dumb";
         Isolate(info);
+        ct.ThrowIfCancellationRequested(); // stopped already: no run.sh to start only to kill it
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
         var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);

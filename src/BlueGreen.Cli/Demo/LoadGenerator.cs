@@ -126,8 +126,10 @@ public sealed class LoadGenerator : IAsyncDisposable
                 Fail(index, $"{Named(target)}no answer by the load's stop deadline");
                 return;
             }
-            catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
+            catch (Exception e)
             {
+                // Whatever went wrong with a request is a failed request: an unexpected error must not end the loop
+                // and come back out of the load's disposal in place of the step's own failure line.
                 Fail(index, $"{Named(target)}{e.Message}");
             }
         }
