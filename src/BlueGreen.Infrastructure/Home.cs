@@ -41,14 +41,20 @@ public sealed record Home(string Root)
 
     /// <summary>One validation's report: the site, the deployment it judged and when it started.</summary>
     public string ValidationReport(string site, string deploymentId, DateTimeOffset startedAt) =>
-        Path.Combine(ValidationDir, $"{site}-{deploymentId}-{startedAt.UtcDateTime:yyyyMMdd'T'HHmmss.fff'Z'}.json");
+        Path.Combine(ValidationDir, $"{site}-{InFileName(deploymentId)}-{startedAt.UtcDateTime:yyyyMMdd'T'HHmmss.fff'Z'}.json");
 
     /// <summary>DEPLOY_CMD's full output for one deployment.</summary>
-    public string DeployLog(string site, string deploymentId) => Path.Combine(LogDir, "deploy", $"{site}-{deploymentId}.log");
+    public string DeployLog(string site, string deploymentId) => Path.Combine(LogDir, "deploy", $"{site}-{InFileName(deploymentId)}.log");
 
-    /// <summary>TEST_CMD's full output for one deployment. Ids are the product's own, but a path must never be steered by one.</summary>
-    public string TestLog(string site, string deploymentId) =>
-        Path.Combine(LogDir, "tests", $"{site}-{new string(deploymentId.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray())}.log");
+    /// <summary>TEST_CMD's full output for one deployment.</summary>
+    public string TestLog(string site, string deploymentId) => Path.Combine(LogDir, "tests", $"{site}-{InFileName(deploymentId)}.log");
+
+    /// <summary>
+    /// A deployment id as part of a file name. Ids are the product's own (letters, digits, '-'), so their names do not
+    /// change; but one read back from a hand-edited state file must never steer a path out of its folder.
+    /// </summary>
+    private static string InFileName(string deploymentId) =>
+        new(deploymentId.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray());
 
     /// <summary>One run of PRE_SWITCH_CMD or POST_SWITCH_CMD (<paramref name="hook"/> is "pre" or "post").</summary>
     public string HookLog(string site, string stamp, string hook) => Path.Combine(LogDir, "hooks", $"{site}-{stamp}-{hook}-switch.log");

@@ -18,8 +18,21 @@ public sealed class DemoTests
         using var demo = Process.Start(info)!;
         var stdout = demo.StandardOutput.ReadToEndAsync();
         var stderr = demo.StandardError.ReadToEndAsync();
-        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await demo.WaitForExitAsync(limit.Token);
+        using (var limit = new CancellationTokenSource(TimeSpan.FromMinutes(3)))
+        {
+            try
+            {
+                await demo.WaitForExitAsync(limit.Token);
+            }
+            finally
+            {
+                if (!demo.HasExited)
+                {
+                    demo.Kill(entireProcessTree: true); // a demo past its deadline must not outlive the test
+                }
+            }
+        }
+
         var output = await stdout + await stderr;
 
         Assert.True(demo.ExitCode == 0, output);
@@ -28,18 +41,21 @@ public sealed class DemoTests
         Assert.Contains("hello from version=v1 slot=a", output);
         Assert.Contains(tmp.Root, output); // it did use that TMPDIR
         Assert.Empty(Directory.GetDirectories(tmp.Root, "bluegreen-demo-*")); // its home is gone, and with it the pid files of what it started
-        // Its slots and its router run with the home in their command lines: none is left. (Its ports are not probed:
-        // once freed, a parallel test may bind them.)
-        Assert.DoesNotContain(Process.GetProcesses(), p => CommandLine(p).Contains(tmp.Root, StringComparison.Ordinal));
+        // Its router runs with the home in its command line, its slots (`dotnet Hello.dll --urls …`) with this TMPDIR in
+        // their environment, which every process of the demo inherits: none is left. (Its ports are not probed: once
+        // freed, a parallel test may bind them.)
+        Assert.DoesNotContain(Process.GetProcesses(), p => Proc(p, "cmdline").Contains(tmp.Root, StringComparison.Ordinal)
+            || Proc(p, "environ").Contains($"TMPDIR={tmp.Root}\0", StringComparison.Ordinal));
     }
 
-    private static string CommandLine(Process process)
+    /// <summary>A /proc file of the process (its arguments or environment, NUL-separated), or "" once it is gone.</summary>
+    private static string Proc(Process process, string file)
     {
         try
         {
-            return File.ReadAllText($"/proc/{process.Id}/cmdline").Replace('\0', ' ');
+            return File.ReadAllText($"/proc/{process.Id}/{file}");
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return "";
         }

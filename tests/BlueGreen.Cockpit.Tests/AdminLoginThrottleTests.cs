@@ -21,7 +21,9 @@ public sealed class AdminLoginThrottleTests : IAsyncLifetime
     private CockpitUnderTest _cockpit = null!;
 
     public async Task InitializeAsync() =>
-        _cockpit = await CockpitUnderTest.StartAsync(_home.Root, o => o with { Clock = _clock });
+        // The health monitor's period must not be the failure delay's 1 s: a test waiting for that timer would take the
+        // monitor's for it and advance the clock before the delay was even started.
+        _cockpit = await CockpitUnderTest.StartAsync(_home.Root, o => o with { Clock = _clock, HealthInterval = TimeSpan.FromHours(1) });
 
     public async Task DisposeAsync()
     {
@@ -151,7 +153,7 @@ public sealed class AdminLoginThrottleTests : IAsyncLifetime
         var form = await client.LoginFormTokenAsync();
         var send = client.Http.SendAsync(client.LoginRequest(form, Wrong));
         await Poll.UntilAsync(() => FailedLogins().Count == 1, "the failure was journaled");
-        // The answer waits on the clock: a timer of the failure delay is created (the health monitor's come first).
+        // The answer waits on the clock: a timer of the failure delay is created (the health monitor's, an hour long, is passed over).
         while (await _clock.NextTimerAsync() != LoginThrottle.MinFailureDelay)
         {
         }
