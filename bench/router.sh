@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
-# Benchmarks the embedded router (`./run.sh router`, as operators run it) against nginx, HAProxy and Caddy
+# Benchmarks the embedded router (`run.sh router`: this checkout's, or a release's with RUN=) against nginx, HAProxy and Caddy
 # (Debian's packages) in front of the same Kestrel backend (samples/Hello), then measures switch latency.
 # Targets (issue 9): router throughput >= 90% of nginx's and p99 <= 2x nginx's, in the same run.
 #
-# Usage: bench/router.sh [DURATION_SECONDS] [ROUNDS]     (defaults: 10 s, 3 rounds)
+# Usage: [RUN=path/to/run.sh] bench/router.sh [DURATION_SECONDS] [ROUNDS]     (defaults: 10 s, 3 rounds)
+#   RUN: the run.sh of an unzipped release (NativeAOT, as operators run it); else this checkout's development build.
 #   Every round runs wrk once against every proxy, in an order that rotates from round to round
 #   (interleaved, so that a change of load on the machine hits every proxy alike); each figure is the
 #   median over the rounds. CPU per request = user+system time of the proxy's processes during its wrk
-#   run (from /proc), divided by the requests wrk counted.
+#   run (from /proc), divided by the requests wrk counted; printed whole and split into user time (the
+#   proxy's own code) and system time (the kernel's work for it, mostly its system calls).
 #   Needs root (or sudo) for apt-get when wrk, nginx, haproxy or caddy are missing.
 #   Appends the figures to docs/benchmarks.md under "## Embedded router" (NO_RECORD=1: print only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
+RUN=${RUN:-$ROOT/run.sh}
 DURATION=${1:-10}
 ROUNDS=${2:-3}
 THREADS=2
@@ -48,7 +51,7 @@ wait_http() { # URL [HOST]
 }
 
 echo "== building (Release)"
-./run.sh --help >/dev/null  # the product and samples/Hello, as operators run them
+./run.sh --help >/dev/null; "$RUN" --help >/dev/null  # the product and samples/Hello, built once
 dotnet build bench/RouterBench -c Release -v q -nologo >/dev/null
 HELLO=.build/hello/Hello.dll
 BENCH=bench/RouterBench/bin/Release/net10.0/RouterBench.dll
@@ -66,7 +69,7 @@ wait_http "http://127.0.0.1:$PORT_A/health"; wait_http "http://127.0.0.1:$PORT_B
 HOME_DIR="$WORK/home"; mkdir -p "$HOME_DIR/conf/sites"
 printf 'ROUTES_DIR=%s\nROUTER_LISTEN=127.0.0.1:%s\nROUTER_API=http://127.0.0.1:%s\n' "$ROUTES" "$PORT_ROUTER" "$PORT_API" >"$HOME_DIR/conf/global.conf"
 dotnet "$BENCH" switch --routes "$ROUTES" --proxy "http://127.0.0.1:1" --a "http://127.0.0.1:$PORT_A" --b "http://127.0.0.1:$PORT_B" --count 0
-./run.sh --home "$HOME_DIR" router --api "127.0.0.1:$PORT_API" >"$WORK/router.log" 2>&1 & ROUTER_PID=$!; PIDS+=($ROUTER_PID)
+"$RUN" --home "$HOME_DIR" router --api "127.0.0.1:$PORT_API" >"$WORK/router.log" 2>&1 & ROUTER_PID=$!; PIDS+=($ROUTER_PID)
 wait_http "http://127.0.0.1:$PORT_ROUTER/health" bench.test
 
 cat >"$WORK/nginx.conf" <<NGINX
@@ -136,32 +139,34 @@ proxy_pids() {
     caddy) echo "$CADDY_PID" ;;
   esac
 }
-cpu_ticks() { # PIDS... -> utime+stime in clock ticks, all threads included
-  local total=0 pid
+cpu_ticks() { # PIDS... -> "utime stime" in clock ticks, all threads included
+  local user=0 sys=0 pid u k
   for pid in "$@"; do
-    total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+    read -r u k < <(awk '{print $14, $15}' "/proc/$pid/stat")
+    user=$((user + u)); sys=$((sys + k))
   done
-  echo $total
+  echo "$user $sys"
 }
 port_of() { case "$1" in router) echo "$PORT_ROUTER" ;; nginx) echo "$PORT_NGINX" ;; haproxy) echo "$PORT_HAPROXY" ;; caddy) echo "$PORT_CADDY" ;; esac; }
 HZ=$(getconf CLK_TCK)
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000} printf "%.2f", v}' <<<"$1"; }
 
-# One wrk run against one proxy: appends "rps p99_ms cpu_us_per_request errors" to $WORK/NAME.runs
+# One wrk run against one proxy: appends "rps p99_ms cpu_us user_us sys_us errors" (CPU per request) to $WORK/NAME.runs
 run_one() { # NAME
-  local name=$1 pids before after file="$WORK/wrk-$1.txt"
+  local name=$1 pids u0 k0 u1 k1 file="$WORK/wrk-$1.txt"
   pids=$(proxy_pids "$name")
   # shellcheck disable=SC2086
-  before=$(cpu_ticks $pids)
+  read -r u0 k0 < <(cpu_ticks $pids)
   wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency -H "Host: bench.test" "http://127.0.0.1:$(port_of "$name")/" >"$file"
   # shellcheck disable=SC2086
-  after=$(cpu_ticks $pids)
+  read -r u1 k1 < <(cpu_ticks $pids)
   local rps p99 requests errors
   rps=$(awk '/Requests\/sec/ {print $2}' "$file")
   p99=$(to_ms "$(awk '$1=="99%" {print $2}' "$file")")
   requests=$(awk '/requests in/ {print $1}' "$file")
   errors=$(awk '/Non-2xx|Socket errors/ {$1=$1; print}' "$file" | tr ' \n' '_;')
-  echo "$rps $p99 $(awk -v t=$((after - before)) -v hz="$HZ" -v n="$requests" 'BEGIN {printf "%.1f", t * 1e6 / hz / n}') ${errors:-none}" >>"$WORK/$name.runs"
+  per_request() { awk -v t="$1" -v hz="$HZ" -v n="$requests" 'BEGIN {printf "%.1f", t * 1e6 / hz / n}'; }
+  echo "$rps $p99 $(per_request $((u1 - u0 + k1 - k0))) $(per_request $((u1 - u0))) $(per_request $((k1 - k0))) ${errors:-none}" >>"$WORK/$name.runs"
 }
 
 PROXIES=(router nginx haproxy caddy)
@@ -178,8 +183,8 @@ done
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 col() { awk -v c="$2" '{print $c}' "$WORK/$1.runs" | median; }
 for p in "${PROXIES[@]}"; do
-  declare "RPS_$p=$(col "$p" 1)" "P99_$p=$(col "$p" 2)" "CPU_$p=$(col "$p" 3)"
-  declare "ERR_$p=$(awk '{print $4}' "$WORK/$p.runs" | sort -u | tr '\n' ' ' | sed 's/ $//')"
+  declare "RPS_$p=$(col "$p" 1)" "P99_$p=$(col "$p" 2)" "CPU_$p=$(col "$p" 3)" "USER_$p=$(col "$p" 4)" "SYS_$p=$(col "$p" 5)"
+  declare "ERR_$p=$(awk '{print $6}' "$WORK/$p.runs" | sort -u | tr '\n' ' ' | sed 's/ $//')"
 done
 RATIO=$(awk -v r="$RPS_router" -v n="$RPS_nginx" 'BEGIN { printf "%.0f", 100*r/n }')
 P99X=$(awk -v r="$P99_router" -v n="$P99_nginx" 'BEGIN { printf "%.2f", r/n }')
@@ -193,7 +198,7 @@ SW_P99=$(sed -n 's/.*switch_p99_ms=\([0-9.]*\).*/\1/p' <<<"$SWITCH")
 SW_MAX=$(sed -n 's/.*switch_max_ms=\([0-9.]*\).*/\1/p' <<<"$SWITCH")
 echo "== wall time of ./run.sh apply / rollback over $SWITCHES switches (through the same router)"
 printf 'RULE=Host(`apply.bench.test`)\nSLOT_A_URL=http://127.0.0.1:%s\nSLOT_B_URL=http://127.0.0.1:%s\nHEALTH_PATH=/health\n' "$PORT_A" "$PORT_B" >"$HOME_DIR/conf/sites/shop.conf"
-bg() { ./run.sh --home "$HOME_DIR" "$@" >/dev/null 2>&1; }
+bg() { "$RUN" --home "$HOME_DIR" "$@" >/dev/null 2>&1; }
 for v in v1 v2; do bg deploy shop --version $v; bg validate shop; bg apply shop --yes; done
 : >"$WORK/apply-ms.txt"
 for i in $(seq 1 $SWITCHES); do
@@ -211,18 +216,23 @@ CPU=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
 DATE=$(date -u +%Y-%m-%dT%H:%MZ)
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg)  # other work on the machine skews every figure: recorded with them
 row() { # LABEL NAME
-  local r="RPS_$2" l="P99_$2" c="CPU_$2" e="ERR_$2"
-  printf '| %s | %s | %s ms | %s | %s |' "$1" "${!r}" "${!l}" "${!c}" "${!e}"
+  local r="RPS_$2" l="P99_$2" c="CPU_$2" u="USER_$2" k="SYS_$2" e="ERR_$2"
+  printf '| %s | %s | %s ms | %s | %s | %s | %s |' "$1" "${!r}" "${!l}" "${!c}" "${!u}" "${!k}" "${!e}"
 }
+ROUTER_LABEL="embedded router (\`./run.sh router\`, development build)"
+[ "$RUN" = "$ROOT/run.sh" ] || ROUTER_LABEL="embedded router (release: \`$RUN router\`)"
+# The router's own code alone (its user time) against nginx's whole cost: what no saving of system calls can close.
+USER_SHARE=$(awk -v u="$USER_router" -v n="$CPU_nginx" 'BEGIN { printf "%.0f", 100*u/n }')
 TABLE=$(cat <<TXT
-| proxy (median of $ROUNDS interleaved runs) | requests/s | p99 latency | CPU µs per request | errors |
-|---|---|---|---|---|
-$(row "embedded router (\`./run.sh router\`)" router)
+| proxy (median of $ROUNDS interleaved runs) | requests/s | p99 latency | CPU µs per request | of which user | of which system | errors |
+|---|---|---|---|---|---|---|
+$(row "$ROUTER_LABEL" router)
 $(row "nginx $(nginx -v 2>&1 | sed 's/.*nginx\///')" nginx)
 $(row "HAProxy $(haproxy -v | awk 'NR==1 {print $3}')" haproxy)
 $(row "Caddy $(caddy version | awk '{print $1}')" caddy)
 
 Router throughput = ${RATIO}% of nginx's (target: at least ${TARGET_RPS_PCT}%: ${RPS_OK}); router p99 = ${P99X}x nginx's (target: at most ${TARGET_P99_X}x: ${P99_OK}).
+The router's user time alone (Kestrel, YARP, HttpClient, the runtime) is ${USER_router} µs per request: ${USER_SHARE}% of nginx's whole cost per request.
 Switch (rename of the routing file to the first response from the new slot, $SWITCHES switches): p50 ${SW_P50} ms, p99 ${SW_P99} ms, max ${SW_MAX} ms (target: < 100 ms).
 \`./run.sh apply\`/\`rollback\` wall time ($SWITCHES switches, process start included): p50 ${AP_P50} ms, p99 ${AP_P99} ms; the switch inside it (intent journaled to new routing verified through the API): p50 ${IN_P50} ms, p99 ${IN_P99} ms.
 TXT
@@ -230,7 +240,7 @@ TXT
 echo
 echo "$TABLE"
 echo
-for p in "${PROXIES[@]}"; do echo "$p runs (rps p99_ms cpu_us errors):"; sed 's/^/  /' "$WORK/$p.runs"; done
+for p in "${PROXIES[@]}"; do echo "$p runs (rps p99_ms cpu_us user_us sys_us errors):"; sed 's/^/  /' "$WORK/$p.runs"; done
 
 [ "${NO_RECORD:-0}" = 1 ] && exit 0
 DOC=docs/benchmarks.md
