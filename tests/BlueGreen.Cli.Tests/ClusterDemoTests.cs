@@ -166,8 +166,7 @@ public sealed class ClusterDemoTests
 
             try
             {
-                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                if (stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z'))
+                if (ProcStat.Of(pid) is not { IsZombie: false })
                 {
                     continue;
                 }

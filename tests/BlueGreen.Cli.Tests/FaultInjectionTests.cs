@@ -189,22 +189,12 @@ public sealed class FaultInjectionTests : TwoSlotHomeTest
     private async Task AssertRouterServesAsync(Slot expected)
     {
         using var http = new HttpClient();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        string? last = null;
-        while (DateTime.UtcNow < deadline)
+        await Poll.UntilAsync(async () =>
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, _router.ProxyUrl);
             request.Headers.Host = "shop.example.com";
             using var response = await http.SendAsync(request);
-            last = await response.Content.ReadAsStringAsync();
-            if (last == $"slot={expected.Name()}")
-            {
-                return;
-            }
-
-            await Task.Delay(20);
-        }
-
-        Assert.Fail($"the router does not serve slot {expected.Name()} (last answer: {last})");
+            return await response.Content.ReadAsStringAsync() == $"slot={expected.Name()}";
+        }, $"the router to serve slot {expected.Name()}");
     }
 }

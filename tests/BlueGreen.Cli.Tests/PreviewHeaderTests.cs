@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using BlueGreen.Infrastructure.Net;
 using BlueGreen.Router;
 using BlueGreen.Testing;
@@ -44,16 +43,8 @@ public sealed class PreviewHeaderTests : TwoSlotHomeTest
     }
 
     /// <summary>Waits (deadline, no fixed sleep) until the router has loaded a routing file that answers as expected.</summary>
-    private async Task WaitUntil(bool withHeader, string expected)
-    {
-        var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 15;
-        string last;
-        while ((last = await SlotAnswering(withHeader)) != expected)
-        {
-            Assert.True(Stopwatch.GetTimestamp() < deadline, $"with header {withHeader}: still '{last}', not '{expected}' after 15 s");
-            await Task.Delay(20);
-        }
-    }
+    private Task WaitUntil(bool withHeader, string expected) =>
+        Poll.UntilAsync(async () => await SlotAnswering(withHeader) == expected, $"the router to answer '{expected}' (with header: {withHeader})");
 
     private async Task Succeeds(params string[] args)
     {

@@ -67,11 +67,8 @@ public sealed class TestCommandGateTests : IDisposable
         // The grandchild carries a unique argument so the test can look for it in the process table.
         var run = new TestCommandGate(timeProvider: clock).RunAsync(Candidate($"sh -c 'sleep 300; echo {marker}' & sleep 300", timeout), default);
         Assert.Equal(timeout, await clock.NextTimerAsync());
-        while (ProcessesWithArgument(marker).Count == 0)
-        {
-            Assert.False(run.IsCompleted, "the test command ended before its timeout");
-            await Task.Delay(20); // polling for the grandchild to start, not waiting for time to pass
-        }
+        await Poll.UntilAsync(() => ProcessesWithArgument(marker).Count > 0, "the test command's grandchild to start",
+            giveUp: () => run.IsCompleted ? "the test command ended before its timeout" : null);
 
         clock.Advance(timeout);
         await clock.AdvanceEachTimerUntilAsync(run); // the kill's grace polls
@@ -79,7 +76,7 @@ public sealed class TestCommandGateTests : IDisposable
 
         Assert.False(result.Passed);
         Assert.Contains("timed out", result.Reason);
-        Assert.Empty(await ProcessesWithArgumentAsync(marker));
+        await NoneLeftAsync(marker);
     }
 
     [Fact]
@@ -90,24 +87,12 @@ public sealed class TestCommandGateTests : IDisposable
         var result = await _gate.RunAsync(Candidate($"sh -c 'sleep 300; echo {marker}' >/dev/null 2>&1 & echo done"), default);
 
         Assert.True(result.Passed, result.Reason);
-        Assert.Empty(await ProcessesWithArgumentAsync(marker));
+        await NoneLeftAsync(marker);
     }
 
-    /// <summary>Live processes whose command line contains <paramref name="text"/>, once those being killed are gone (up to 5 s).</summary>
-    private static async Task<IReadOnlyList<int>> ProcessesWithArgumentAsync(string text)
-    {
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(5);
-        while (true)
-        {
-            var found = ProcessesWithArgument(text);
-            if (found.Count == 0 || DateTime.UtcNow > until)
-            {
-                return found;
-            }
-
-            await Task.Delay(50);
-        }
-    }
+    /// <summary>Fails the test when a live process whose command line contains <paramref name="text"/> is left at the deadline (those being killed get time to go).</summary>
+    private static Task NoneLeftAsync(string text) =>
+        Poll.UntilAsync(() => ProcessesWithArgument(text).Count == 0, $"no process carrying {text} to be left");
 
     /// <summary>Live (not zombie) processes whose command line contains <paramref name="text"/>, now.</summary>
     private static List<int> ProcessesWithArgument(string text) =>

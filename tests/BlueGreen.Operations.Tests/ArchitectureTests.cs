@@ -93,13 +93,36 @@ public sealed class ArchitectureTests
         var calls = CallSites.Of(typeof(ArchitectureTests).Assembly);
         Assert.Contains(new CallSites.Call("BlueGreen.Operations.Tests.ArchitectureTests", "System.Threading.Tasks.Task::Yield"), calls);
         Assert.Contains(new CallSites.Call("BlueGreen.Operations.Tests.ArchitectureTests", "System.Math::Abs"), calls);
+        // A local function capturing a variable of an async method: compiled to a method of the state machine or of a
+        // closure struct, both nested types.
+        Assert.Contains(new CallSites.Call("BlueGreen.Operations.Tests.ArchitectureTests", "System.Math::Max"), calls);
     }
 
-    // Never run: what the reader's own test looks for.
+    [Fact]
+    public void A_type_calling_itself_through_its_nested_types_is_not_its_own_caller()
+    {
+        // The lambda's body is a method of a nested closure type: the call to it reads as ArchitectureTests calling a
+        // member of ArchitectureTests. CallersOf folds both sides to the outer type and leaves self-calls out, so a rule
+        // like "only X calls X's writer" is not broken by X's own async methods; another type's call is still listed.
+        var own = CallSites.Of(typeof(ArchitectureTests).Assembly)
+            .Where(c => c.Caller == "BlueGreen.Operations.Tests.ArchitectureTests" && c.Callee.StartsWith("BlueGreen.Operations.Tests.ArchitectureTests::", StringComparison.Ordinal));
+        Assert.NotEmpty(own);
+        Assert.Equal(["BlueGreen.Operations.Tests.CallerOfAsyncAndLambda"], CallSites.CallersOf("BlueGreen.Operations.Tests.ArchitectureTests::AsyncAndLambda", typeof(ArchitectureTests).Assembly));
+        Assert.Equal(["BlueGreen.Operations.Tests.ArchitectureTests"], CallSites.CallersOf("System.Math::Abs", typeof(ArchitectureTests).Assembly));
+    }
+
+    // Never run: what the reader's own tests look for.
     internal static async Task<int> AsyncAndLambda(int x)
     {
         await Task.Yield();
         Func<int, int> f = y => Math.Abs(y + x);
-        return f(x);
+        int Local(int y) => Math.Max(y, x);
+        return f(Local(x));
     }
+}
+
+// Never run: another type's call, which CallersOf must list.
+internal static class CallerOfAsyncAndLambda
+{
+    internal static Task<int> Call() => ArchitectureTests.AsyncAndLambda(1);
 }

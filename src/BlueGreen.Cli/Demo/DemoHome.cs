@@ -179,12 +179,12 @@ public sealed class DemoHome(string runSh, string root)
         }
 
         var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 10;
-        while (pids.Any(IsAlive) && Stopwatch.GetTimestamp() < deadline)
+        while (pids.Any(ProcStat.IsRunning) && Stopwatch.GetTimestamp() < deadline)
         {
             await Task.Delay(50);
         }
 
-        foreach (var pid in pids.Where(IsAlive))
+        foreach (var pid in pids.Where(ProcStat.IsRunning))
         {
             ProcessGroup.SignalProcess(pid, ProcessGroup.SigKill);
         }
@@ -192,18 +192,6 @@ public sealed class DemoHome(string runSh, string root)
         foreach (var home in homes)
         {
             home.Router?.WaitForExit(5000);
-        }
-    }
-
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            return !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
-        }
-        catch (IOException)
-        {
-            return false; // gone between the look and the read
         }
     }
 

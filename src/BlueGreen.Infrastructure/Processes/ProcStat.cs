@@ -11,11 +11,23 @@ public readonly record struct ProcStat(char State, int Group, string StartTime)
     /// <summary>Dead, only not yet reaped by its parent (a container's first process may never reap it).</summary>
     public bool IsZombie => State == 'Z';
 
-    /// <summary>Parses "pid (comm) state ppid pgrp ...": comm may hold spaces or parentheses, so the fields start after the last ')'.</summary>
-    public static ProcStat Parse(string line)
+    /// <summary>
+    /// Parses "pid (comm) state ppid pgrp ...": comm may hold spaces or parentheses, so the fields start after the last ')'.
+    /// Null for a line that is not a process's stat line (too few fields, no number where the group is).
+    /// </summary>
+    public static ProcStat? TryParse(string line)
     {
-        var fields = line[(line.LastIndexOf(')') + 2)..].Split(' ');
-        return new ProcStat(fields[0][0], int.Parse(fields[2], CultureInfo.InvariantCulture), fields[19]);
+        var close = line.LastIndexOf(')');
+        if (close < 0 || close + 2 > line.Length)
+        {
+            return null;
+        }
+
+        var fields = line[(close + 2)..].Split(' ');
+        return fields.Length > 19 && fields[0].Length == 1 && fields[19].Length > 0
+            && int.TryParse(fields[2], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var group)
+            ? new ProcStat(fields[0][0], group, fields[19])
+            : null;
     }
 
     /// <summary>The process now; null when it is gone.</summary>
@@ -40,11 +52,11 @@ public readonly record struct ProcStat(char State, int Group, string StartTime)
     {
         try
         {
-            return Parse(File.ReadAllText(path));
+            return TryParse(File.ReadAllText(path));
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or IndexOutOfRangeException or ArgumentException or FormatException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Gone while we looked (or not a process's stat line at all).
+            // Gone while we looked, or another user's.
             return null;
         }
     }

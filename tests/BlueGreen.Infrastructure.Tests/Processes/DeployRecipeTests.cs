@@ -1,5 +1,6 @@
 using BlueGreen.Core.Slots;
 using BlueGreen.Infrastructure.Processes;
+using BlueGreen.Testing;
 
 namespace BlueGreen.Infrastructure.Tests.Processes;
 
@@ -36,29 +37,14 @@ public sealed class DeployRecipeTests : IDisposable
         var b2 = await DeployAsync(Slot.B, "1.2");
 
         Assert.NotEqual(b1, b2);
-        Assert.True(await GoneAsync(b1), "the previous process on slot b is stopped");
+        await Poll.UntilAsync(() => !IsAlive(b1), "the previous process on slot b to be stopped");
         Assert.True(IsAlive(b2), "the new process on slot b outlives the deploy command");
         Assert.True(IsAlive(a1), "slot a (live) is not touched");
-        Assert.Equal("sleep 3002", await CommandLineOnceExecedAsync(b2, "sleep 3002"));
+        // The recipe's `sh -c "exec APP"` becomes APP a moment after the pid is written.
+        await Poll.UntilAsync(() => CommandLineOf(b2) == "sleep 3002", "the new process on slot b to be the app itself (sleep 3002)");
     }
 
-    /// <summary>The recipe's `sh -c "exec APP"` becomes APP a moment after the pid is written: wait for it.</summary>
-    private static async Task<string> CommandLineOnceExecedAsync(int pid, string expected)
-    {
-        var commandLine = "";
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            commandLine = File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim();
-            if (commandLine == expected)
-            {
-                break;
-            }
-
-            await Task.Delay(50);
-        }
-
-        return commandLine;
-    }
+    private static string CommandLineOf(int pid) => File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim();
 
     private async Task<int> DeployAsync(Slot slot, string version)
     {
@@ -78,16 +64,6 @@ public sealed class DeployRecipeTests : IDisposable
     }
 
     private static bool IsAlive(int pid) => ProcStat.IsRunning(pid);
-
-    private static async Task<bool> GoneAsync(int pid)
-    {
-        for (var i = 0; i < 100 && IsAlive(pid); i++)
-        {
-            await Task.Delay(50);
-        }
-
-        return !IsAlive(pid);
-    }
 
     private static string RecipePath()
     {

@@ -11,10 +11,22 @@ public sealed class ProcStatTests
     [InlineData("9 (x y) R 1 9 9 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 123 0 0 0", 'R', 9, "123")]
     public void A_stat_line_gives_state_group_and_start_time(string line, char state, int group, string start)
     {
-        var stat = ProcStat.Parse(line);
+        var stat = ProcStat.TryParse(line);
 
         Assert.Equal(new ProcStat(state, group, start), stat);
-        Assert.Equal(state == 'Z', stat.IsZombie);
+        Assert.Equal(state == 'Z', stat!.Value.IsZombie);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("4242 sleep S 1 4240")]                        // no command name in parentheses
+    [InlineData("4242 (sleep)")]                               // nothing after it
+    [InlineData("4242 (sleep) S 1 4240 4240 0")]               // cut short before the start time
+    [InlineData("4242 (sleep) S 1 grp 4240 0 -1 4194560 97 0 0 0 0 0 0 0 20 0 1 0 987654 0")] // no number for the group
+    [InlineData("4242 (sleep) SS 1 4240 4240 0 -1 4194560 97 0 0 0 0 0 0 0 20 0 1 0 987654 0")] // a state is one letter
+    public void A_line_that_is_not_a_stat_line_reads_as_none(string line)
+    {
+        Assert.Null(ProcStat.TryParse(line));
     }
 
     [Fact]

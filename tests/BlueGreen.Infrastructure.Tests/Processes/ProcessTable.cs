@@ -1,4 +1,5 @@
 using BlueGreen.Infrastructure.Processes;
+using BlueGreen.Testing;
 
 namespace BlueGreen.Infrastructure.Tests.Processes;
 
@@ -7,16 +8,7 @@ internal static class ProcessTable
 {
     public static IReadOnlyList<int> LiveMembersOf(int pgid) => ProcessGroup.RunningMembers(pgid);
 
-    /// <summary>Polls until the group has no live member or the limit passes; returns what is left.</summary>
-    public static async Task<IReadOnlyList<int>> WaitUntilEmptyAsync(int pgid, TimeSpan limit)
-    {
-        var until = DateTime.UtcNow + limit;
-        IReadOnlyList<int> left;
-        while ((left = LiveMembersOf(pgid)).Count > 0 && DateTime.UtcNow < until)
-        {
-            await Task.Delay(50);
-        }
-
-        return left;
-    }
+    /// <summary>Fails the test when the group still has a live member at the deadline.</summary>
+    public static Task WaitUntilEmptyAsync(int pgid) =>
+        Poll.UntilAsync(() => LiveMembersOf(pgid).Count == 0, $"process group {pgid} to have no live member");
 }
