@@ -223,6 +223,10 @@ ROUTER_LABEL="embedded router (\`./run.sh router\`, development build)"
 [ "$RUN" = "$ROOT/run.sh" ] || ROUTER_LABEL="embedded router (release: \`$RUN router\`)"
 # The router's own code alone (its user time) against nginx's whole cost: what no saving of system calls can close.
 USER_SHARE=$(awk -v u="$USER_router" -v n="$CPU_nginx" 'BEGIN { printf "%.0f", 100*u/n }')
+# What the target leaves the router, estimated from nginx's run: wrk, the backend and the proxy keep the CPUs busy,
+# so one request costs them CPUS/rps together; at TARGET% of nginx's rate the router may spend what nginx spends plus
+# the time the others would leave free.
+BUDGET=$(awk -v n="$CPU_nginx" -v r="$RPS_nginx" -v c="$(nproc)" -v t=$TARGET_RPS_PCT 'BEGIN { printf "%.1f", n + c*1e6/r*(100/t - 1) }')
 TABLE=$(cat <<TXT
 | proxy (median of $ROUNDS interleaved runs) | requests/s | p99 latency | CPU µs per request | of which user | of which system | errors |
 |---|---|---|---|---|---|---|
@@ -232,7 +236,7 @@ $(row "HAProxy $(haproxy -v | awk 'NR==1 {print $3}')" haproxy)
 $(row "Caddy $(caddy version | awk '{print $1}')" caddy)
 
 Router throughput = ${RATIO}% of nginx's (target: at least ${TARGET_RPS_PCT}%: ${RPS_OK}); router p99 = ${P99X}x nginx's (target: at most ${TARGET_P99_X}x: ${P99_OK}).
-The router's user time alone (Kestrel, YARP, HttpClient, the runtime) is ${USER_router} µs per request: ${USER_SHARE}% of nginx's whole cost per request.
+The router's user time alone (Kestrel, YARP, HttpClient, the runtime) is ${USER_router} µs per request: ${USER_SHARE}% of nginx's whole cost per request. At ${TARGET_RPS_PCT}% of nginx's rate the CPUs would leave the router about ${BUDGET} µs per request, user and system time together (estimate: the $(nproc) CPUs saturated, shared by wrk, the backend and the proxy).
 Switch (rename of the routing file to the first response from the new slot, $SWITCHES switches): p50 ${SW_P50} ms, p99 ${SW_P99} ms, max ${SW_MAX} ms (target: < 100 ms).
 \`./run.sh apply\`/\`rollback\` wall time ($SWITCHES switches, process start included): p50 ${AP_P50} ms, p99 ${AP_P99} ms; the switch inside it (intent journaled to new routing verified through the API): p50 ${IN_P50} ms, p99 ${IN_P99} ms.
 TXT
