@@ -51,7 +51,7 @@ public sealed class DeployOperationTests : OperationTest
 
         await Done(Deploy("v1"));
 
-        var deployment = State().SlotA!;
+        var deployment = State().DeploymentOn(Slot.A)!;
         Assert.Equal(Clock.GetUtcNow(), deployment.DeployedAt);
         Assert.StartsWith(Clock.GetUtcNow().UtcDateTime.ToString("yyyyMMdd'T'HHmmss"), deployment.Id);
         Assert.Equal("tester@test-host", deployment.Actor);
@@ -72,7 +72,7 @@ public sealed class DeployOperationTests : OperationTest
         Assert.Contains("boom", Reporter.OutputLines);
         var state = State();
         Assert.Null(state.SlotB);
-        Assert.Equal((Slot.A, "v1"), (state.Live!.Value, state.SlotA!.Version));
+        Assert.Equal((Slot.A, "v1"), (state.Live!.Value, state.DeploymentOn(Slot.A)!.Version));
         Assert.Equal(routing, RoutingText());
         var (_, outcome) = LastCommand("deploy");
         Assert.Equal(JournalOutcome.Failed, outcome.Outcome);
@@ -138,7 +138,7 @@ public sealed class DeployOperationTests : OperationTest
 
         Assert.Contains(Reporter.Warnings, w => w.Contains("slot a is the rollback target (v1)", StringComparison.Ordinal));
         Assert.Null(State().RollbackTarget);
-        Assert.Equal("v3", State().SlotA!.Version);
+        Assert.Equal("v3", State().DeploymentOn(Slot.A)!.Version);
         AssertCode(ExitCode.Refused, await Rollback());
     }
 
@@ -215,7 +215,7 @@ public sealed class DeployOperationTests : OperationTest
 
         Assert.Contains(Reporter.Warnings, w => w.StartsWith("the preview route was not updated", StringComparison.Ordinal));
         Assert.Equal(routing, RoutingText());
-        Assert.Equal("v2", State().SlotB!.Version);
+        Assert.Equal("v2", State().DeploymentOn(Slot.B)!.Version);
         Assert.Equal(JournalOutcome.Succeeded, LastCommand("deploy").Outcome.Outcome);
     }
 

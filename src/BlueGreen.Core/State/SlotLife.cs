@@ -78,7 +78,7 @@ public sealed record SlotLife
         SlotPhase.Empty when Deployment is not null || Attempt is not null => "an empty slot holds a deployment or an attempt",
         SlotPhase.Deployed when Deployment is null => "a deployed slot names no deployment",
         SlotPhase.Deploying or SlotPhase.Failed or SlotPhase.Interrupted when Attempt is null || Deployment is not null =>
-            $"a {Phase.ToString().ToLowerInvariant()} slot must name its attempt and no deployment",
+            $"a slot in phase {Phase.ToString().ToLowerInvariant()} must name its attempt and no deployment",
         SlotPhase.Failed when string.IsNullOrWhiteSpace(Reason) => "a failed slot names no reason",
         _ => null,
     };

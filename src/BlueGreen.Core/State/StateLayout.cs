@@ -10,8 +10,8 @@ public static class StateLayout
 {
     /// <summary>
     /// Brings a document of format 0–2 to format 3, in place: a slot's deployment (slot_a, slot_b) becomes a
-    /// deployed slot's life, no deployment (absent or null) an empty one. A value that is not an object is left
-    /// for the typed read to refuse.
+    /// deployed slot's life, no deployment (absent or null) an empty one, written out (format 3 names both slots).
+    /// A value that is not an object is left for the typed read to refuse.
     /// </summary>
     public static void Upgrade(JsonObject document)
     {
@@ -19,7 +19,7 @@ public static class StateLayout
         {
             if (!document.TryGetPropertyValue(name, out var slot) || slot is null)
             {
-                document.Remove(name);
+                document[name] = new JsonObject { ["phase"] = "empty" };
             }
             else if (slot is JsonObject deployment)
             {

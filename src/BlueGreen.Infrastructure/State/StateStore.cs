@@ -109,8 +109,8 @@ public sealed class StateStore(Home home, TimeProvider? clock = null, EtcdStore?
 
             foreach (var slot in (Slot[])[Slot.A, Slot.B])
             {
-                // A hand edit can leave a slot's life null or at odds with its phase; the operations trust both.
-                if ((state.LifeOf(slot)?.Problem ?? "it is null") is { } problem)
+                // A hand edit can leave out a slot's life or set it at odds with its phase; the operations trust both.
+                if ((state.LifeOf(slot) is { } life ? life.Problem : "missing or null") is { } problem)
                 {
                     throw new CorruptStateException(path, $"slot_{slot.Name()}: {problem}");
                 }
