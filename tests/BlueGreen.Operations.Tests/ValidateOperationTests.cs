@@ -1,6 +1,7 @@
 using System.Text.Json;
 using BlueGreen.Core;
 using BlueGreen.Core.Journal;
+using BlueGreen.Core.Slots;
 using BlueGreen.Operations.Tests.Support;
 
 namespace BlueGreen.Operations.Tests;
