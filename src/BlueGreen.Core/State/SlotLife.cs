@@ -8,7 +8,7 @@ namespace BlueGreen.Core.State;
 /// </summary>
 public enum SlotPhase
 {
-    /// <summary>Never deployed (or a file from before formats 3 that recorded none).</summary>
+    /// <summary>Never deployed (or, in a file from before format 3, no deployment recorded).</summary>
     Empty,
 
     /// <summary>A deploy began and has not ended: what the slot runs is not known.</summary>
@@ -59,6 +59,7 @@ public sealed record SlotLife
 
     public string? Reason { get; init; }
 
+    /// <summary>A slot holding <paramref name="deployment"/>. The other phases come only from <see cref="SiteState"/>'s transitions.</summary>
     public static SlotLife Deployed(Deployment deployment) => new() { Phase = SlotPhase.Deployed, Deployment = deployment };
 
     internal static SlotLife Deploying(DeployAttempt attempt) => new() { Phase = SlotPhase.Deploying, Attempt = attempt };

@@ -25,8 +25,8 @@ public sealed record DeployOutcome(string Site, string Slot, string Version, str
 /// <summary>
 /// `deploy SITE --version V`: puts V on the candidate slot, never on the live one (docs/reference.md,
 /// "deploy"). Runs DEPLOY_CMD, or only records the version when it is empty. In the frame's lock and
-/// recovery, then: prove the target is not live → wait for it to drain → journal intent → clear the slot →
-/// run DEPLOY_CMD → record state → preview route → journal outcome (docs/failure-modes.md).
+/// recovery, then: prove the target is not live → wait for it to drain → journal intent → record the slot deploying →
+/// run DEPLOY_CMD → record it deployed (or failed, with the reason) → preview route → journal outcome (docs/failure-modes.md).
 /// </summary>
 public sealed class DeployOperation(OperationContext context, HttpClient http)
 {
