@@ -142,9 +142,14 @@ public sealed class StateStore(Home home, TimeProvider? clock = null, EtcdStore?
 
     /// <summary>
     /// Writes a state as it is, revision and time included (`store migrate` copies it from the other store). Its
-    /// format is the current one: whatever format it was read from, it was upgraded on reading.
+    /// format is the current one: whatever format it was read from, it was upgraded on reading. Returns what was written.
     /// </summary>
-    internal void Copy(SiteState state) => Put(state.Site, Json.Serialize(state with { Format = SiteState.CurrentFormat }, Json.Indented) + "\n");
+    internal SiteState Copy(SiteState state)
+    {
+        var copy = state with { Format = SiteState.CurrentFormat };
+        Put(state.Site, Json.Serialize(copy, Json.Indented) + "\n");
+        return copy;
+    }
 
     internal SiteState Write(SiteState state, DateTimeOffset now)
     {
