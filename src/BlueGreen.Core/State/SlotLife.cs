@@ -68,10 +68,6 @@ public sealed record SlotLife
 
     internal static SlotLife Interrupted(DeployAttempt attempt) => new() { Phase = SlotPhase.Interrupted, Attempt = attempt };
 
-    /// <summary>The version shown for the slot: the deployed one, else the one attempted (null when empty).</summary>
-    [JsonIgnore]
-    public string? Version => Deployment?.Version ?? Attempt?.Version;
-
     /// <summary>Null when the fields fit the phase; otherwise what does not, for a state file's error.</summary>
     [JsonIgnore]
     public string? Problem => Phase switch
