@@ -332,8 +332,9 @@ public sealed class DeployOperation(OperationContext context, HttpClient http)
         {
             tx.StateStore.Write(state.WithDeployFailed(state.CandidateSlot, reason), context.Clock.GetUtcNow());
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or LockLostException)
         {
+            // A lost lock (etcd) makes the state another holder's to write: this command's message says why it stopped.
             context.Reporter.Warn($"the state could not record that the deploy failed ({e.Message}): slot {state.CandidateSlot.Name()} still shows as deploying");
         }
 
