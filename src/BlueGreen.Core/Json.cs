@@ -34,6 +34,8 @@ public static class Json
 
     public static T? Deserialize<T>(string json) => JsonSerializer.Deserialize(json, Info<T>(Options));
 
+    public static T? Deserialize<T>(System.Text.Json.Nodes.JsonNode json) => json.Deserialize(Info<T>(Options));
+
     public static JsonTypeInfo<T> Info<T>(JsonSerializerOptions options) => (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
 
     private static JsonSerializerOptions Create(bool indented)
@@ -48,6 +50,8 @@ public static class Json
         };
         // Names only: a state file saying "live": 5 is damaged, not slot number 5.
         options.Converters.Add(new SnakeCaseEnumConverter<Slot>());
+        options.Converters.Add(new SnakeCaseEnumConverter<SlotPhase>());
+        options.Converters.Add(new SnakeCaseEnumConverter<SlotCondition>());
         options.Converters.Add(new SnakeCaseEnumConverter<ExitCode>());
         options.Converters.Add(new SnakeCaseEnumConverter<DiffKind>());
         options.Converters.Add(new SnakeCaseEnumConverter<RouterKind>());

@@ -62,4 +62,28 @@ public sealed class EtcdMigrationTests() : TwoHostsOnEtcd("")
         await Ok(Host2, "deploy", "shop", "--version", "v2");
         Assert.Contains("weight: 1", File.ReadAllText(Host2.RoutingFile("shop")).Split("shop-a")[1]);
     }
+
+    [Fact]
+    public async Task A_state_file_of_format_2_moves_to_etcd_as_format_3()
+    {
+        Host1.WriteGlobal(Global("file"));
+        await Ok(Host1, "deploy", "shop", "--version", "v1");
+        await Ok(Host1, "validate", "shop");
+        await Ok(Host1, "apply", "shop", "--yes");
+        // The same state as the release before slot lives wrote it: format 2, slot_a the deployment itself.
+        var state = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Host1.StateFile("shop")))!.AsObject();
+        var deployment = state["slot_a"]!["deployment"]!.DeepClone();
+        state["format"] = 2;
+        state["slot_a"] = deployment;
+        state.Remove("slot_b");
+        File.WriteAllText(Host1.StateFile("shop"), state.ToJsonString());
+
+        var migrate = await CliRunner.RunAsync(Host1.Root, "store", "migrate", "--to", "etcd");
+
+        Assert.True(migrate.ExitCode == 0, migrate.ToString());
+        var copied = JsonDocument.Parse(Etcd.Ctl("get", "bluegreen/state/shop", "--print-value-only")).RootElement;
+        Assert.Equal(3, copied.GetProperty("format").GetInt32());
+        Assert.Equal(("deployed", deployment["id"]!.GetValue<string>()), (copied.GetProperty("slot_a").GetProperty("phase").GetString(), copied.GetProperty("slot_a").GetProperty("deployment").GetProperty("id").GetString()));
+        Assert.Equal("empty", copied.GetProperty("slot_b").GetProperty("phase").GetString());
+    }
 }

@@ -38,7 +38,7 @@ public sealed partial class PlanBindingTests : TwoSlotHomeTest
     {
         var plan = await PlanOf("apply");
         var state = JsonDocument.Parse(File.ReadAllText(Home.StateFile("shop"))).RootElement;
-        Assert.StartsWith(state.GetProperty("slot_a").GetProperty("id").GetString() + "@", plan);
+        Assert.StartsWith(state.GetProperty("slot_a").GetProperty("deployment").GetProperty("id").GetString() + "@", plan);
 
         var applied = await Run("apply", "shop", "--yes", "--expect", plan);
 

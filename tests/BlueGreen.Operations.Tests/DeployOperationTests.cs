@@ -1,6 +1,11 @@
 using BlueGreen.Core;
 using BlueGreen.Core.Journal;
 using BlueGreen.Core.Slots;
+using BlueGreen.Core.State;
+using BlueGreen.Cockpit.Hosting;
+using BlueGreen.Infrastructure.Configuration;
+using BlueGreen.Infrastructure.Status;
+using Microsoft.Extensions.Logging.Abstractions;
 using BlueGreen.Infrastructure.Processes;
 using BlueGreen.Operations.Tests.Support;
 using BlueGreen.Testing;
@@ -51,14 +56,14 @@ public sealed class DeployOperationTests : OperationTest
 
         await Done(Deploy("v1"));
 
-        var deployment = State().SlotA!;
+        var deployment = State().DeploymentOn(Slot.A)!;
         Assert.Equal(Clock.GetUtcNow(), deployment.DeployedAt);
         Assert.StartsWith(Clock.GetUtcNow().UtcDateTime.ToString("yyyyMMdd'T'HHmmss"), deployment.Id);
         Assert.Equal("tester@test-host", deployment.Actor);
     }
 
     [Fact]
-    public async Task A_failing_DEPLOY_CMD_leaves_the_candidate_slot_with_no_deployment_and_the_live_slot_untouched()
+    public async Task A_failing_DEPLOY_CMD_leaves_the_candidate_slot_failed_with_its_reason_and_the_live_slot_untouched()
     {
         await LiveOnAWithCandidateOnB();
         WriteSite("DEPLOY_CMD=echo boom; exit 7\n");
@@ -71,12 +76,56 @@ public sealed class DeployOperationTests : OperationTest
         Assert.Contains("slot b holds no valid deployment", result.Message);
         Assert.Contains("boom", Reporter.OutputLines);
         var state = State();
-        Assert.Null(state.SlotB);
-        Assert.Equal((Slot.A, "v1"), (state.Live!.Value, state.SlotA!.Version));
+        Assert.Null(state.DeploymentOn(Slot.B));
+        Assert.Equal((SlotPhase.Failed, "v3"), (state.SlotB.Phase, state.SlotB.Attempt!.Version));
+        Assert.Matches(@"^DEPLOY_CMD exit code 7 after [0-9.]+ s$", state.SlotB.Reason);
+        Assert.Equal((Slot.A, "v1"), (state.Live!.Value, state.DeploymentOn(Slot.A)!.Version));
         Assert.Equal(routing, RoutingText());
         var (_, outcome) = LastCommand("deploy");
         Assert.Equal(JournalOutcome.Failed, outcome.Outcome);
         AssertCode(ExitCode.Refused, await Apply()); // nothing validated is left on b
+    }
+
+    [Fact]
+    public async Task A_slot_is_deploying_while_DEPLOY_CMD_runs_then_deployed()
+    {
+        var go = Home.Path_("go");
+        WriteSite($"DEPLOY_CMD=touch started; while [ ! -e {go} ]; do sleep 0.05; done\n");
+
+        var deploy = Deploy("v1", clock: TimeProvider.System);
+        await Poll.UntilAsync(() => File.Exists(Home.Path_("started")), "DEPLOY_CMD to start");
+        var during = State();
+        File.WriteAllText(go, "");
+        await Done(deploy);
+
+        Assert.Equal((SlotPhase.Deploying, "v1"), (during.SlotA.Phase, during.SlotA.Attempt!.Version));
+        Assert.Null(during.Candidate);
+        Assert.Equal(SlotLife.Deployed(State().Candidate!), State().SlotA);
+        Assert.Equal(during.SlotA.Attempt.DeploymentId, State().Candidate!.Id);
+    }
+
+    [Fact]
+    public async Task Status_and_the_cockpit_show_a_failed_deploy_with_its_reason()
+    {
+        await LiveOnAWithCandidateOnB();
+        WriteSite("DEPLOY_CMD=exit 7\n");
+        AssertCode(ExitCode.Failed, await Deploy("v3"));
+
+        var (global, _) = ConfigLoader.LoadGlobal(HomeDir);
+        using var http = new HttpClient();
+        var status = Assert.Single(await new StatusReader(HomeDir, global, http).ReadAsync([SiteName], StatusProbes.None, CancellationToken.None));
+        var reason = State().SlotB.Reason;
+        Assert.Matches(@"^DEPLOY_CMD exit code 7 after [0-9.]+ s$", reason);
+        Assert.Equal((SlotCondition.DeployFailed, null, "v3", reason), (status.Candidate.Phase, status.Candidate.Version, status.Candidate.AttemptedVersion, status.Candidate.DeployFailure));
+        Assert.Equal($"deploy failed: {reason}", status.Candidate.Shown);
+        Assert.Equal(SlotCondition.Deployed, status.Live!.Phase); // the last validation judged v2, which b no longer holds
+        var json = BlueGreen.Core.Json.Serialize(status.Candidate, BlueGreen.Core.Json.Options);
+        Assert.Contains("\"phase\":\"deploy_failed\"", json);
+
+        await using var cockpit = await CockpitHost.StartAsync(new CockpitOptions(HomeDir, global) { Listen = "127.0.0.1:0" }, NullLoggerFactory.Instance, CancellationToken.None);
+        using var client = new HttpClient { BaseAddress = cockpit.Url };
+        Assert.Contains($"deploy failed: {reason}", await client.GetStringAsync("/"));
+        Assert.Contains($"deploy failed: {reason}", await client.GetStringAsync($"/sites/{SiteName}"));
     }
 
     [Fact]
@@ -106,7 +155,7 @@ public sealed class DeployOperationTests : OperationTest
         Assert.Contains("DEPLOY_CMD was stopped by a signal", result.Message);
         var pgid = int.Parse(File.ReadAllText(pgidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
         Assert.False(ProcessGroup.HasRunningMembers(pgid), $"process group {pgid} is still running");
-        Assert.Null(State().SlotA);
+        Assert.Equal((SlotPhase.Failed, "DEPLOY_CMD was stopped by a signal"), (State().SlotA.Phase, State().SlotA.Reason));
         Assert.Equal(JournalOutcome.Failed, LastCommand("deploy").Outcome.Outcome);
     }
 
@@ -138,7 +187,7 @@ public sealed class DeployOperationTests : OperationTest
 
         Assert.Contains(Reporter.Warnings, w => w.Contains("slot a is the rollback target (v1)", StringComparison.Ordinal));
         Assert.Null(State().RollbackTarget);
-        Assert.Equal("v3", State().SlotA!.Version);
+        Assert.Equal("v3", State().DeploymentOn(Slot.A)!.Version);
         AssertCode(ExitCode.Refused, await Rollback());
     }
 
@@ -215,7 +264,7 @@ public sealed class DeployOperationTests : OperationTest
 
         Assert.Contains(Reporter.Warnings, w => w.StartsWith("the preview route was not updated", StringComparison.Ordinal));
         Assert.Equal(routing, RoutingText());
-        Assert.Equal("v2", State().SlotB!.Version);
+        Assert.Equal("v2", State().DeploymentOn(Slot.B)!.Version);
         Assert.Equal(JournalOutcome.Succeeded, LastCommand("deploy").Outcome.Outcome);
     }
 
@@ -247,7 +296,8 @@ public sealed class DeployOperationTests : OperationTest
         var resolved = Assert.Single(Journal(), l => l.Outcome == JournalOutcome.Interrupted);
         Assert.Equal((seq, "deploy"), (resolved.Ref, resolved.Action));
         Assert.Contains("holds no known deployment", resolved.Message);
-        Assert.Null(State().SlotA);
+        var slotA = State().SlotA;
+        Assert.Equal((SlotPhase.Interrupted, "v2", "ghost@test-host", null), (slotA.Phase, slotA.Attempt!.Version, slotA.Attempt.Actor, slotA.Attempt.DeploymentId));
         Assert.Contains(Reporter.Warnings, w => w.StartsWith("recovered: deploy #" + seq, StringComparison.Ordinal));
     }
 }

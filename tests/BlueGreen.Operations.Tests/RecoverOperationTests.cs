@@ -155,7 +155,7 @@ public sealed class RecoverOperationTests : OperationTest
         Assert.Contains("interrupted after the routing changed: slot b (v2) is live", resolved.Message);
         Assert.Contains(Reporter.Warnings, w => w.StartsWith($"recovered: apply #{seq}", StringComparison.Ordinal));
         Assert.Equal(Slot.B, State().Live);
-        Assert.Equal("v2", State().SlotB!.Version);
+        Assert.Equal("v2", State().DeploymentOn(Slot.B)!.Version);
         // The deploy that followed went to the slot users left, never to b.
         Assert.Equal(("a", "v3"), (LastCommand("deploy").Started.ToSlot, LastCommand("deploy").Started.ToVersion));
         Assert.True(resolved.Seq < LastCommand("deploy").Started.Seq);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using BlueGreen.Core;
 using BlueGreen.Core.Journal;
+using BlueGreen.Core.Slots;
 using BlueGreen.Operations.Tests.Support;
 
 namespace BlueGreen.Operations.Tests;
@@ -31,7 +32,7 @@ public sealed class ValidateOperationTests : OperationTest
         var state = State();
         var verdict = state.Validation!;
         Assert.True(verdict.Passed);
-        Assert.Equal(state.SlotA!.Id, verdict.DeploymentId);
+        Assert.Equal(state.DeploymentOn(Slot.A)!.Id, verdict.DeploymentId);
         Assert.Equal(Clock.GetUtcNow(), verdict.At);
         using var report = JsonDocument.Parse(File.ReadAllText(verdict.ReportFile));
         Assert.True(report.RootElement.GetProperty("passed").GetBoolean());

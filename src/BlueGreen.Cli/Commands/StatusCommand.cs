@@ -218,7 +218,7 @@ public static class StatusCommand
         var live = s.Live is { } l ? $"{l.Slot} {l.Version ?? "?"}{(s.Split is { } sl ? $" ({sl.LivePercent} %)" : "")}" : s.StateError is not null ? "?" : "-";
         var health = s.Live is null ? "-" : s.Live.Health ?? (s.ConfigErrors is { Count: > 0 } ? "?" : "-");
         var router = s.Router is { } r ? r.Short : "not checked";
-        var candidate = s.StateError is not null ? "?" : s.Candidate.Version is { } v ? $"{s.Candidate.Slot} {v}{(s.Split is { } sc ? $" ({sc.CandidatePercent} %)" : "")}" : $"{s.Candidate.Slot} (empty)";
+        var candidate = s.StateError is not null ? "?" : s.Candidate.Version is { } v ? $"{s.Candidate.Slot} {v}{(s.Split is { } sc ? $" ({sc.CandidatePercent} %)" : "")}" : $"{s.Candidate.Slot} ({s.Candidate.Shown})";
         var validation = s.Validation is { } val
             ? $"{(val.Passed ? "passed" : $"FAILED ({val.FailedGate})")} {SwitchPolicy.FormatAge(now - val.At)} ago"
             : s.Candidate.Version is null ? "-" : "not validated";

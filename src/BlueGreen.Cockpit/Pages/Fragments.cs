@@ -64,7 +64,7 @@ internal static class Fragments
         h.Raw("<span class=\"slot green\">").Text(candidate.Slot).Raw("</span> ");
         if (candidate.Version is null)
         {
-            h.El("span", "muted", "empty");
+            h.El("span", candidate.Phase == SlotCondition.DeployFailed ? "pill bad" : "muted", candidate.Shown);
         }
         else
         {

@@ -1,6 +1,7 @@
 using BlueGreen.Cockpit.Data;
 using BlueGreen.Core.Slots;
 using BlueGreen.Core.State;
+using BlueGreen.Infrastructure.Status;
 
 namespace BlueGreen.Cockpit.Pages;
 
@@ -72,12 +73,18 @@ internal static class SitePage
             Fragments.Health(h, d.Row.Health);
         }
 
-        h.Raw("</div>").El("div", "version big " + role, deployment?.Version ?? "empty").Raw("<dl>");
+        var shown = d.State is { } state ? SlotStatus.Of(null, state, slot, null) : null;
+        h.Raw("</div>").El("div", "version big " + role, shown?.Shown ?? "empty").Raw("<dl>");
         Field(h, "URL", d.SlotUrls.GetValueOrDefault(name));
         if (s.Split is { } split)
         {
             Field(h, "share of new requests", $"{(isLive ? split.LivePercent : split.CandidatePercent)} % (split)");
         }
+        if (shown?.Phase is SlotCondition.Validated or SlotCondition.ValidationFailed && !isCandidate)
+        {
+            Field(h, "validation", shown.Phase == SlotCondition.Validated ? "passed" : "failed");
+        }
+
         if (deployment is not null)
         {
             Field(h, "deployed", $"{Format.Ago(deployment.DeployedAt, d.GeneratedAt)} · {Format.Utc(deployment.DeployedAt)}");

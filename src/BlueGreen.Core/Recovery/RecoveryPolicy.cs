@@ -202,16 +202,27 @@ public static class RecoveryPolicy
             return (state, $"{c.Title} was interrupted after its state was recorded: {to.Version} is on slot {slot.Name()} (deployment {deployment.Id})", null);
         }
 
-        // DEPLOY_CMD may have run part-way: the slot's content is unknown until the next deploy.
-        var next = state.WithSlotCleared(slot);
+        var life = state.LifeOf(slot);
+        if (life is { Phase: SlotPhase.Failed, Attempt: { } failed } && failed.Version == to.Version && failed.At >= c.At)
+        {
+            return (state, $"{c.Title} was interrupted after its failure was recorded: slot {slot.Name()} holds no valid deployment ({life.Reason})", null);
+        }
+
         if (state.Live == slot)
         {
             // Only drift can make a deploy target the live slot; keep the state's word and let the drift check block.
             return (state, null, $"{c.Title} was interrupted and named slot {slot.Name()}, which the state says is live");
         }
 
-        var changed = deployment is not null || state.RollbackTarget == slot ? next : state;
-        return (changed, $"{c.Title} of {to.Version} on slot {slot.Name()} was interrupted: slot {slot.Name()} holds no known deployment; deploy again", null);
+        // DEPLOY_CMD may have run part-way: the slot's content is unknown until the next deploy. The deploy's own
+        // record of its attempt names its deployment id; without one (it died before writing it), the journal's line.
+        var attempt = life is { Phase: SlotPhase.Deploying or SlotPhase.Interrupted, Attempt: { } a } && a.Version == to.Version && a.At >= c.At
+            ? a
+            : new DeployAttempt(null, to.Version ?? "?", c.At, c.Actor);
+        var next = life is { Phase: SlotPhase.Interrupted } && life.Attempt == attempt && state.RollbackTarget != slot
+            ? state
+            : state.WithDeployInterrupted(slot, attempt);
+        return (next, $"{c.Title} of {to.Version} on slot {slot.Name()} was interrupted: slot {slot.Name()} holds no known deployment; deploy again", null);
     }
 
     private static (SiteState, string?, string?) ResolveValidate(SiteState state, InterruptedCommand c)

@@ -42,8 +42,12 @@ public sealed record SwitchRecord(string Action, DateTimeOffset At, string Actor
 public sealed record SiteState
 {
     /// <summary>The state file layout this release writes. A later release keeps reading every earlier one.</summary>
-    /// <remarks>2: <see cref="CandidateWeight"/> (a stepwise apply); a format-1 file reads as no split.</remarks>
-    public const int CurrentFormat = 2;
+    /// <remarks>
+    /// 2: <see cref="CandidateWeight"/> (a stepwise apply); a format-1 file reads as no split.
+    /// 3: <see cref="SlotA"/> and <see cref="SlotB"/> are each a <see cref="SlotLife"/>; up to format 2 they were the
+    /// slot's deployment or nothing, read as deployed or empty (<see cref="StateLayout.Upgrade"/>).
+    /// </remarks>
+    public const int CurrentFormat = 3;
 
     /// <summary>
     /// The layout the file was written in: 0 for a file from before layouts were numbered, which is format 1.
@@ -69,9 +73,9 @@ public sealed record SiteState
     /// </summary>
     public int? CandidateWeight { get; init; }
 
-    public Deployment? SlotA { get; init; }
+    public SlotLife SlotA { get; init; } = SlotLife.Empty;
 
-    public Deployment? SlotB { get; init; }
+    public SlotLife SlotB { get; init; } = SlotLife.Empty;
 
     public ValidationSummary? Validation { get; init; }
 
@@ -82,7 +86,10 @@ public sealed record SiteState
     [JsonIgnore]
     public Slot CandidateSlot => Live?.Other() ?? Slot.A;
 
-    public Deployment? DeploymentOn(Slot slot) => slot == Slot.A ? SlotA : SlotB;
+    public SlotLife LifeOf(Slot slot) => slot == Slot.A ? SlotA : SlotB;
+
+    /// <summary>The deployment on a slot: only a deployed slot holds one (a deploying, failed or interrupted one runs unknown code).</summary>
+    public Deployment? DeploymentOn(Slot slot) => LifeOf(slot) is { Phase: SlotPhase.Deployed, Deployment: { } d } ? d : null;
 
     [JsonIgnore]
     public Deployment? Candidate => DeploymentOn(CandidateSlot);
@@ -95,13 +102,47 @@ public sealed record SiteState
     public ValidationSummary? CandidateValidation =>
         Validation is { } v && Candidate is { } c && v.DeploymentId == c.Id ? v : null;
 
-    public SiteState WithDeployment(Slot slot, Deployment? deployment) =>
-        slot == Slot.A ? this with { SlotA = deployment } : this with { SlotB = deployment };
+    /// <summary>What status shows of a slot: its phase, and for a deployed slot the verdict bound to its deployment.</summary>
+    public SlotCondition ConditionOf(Slot slot) => LifeOf(slot).Phase switch
+    {
+        SlotPhase.Deployed when DeploymentOn(slot) is { } d && Validation is { } v && v.DeploymentId == d.Id =>
+            v.Passed ? SlotCondition.Validated : SlotCondition.ValidationFailed,
+        SlotPhase.Deployed => SlotCondition.Deployed,
+        SlotPhase.Deploying => SlotCondition.Deploying,
+        SlotPhase.Failed => SlotCondition.DeployFailed,
+        SlotPhase.Interrupted => SlotCondition.Interrupted,
+        _ => SlotCondition.Empty,
+    };
+
+    // The transitions of a slot's life, the one place for them (docs/reference.md, "State").
+
+    /// <summary>A deploy begins on <paramref name="slot"/>: from now until it ends the slot runs unknown code.</summary>
+    public SiteState WithDeployBegun(Slot slot, DeployAttempt attempt) => WithLife(slot, SlotLife.Deploying(attempt));
+
+    /// <summary>The deploy that began on <paramref name="slot"/> succeeded: the slot holds <paramref name="deployment"/>.</summary>
+    /// <exception cref="InvalidOperationException">No deploy of that deployment is running on the slot.</exception>
+    public SiteState WithDeploySucceeded(Slot slot, Deployment deployment) =>
+        LifeOf(slot) is { Phase: SlotPhase.Deploying, Attempt: { } a } && a.DeploymentId == deployment.Id
+            ? WithLife(slot, SlotLife.Deployed(deployment))
+            : throw new InvalidOperationException($"slot {slot.Name()} is {LifeOf(slot).Phase}, not deploying {deployment.Id}: only a deploy that began can succeed");
+
+    /// <summary>The deploy that began on <paramref name="slot"/> failed, for <paramref name="reason"/> (one line).</summary>
+    /// <exception cref="InvalidOperationException">No deploy is running on the slot.</exception>
+    public SiteState WithDeployFailed(Slot slot, string reason) =>
+        LifeOf(slot) is { Phase: SlotPhase.Deploying, Attempt: { } a }
+            ? WithLife(slot, SlotLife.Failed(a, reason))
+            : throw new InvalidOperationException($"slot {slot.Name()} is {LifeOf(slot).Phase}, not deploying: only a deploy that began can fail");
 
     /// <summary>
-    /// The state while a slot's content changes (a deploy began on it, or one was interrupted): it holds no known
-    /// deployment, so it is no rollback target either. The one place for that rule.
+    /// Recovery found a deploy on <paramref name="slot"/> that died mid-way: its DEPLOY_CMD may have run part-way, so
+    /// the slot holds no known deployment until the next deploy.
     /// </summary>
-    public SiteState WithSlotCleared(Slot slot) =>
-        WithDeployment(slot, null) with { RollbackTarget = RollbackTarget == slot ? null : RollbackTarget };
+    public SiteState WithDeployInterrupted(Slot slot, DeployAttempt attempt) => WithLife(slot, SlotLife.Interrupted(attempt));
+
+    /// <summary>A slot whose content changes is no rollback target: what it held is gone. The one place for that rule.</summary>
+    private SiteState WithLife(Slot slot, SlotLife life)
+    {
+        var next = slot == Slot.A ? this with { SlotA = life } : this with { SlotB = life };
+        return next with { RollbackTarget = RollbackTarget == slot ? null : RollbackTarget };
+    }
 }

@@ -140,10 +140,6 @@ public static class SwitchPolicy
             ? state with { CandidateWeight = null, LastSwitch = record }
             : state with { Live = plan.NewLive, RollbackTarget = null, CandidateWeight = null, LastSwitch = record };
 
-    /// <summary>The state once a deployment landed on the candidate slot. Deploying over the rollback target ends the rollback option.</summary>
-    public static SiteState AfterDeploy(SiteState state, Deployment deployment) =>
-        state.WithSlotCleared(state.CandidateSlot).WithDeployment(state.CandidateSlot, deployment);
-
     public static string FormatAge(TimeSpan age) => age.TotalSeconds switch
     {
         < 1 => $"{age.TotalMilliseconds:0}ms",

@@ -1,5 +1,7 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using BlueGreen.Core;
+using BlueGreen.Core.Slots;
 using BlueGreen.Core.State;
 using BlueGreen.Infrastructure.Etcd;
 using BlueGreen.Infrastructure.Files;
@@ -79,7 +81,7 @@ public sealed class StateStore(Home home, TimeProvider? clock = null, EtcdStore?
 
         try
         {
-            var state = Json.Deserialize<SiteState>(text) ?? throw new CorruptStateException(path, "null document");
+            var state = ReadLayout(text) ?? throw new CorruptStateException(path, "null document");
             if (state.Format > SiteState.CurrentFormat)
             {
                 throw new CorruptStateException(path, $"it was written by a newer release (state format {state.Format}; this release reads formats up to {SiteState.CurrentFormat}): run that release, or restore the file from a backup");
@@ -105,6 +107,15 @@ public sealed class StateStore(Home home, TimeProvider? clock = null, EtcdStore?
                     : $"candidate_weight {weight} is not a share of 1–99 %");
             }
 
+            foreach (var slot in (Slot[])[Slot.A, Slot.B])
+            {
+                // A hand edit can leave out a slot's life or set it at odds with its phase; the operations trust both.
+                if ((state.LifeOf(slot) is { } life ? life.Problem : "missing or null") is { } problem)
+                {
+                    throw new CorruptStateException(path, $"slot_{slot.Name()}: {problem}");
+                }
+            }
+
             return state;
         }
         catch (JsonException e)
@@ -113,8 +124,32 @@ public sealed class StateStore(Home home, TimeProvider? clock = null, EtcdStore?
         }
     }
 
-    /// <summary>Writes a state exactly as it is, revision and time included (`store migrate` copies it from the other store).</summary>
-    internal void Copy(SiteState state) => Put(state.Site, Json.Serialize(state, Json.Indented) + "\n");
+    /// <summary>
+    /// A state file's text, typed. A file of an earlier format (its first reading says which) is read again, brought
+    /// to the current layout first: the lines its errors name are then those of the upgraded text.
+    /// </summary>
+    private static SiteState? ReadLayout(string text)
+    {
+        var state = Json.Deserialize<SiteState>(text);
+        if (state is { Format: < 3 } && JsonNode.Parse(text) is JsonObject document)
+        {
+            StateLayout.Upgrade(document);
+            return Json.Deserialize<SiteState>(document);
+        }
+
+        return state;
+    }
+
+    /// <summary>
+    /// Writes a state as it is, revision and time included (`store migrate` copies it from the other store). Its
+    /// format is the current one: whatever format it was read from, it was upgraded on reading. Returns what was written.
+    /// </summary>
+    internal SiteState Copy(SiteState state)
+    {
+        var copy = state with { Format = SiteState.CurrentFormat };
+        Put(state.Site, Json.Serialize(copy, Json.Indented) + "\n");
+        return copy;
+    }
 
     internal SiteState Write(SiteState state, DateTimeOffset now)
     {

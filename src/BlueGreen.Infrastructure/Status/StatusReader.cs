@@ -11,8 +11,34 @@ using BlueGreen.Infrastructure.State;
 
 namespace BlueGreen.Infrastructure.Status;
 
-/// <summary>One slot as status shows it. Url is empty when the site's configuration cannot be read.</summary>
-public sealed record SlotStatus(string Slot, string Url, string? Version, string? DeploymentId, DateTimeOffset? DeployedAt, string? Health);
+/// <summary>
+/// One slot as status shows it. Url is empty when the site's configuration cannot be read. Version and the deployment's
+/// fields are set only when the slot holds a deployment; <paramref name="Phase"/> says where the slot is in its life,
+/// <paramref name="AttemptedVersion"/> what a deploying, failed or interrupted deploy put there, <paramref name="DeployFailure"/> why it failed.
+/// </summary>
+public sealed record SlotStatus(string Slot, string Url, string? Version, string? DeploymentId, DateTimeOffset? DeployedAt, string? Health,
+    SlotCondition Phase = SlotCondition.Empty, string? AttemptedVersion = null, string? DeployFailure = null)
+{
+    /// <summary>The slot's content in a few words: its version, or "deploying 2.1", "deploy failed: REASON", "deploy of 2.1 interrupted", "empty".</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string Shown => Phase switch
+    {
+        SlotCondition.Deploying => $"deploying {AttemptedVersion}",
+        SlotCondition.DeployFailed => $"deploy failed: {DeployFailure}",
+        SlotCondition.Interrupted => $"deploy of {AttemptedVersion} interrupted",
+        SlotCondition.Empty => "empty",
+        _ => Version ?? "?",
+    };
+
+    /// <summary>A slot of a site's state; <paramref name="site"/> null: its URL is not known.</summary>
+    public static SlotStatus Of(SiteConfig? site, SiteState state, Slot slot, string? health)
+    {
+        var deployment = state.DeploymentOn(slot);
+        var life = state.LifeOf(slot);
+        return new(slot.Name(), site?.UrlOf(slot).ToString() ?? "", deployment?.Version, deployment?.Id, deployment?.DeployedAt, health,
+            state.ConditionOf(slot), life.Attempt?.Version, life.Reason);
+    }
+}
 
 /// <summary>A split during a stepwise apply: the live slot's and the candidate's shares of new requests, in percent.</summary>
 public sealed record SplitStatus(string Live, int LivePercent, string Candidate, int CandidatePercent)
@@ -183,8 +209,8 @@ public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http
                 return new SiteStatus(Name, null, new SlotStatus("a", "", null, null, null, null), null, null, null, null, Error, InterruptedNote, InProgress, router, ConfigErrors, StateError);
             }
 
-            var live = state.Live is { } liveSlot ? Slot(Site, liveSlot, state.DeploymentOn(liveSlot), health) : null;
-            var candidate = Slot(Site, state.CandidateSlot, state.Candidate, null);
+            var live = state.Live is { } liveSlot ? SlotStatus.Of(Site, state, liveSlot, health) : null;
+            var candidate = SlotStatus.Of(Site, state, state.CandidateSlot, null);
             var rollback = state.RollbackTarget is { } target ? SlotVersion.Of(target, state.DeploymentOn(target)).ToString() : null;
             var split = state.Live is { } blue && state.CandidateWeight is { } p ? new SplitStatus(blue.Name(), 100 - p, blue.Other().Name(), p) : null;
             return new SiteStatus(Name, live, candidate, state.CandidateValidation, state.LastSwitch, rollback, Drift, Error, InterruptedNote, InProgress, router, ConfigErrors, StateError, split);
@@ -317,9 +343,6 @@ public sealed class StatusReader(Home home, GlobalConfig global, HttpClient http
     }
 
     private static string Join(string? first, string second) => first is null ? second : $"{first}; {second}";
-
-    private static SlotStatus Slot(SiteConfig? site, Slot slot, Deployment? deployment, string? health) =>
-        new(slot.Name(), site?.UrlOf(slot).ToString() ?? "", deployment?.Version, deployment?.Id, deployment?.DeployedAt, health);
 
     /// <summary>Every router ROUTER_API lists, read at once; what the readings mean together is <see cref="RouterView.Across"/>'s to say.</summary>
     private async Task<RouterView> ReadRouterAsync(string site, CancellationToken ct)

@@ -25,8 +25,8 @@ public sealed record DeployOutcome(string Site, string Slot, string Version, str
 /// <summary>
 /// `deploy SITE --version V`: puts V on the candidate slot, never on the live one (docs/reference.md,
 /// "deploy"). Runs DEPLOY_CMD, or only records the version when it is empty. In the frame's lock and
-/// recovery, then: prove the target is not live → wait for it to drain → journal intent → clear the slot →
-/// run DEPLOY_CMD → record state → preview route → journal outcome (docs/failure-modes.md).
+/// recovery, then: prove the target is not live → wait for it to drain → journal intent → record the slot deploying →
+/// run DEPLOY_CMD → record it deployed (or failed, with the reason) → preview route → journal outcome (docs/failure-modes.md).
 /// </summary>
 public sealed class DeployOperation(OperationContext context, HttpClient http)
 {
@@ -90,6 +90,7 @@ public sealed class DeployOperation(OperationContext context, HttpClient http)
         if (context.DryRun)
         {
             context.Reporter.Step($"would {how} for {version} on candidate slot {slot.Name()} ({site.UrlOf(slot)}){replaces}; live slot {state.Live?.Name() ?? "(none)"} is not touched");
+            context.Reporter.Step($"would record slot {slot.Name()} as deploying {version}, then as deployed, or as failed with the reason");
             ShowPreviewPlan(site, state);
             _journal.Record(site.Name, JournalAction.Deploy, JournalOutcome.DryRun, $"dry run: would deploy {version} on slot {slot.Name()}", null, to);
             return OperationResult.Done($"dry run: deploy {site.Name} {version} would go to slot {slot.Name()}; nothing was changed", new DeployOutcome(site.Name, slot.Name(), version, null, null, true));
@@ -101,10 +102,15 @@ public sealed class DeployOperation(OperationContext context, HttpClient http)
             return Fail(tx, to, "interrupted by a signal before anything ran; nothing was changed", null);
         }
 
-        // The slot's content is about to change: until the deploy succeeds it holds no known deployment.
+        var id = NewDeploymentId();
+        var logFile = context.Home.DeployLog(site.Name, id);
+        // Where the slot's log stands now: the log gate counts only what this deployment writes after it.
+        var deployment = new Deployment(id, version, context.Clock.GetUtcNow(), context.Actor, LogMarker.Capture(site, slot, context.Clock));
+
+        // The slot's content is about to change: until the deploy ends it is deploying, and holds no known deployment.
         try
         {
-            state = store.Write(state.WithSlotCleared(slot), context.Clock.GetUtcNow());
+            state = store.Write(state.WithDeployBegun(slot, new DeployAttempt(id, version, deployment.DeployedAt, context.Actor)), context.Clock.GetUtcNow());
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -112,11 +118,6 @@ public sealed class DeployOperation(OperationContext context, HttpClient http)
         }
 
         tx.Reached("slot-cleared");
-        var id = NewDeploymentId();
-        var logFile = context.Home.DeployLog(site.Name, id);
-        // Where the slot's log stands now: the log gate counts only what this deployment writes after it.
-        var deployment = new Deployment(id, version, context.Clock.GetUtcNow(), context.Actor, LogMarker.Capture(site, slot, context.Clock));
-
         if (site.DeployCmd.Length > 0)
         {
             context.Reporter.Step($"running DEPLOY_CMD on slot {slot.Name()} (output: {logFile})");
@@ -132,7 +133,7 @@ public sealed class DeployOperation(OperationContext context, HttpClient http)
             };
             if (tx.Signalled.IsCancellationRequested)
             {
-                return Fail(tx, to, $"interrupted by a signal before DEPLOY_CMD ran; slot {slot.Name()} holds no valid deployment", null);
+                return Failed(tx, state, "interrupted by a signal before DEPLOY_CMD ran", to, $"interrupted by a signal before DEPLOY_CMD ran; slot {slot.Name()} holds no valid deployment", null);
             }
 
             // Two deploys must never share a slot: a lost lease (another host may take the lock) stops DEPLOY_CMD too.
@@ -149,7 +150,7 @@ public sealed class DeployOperation(OperationContext context, HttpClient http)
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                return Fail(tx, to, $"DEPLOY_CMD could not run ({e.Message}); slot {slot.Name()} holds no valid deployment", $"see {logFile}; the live slot was not touched");
+                return Failed(tx, state, $"DEPLOY_CMD could not run ({e.Message})", to, $"DEPLOY_CMD could not run ({e.Message}); slot {slot.Name()} holds no valid deployment", $"see {logFile}; the live slot was not touched");
             }
 
             tx.Reached("command-run");
@@ -163,17 +164,17 @@ public sealed class DeployOperation(OperationContext context, HttpClient http)
                 var why = !result.Canceled ? result.Describe()
                     : tx.Locks.Lost.IsCancellationRequested ? $"was stopped: {LostMessage(tx)}"
                     : "was stopped by a signal";
-                return Fail(tx, to, $"DEPLOY_CMD {why}; slot {slot.Name()} holds no valid deployment (log: {logFile})", $"see {logFile}; the live slot was not touched");
+                return Failed(tx, state, $"DEPLOY_CMD {why}", to, $"DEPLOY_CMD {why}; slot {slot.Name()} holds no valid deployment (log: {logFile})", $"see {logFile}; the live slot was not touched");
             }
         }
 
         try
         {
-            state = store.Write(SwitchPolicy.AfterDeploy(state, deployment), context.Clock.GetUtcNow());
+            state = store.Write(state.WithDeploySucceeded(slot, deployment), context.Clock.GetUtcNow());
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return Fail(tx, to, $"{version} was installed but could not be recorded ({e.Message}); slot {slot.Name()} holds no recorded deployment", "free the disk, then deploy again");
+            return Failed(tx, state, $"{version} was installed but could not be recorded ({e.Message})", to, $"{version} was installed but could not be recorded ({e.Message}); slot {slot.Name()} holds no recorded deployment", "free the disk, then deploy again");
         }
 
         tx.Reached("state-recorded");
@@ -319,6 +320,25 @@ public sealed class DeployOperation(OperationContext context, HttpClient http)
         {
             return e.Message;
         }
+    }
+
+    /// <summary>
+    /// A deploy that began on the slot failed: the state says so with <paramref name="reason"/> (one line), then as
+    /// <see cref="Fail"/>. When even that write fails the slot stays deploying, which says no less truth.
+    /// </summary>
+    private OperationResult Failed(SiteTransaction tx, SiteState state, string reason, SlotVersion to, string message, string? hint)
+    {
+        try
+        {
+            tx.StateStore.Write(state.WithDeployFailed(state.CandidateSlot, reason), context.Clock.GetUtcNow());
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or LockLostException)
+        {
+            // A lost lock (etcd) makes the state another holder's to write: this command's message says why it stopped.
+            context.Reporter.Warn($"the state could not record that the deploy failed ({e.Message}): slot {state.CandidateSlot.Name()} still shows as deploying");
+        }
+
+        return Fail(tx, to, message, hint);
     }
 
     private static OperationResult Fail(SiteTransaction tx, SlotVersion to, string message, string? hint)

@@ -86,8 +86,8 @@ public sealed class StoreMigration(OperationContext context)
                 var state = sourceStores.State().Read(site);
                 if (state.Revision > 0)
                 {
-                    targetStores.State(locks).Copy(state);
-                    if (Json.Serialize(targetStores.State().Read(site), Json.Options) != Json.Serialize(state, Json.Options))
+                    var copied = targetStores.State(locks).Copy(state);
+                    if (Json.Serialize(targetStores.State().Read(site), Json.Options) != Json.Serialize(copied, Json.Options))
                     {
                         return Differs(to, $"the state of {site} read back is not the one copied");
                     }

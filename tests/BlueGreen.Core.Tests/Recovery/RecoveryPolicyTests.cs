@@ -27,8 +27,8 @@ public sealed class RecoveryPolicyTests
         Site = "shop",
         Revision = 7,
         Live = Slot.A,
-        SlotA = V1,
-        SlotB = V2,
+        SlotA = SlotLife.Deployed(V1),
+        SlotB = SlotLife.Deployed(V2),
         Validation = new ValidationSummary("d2", true, Started.AddMinutes(-5), null, null, "var/log/validation/x.json"),
     };
 
@@ -39,8 +39,8 @@ public sealed class RecoveryPolicyTests
         Revision = 9,
         Live = Slot.B,
         RollbackTarget = Slot.A,
-        SlotA = V1,
-        SlotB = V2,
+        SlotA = SlotLife.Deployed(V1),
+        SlotB = SlotLife.Deployed(V2),
     };
 
     private static InterruptedCommand Apply(SlotVersion? from = null, SlotVersion? to = null) =>
@@ -50,6 +50,9 @@ public sealed class RecoveryPolicyTests
 
     private static InterruptedCommand Deploy(string slot = "b", string version = "v3") =>
         new(42, JournalAction.Deploy, Started, "ops@host", "cli", null, new SlotVersion(slot, version));
+
+    /// <summary>What recovery records of the interrupted deploy when the state holds no attempt of its own: the journal's line.</summary>
+    private static readonly DeployAttempt Journaled = new(null, "v3", Started, "ops@host");
 
     private static InterruptedCommand Validate() => new(43, JournalAction.Validate, Started, "ops@host", "cli", null, B2);
 
@@ -118,7 +121,7 @@ public sealed class RecoveryPolicyTests
     [Fact]
     public void The_first_apply_interrupted_after_the_routing_changed_leaves_nothing_to_roll_back_to()
     {
-        var state = new SiteState { Site = "shop", SlotA = V1 };
+        var state = new SiteState { Site = "shop", SlotA = SlotLife.Deployed(V1) };
         var interrupted = Apply(to: A1) with { From = null };
 
         var decision = RecoveryPolicy.Decide(state, Serves(Slot.A), interrupted);
@@ -163,7 +166,7 @@ public sealed class RecoveryPolicyTests
     [Fact]
     public void The_first_apply_interrupted_before_any_routing_file_changes_nothing()
     {
-        var state = new SiteState { Site = "shop", SlotA = V1 };
+        var state = new SiteState { Site = "shop", SlotA = SlotLife.Deployed(V1) };
         var interrupted = Apply(to: A1) with { From = null };
 
         var decision = RecoveryPolicy.Decide(state, RoutingTruth.NoFile, interrupted);
@@ -232,7 +235,7 @@ public sealed class RecoveryPolicyTests
     [InlineData(0)]
     public void Deploy_interrupted_after_its_deployment_was_recorded_changes_nothing(int recordedAfterMs)
     {
-        var state = LiveA() with { SlotB = new Deployment("d3", "v3", Started.AddMilliseconds(recordedAfterMs), "ops@host") };
+        var state = LiveA() with { SlotB = SlotLife.Deployed(new Deployment("d3", "v3", Started.AddMilliseconds(recordedAfterMs), "ops@host")) };
         var interrupted = Deploy();
 
         var decision = RecoveryPolicy.Decide(state, Serves(Slot.A), interrupted);
@@ -243,7 +246,7 @@ public sealed class RecoveryPolicyTests
     }
 
     [Fact]
-    public void Deploy_interrupted_before_its_deployment_was_recorded_clears_the_slot()
+    public void Deploy_interrupted_before_its_deployment_was_recorded_marks_the_slot_interrupted()
     {
         var state = LiveA();
         var interrupted = Deploy();
@@ -252,19 +255,46 @@ public sealed class RecoveryPolicyTests
 
         AssertResolved(decision, interrupted, "deploy #42 of v3 on slot b was interrupted: slot b holds no known deployment; deploy again");
         Assert.True(decision.StateChanged);
-        Assert.Equal(state with { SlotB = null }, decision.State);
+        Assert.Equal(state with { SlotB = SlotLife.Interrupted(Journaled) }, decision.State);
+        Assert.Null(decision.State.Candidate);
     }
 
     [Fact]
-    public void Deploy_of_the_same_version_recorded_before_the_interrupted_one_started_is_not_taken_for_it()
+    public void Deploy_interrupted_while_deploying_keeps_its_own_attempt_and_deployment_id()
     {
-        var state = LiveA() with { SlotB = new Deployment("d3", "v3", Started.AddTicks(-1), "ops@host") };
+        var attempt = new DeployAttempt("d3", "v3", Started.AddSeconds(1), "ops@host");
+        var state = LiveA().WithDeployBegun(Slot.B, attempt);
         var interrupted = Deploy();
 
         var decision = RecoveryPolicy.Decide(state, Serves(Slot.A), interrupted);
 
         AssertResolved(decision, interrupted, "deploy #42 of v3 on slot b was interrupted: slot b holds no known deployment; deploy again");
-        Assert.Equal(state with { SlotB = null }, decision.State);
+        Assert.Equal(SlotLife.Interrupted(attempt), decision.State.SlotB);
+        Assert.Equal(SlotCondition.Interrupted, decision.State.ConditionOf(Slot.B));
+    }
+
+    [Fact]
+    public void Deploy_interrupted_after_its_failure_was_recorded_keeps_the_failure()
+    {
+        var state = LiveA().WithDeployBegun(Slot.B, new DeployAttempt("d3", "v3", Started.AddSeconds(1), "ops@host")).WithDeployFailed(Slot.B, "DEPLOY_CMD exited with code 1");
+        var interrupted = Deploy();
+
+        var decision = RecoveryPolicy.Decide(state, Serves(Slot.A), interrupted);
+
+        AssertResolved(decision, interrupted, "deploy #42 was interrupted after its failure was recorded: slot b holds no valid deployment (DEPLOY_CMD exited with code 1)");
+        Assert.Same(state, decision.State);
+    }
+
+    [Fact]
+    public void Deploy_of_the_same_version_recorded_before_the_interrupted_one_started_is_not_taken_for_it()
+    {
+        var state = LiveA() with { SlotB = SlotLife.Deployed(new Deployment("d3", "v3", Started.AddTicks(-1), "ops@host")) };
+        var interrupted = Deploy();
+
+        var decision = RecoveryPolicy.Decide(state, Serves(Slot.A), interrupted);
+
+        AssertResolved(decision, interrupted, "deploy #42 of v3 on slot b was interrupted: slot b holds no known deployment; deploy again");
+        Assert.Equal(state with { SlotB = SlotLife.Interrupted(Journaled) }, decision.State);
     }
 
     [Fact]
@@ -277,26 +307,26 @@ public sealed class RecoveryPolicyTests
 
         AssertResolved(decision, interrupted, "deploy #42 of v3 on slot a was interrupted: slot a holds no known deployment; deploy again");
         Assert.True(decision.StateChanged);
-        Assert.Equal(state with { SlotA = null, RollbackTarget = null }, decision.State);
+        Assert.Equal(state with { SlotA = SlotLife.Interrupted(Journaled), RollbackTarget = null }, decision.State);
     }
 
     [Fact]
     public void Deploy_interrupted_on_an_already_cleared_rollback_target_still_clears_the_rollback_target()
     {
-        var state = LiveB() with { SlotA = null };
+        var state = LiveB() with { SlotA = SlotLife.Empty };
         var interrupted = Deploy(slot: "a");
 
         var decision = RecoveryPolicy.Decide(state, Serves(Slot.B), interrupted);
 
         AssertResolved(decision, interrupted, "deploy #42 of v3 on slot a was interrupted: slot a holds no known deployment; deploy again");
         Assert.True(decision.StateChanged);
-        Assert.Equal(state with { RollbackTarget = null }, decision.State);
+        Assert.Equal(state with { SlotA = SlotLife.Interrupted(Journaled), RollbackTarget = null }, decision.State);
     }
 
     [Fact]
-    public void Deploy_interrupted_on_a_slot_that_is_already_clear_changes_nothing_but_is_resolved()
+    public void Deploy_interrupted_on_a_slot_already_marked_interrupted_by_it_changes_nothing_but_is_resolved()
     {
-        var state = LiveA() with { SlotB = null, RollbackTarget = null };
+        var state = LiveA() with { SlotB = SlotLife.Interrupted(Journaled), RollbackTarget = null };
         var interrupted = Deploy();
 
         var decision = RecoveryPolicy.Decide(state, Serves(Slot.A), interrupted);
@@ -452,7 +482,7 @@ public sealed class RecoveryPolicyTests
     [Fact]
     public void Adopt_sets_no_rollback_target_when_the_old_live_slot_holds_no_deployment()
     {
-        var state = LiveA() with { SlotA = null };
+        var state = LiveA() with { SlotA = SlotLife.Empty };
 
         var (adopted, message) = RecoveryPolicy.Adopt(state, Serves(Slot.B));
 

@@ -16,8 +16,8 @@ public sealed class SiteStateTests
         UpdatedAt = At,
         Live = Slot.B,
         RollbackTarget = Slot.A,
-        SlotA = new Deployment("d1", "v1", At.AddHours(-3), "ops@host"),
-        SlotB = new Deployment("d2", "v2", At.AddHours(-1), "ops@host", new LogMark("/var/log/b.log", 1234, 98765UL, At.AddHours(-1))),
+        SlotA = SlotLife.Deployed(new Deployment("d1", "v1", At.AddHours(-3), "ops@host")),
+        SlotB = SlotLife.Deployed(new Deployment("d2", "v2", At.AddHours(-1), "ops@host", new LogMark("/var/log/b.log", 1234, 98765UL, At.AddHours(-1)))),
         Validation = new ValidationSummary("d1", false, At, "logs", "3 errors", "var/log/validation/shop.json"),
         LastSwitch = new SwitchRecord("apply", At, "ops@host", "cockpit", new SlotVersion("a", "v1"), new SlotVersion("b", "v2")),
     };
@@ -52,7 +52,8 @@ public sealed class SiteStateTests
             node.Select(p => p.Key).Order(StringComparer.Ordinal));
         Assert.Equal("b", node["live"]!.GetValue<string>());
         Assert.Equal("a", node["rollback_target"]!.GetValue<string>());
-        Assert.Equal(1234, node["slot_b"]!["log"]!["offset"]!.GetValue<long>());
+        Assert.Equal("deployed", node["slot_b"]!["phase"]!.GetValue<string>());
+        Assert.Equal(1234, node["slot_b"]!["deployment"]!["log"]!["offset"]!.GetValue<long>());
     }
 
     [Theory]

@@ -22,7 +22,7 @@ public sealed class PlanIdTests
     private static SiteState Ready(string deploymentId) => new()
     {
         Site = "shop",
-        SlotA = new Deployment(deploymentId, "v1", Now, "ops@host"),
+        SlotA = SlotLife.Deployed(new Deployment(deploymentId, "v1", Now, "ops@host")),
         Validation = new ValidationSummary(deploymentId, true, Now, null, null, "r.json"),
     };
 

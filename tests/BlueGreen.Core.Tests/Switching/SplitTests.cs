@@ -25,8 +25,8 @@ public sealed class SplitTests
         Site = "shop",
         Live = Slot.A,
         CandidateWeight = weight,
-        SlotA = V1,
-        SlotB = V2,
+        SlotA = SlotLife.Deployed(V1),
+        SlotB = SlotLife.Deployed(V2),
         Validation = new ValidationSummary("d2", true, Now.AddMinutes(-5), null, null, "x.json"),
     };
 
@@ -232,7 +232,7 @@ public sealed class SplitTests
     [Fact]
     public void A_state_file_of_format_1_reads_as_no_split()
     {
-        Assert.Equal(2, SiteState.CurrentFormat);
+        Assert.Equal(3, SiteState.CurrentFormat);
         var state = System.Text.Json.JsonSerializer.Deserialize<SiteState>("""{"format":1,"site":"shop","live":"a"}""", Json.Options);
 
         Assert.Null(state!.CandidateWeight);

@@ -20,7 +20,7 @@ public sealed class SwitchPolicyTests
     private static SiteState FirstReady() => new()
     {
         Site = "shop",
-        SlotA = Dep("d1", "v1"),
+        SlotA = SlotLife.Deployed(Dep("d1", "v1")),
         Validation = Passed("d1", TimeSpan.FromMinutes(5)),
     };
 
@@ -29,8 +29,8 @@ public sealed class SwitchPolicyTests
     {
         Site = "shop",
         Live = Slot.A,
-        SlotA = Dep("d1", "v1"),
-        SlotB = Dep("d2", "v2"),
+        SlotA = SlotLife.Deployed(Dep("d1", "v1")),
+        SlotB = SlotLife.Deployed(Dep("d2", "v2")),
         Validation = Passed("d2", TimeSpan.FromMinutes(5)),
     };
 
@@ -124,7 +124,7 @@ public sealed class SwitchPolicyTests
     [Fact]
     public void Rollback_is_refused_when_the_previous_slot_holds_no_deployment()
     {
-        var state = new SiteState { Site = "shop", Live = Slot.B, RollbackTarget = Slot.A, SlotB = Dep("d2", "v2") };
+        var state = new SiteState { Site = "shop", Live = Slot.B, RollbackTarget = Slot.A, SlotB = SlotLife.Deployed(Dep("d2", "v2")) };
 
         var decision = SwitchPolicy.DecideRollback(state);
 
@@ -191,10 +191,10 @@ public sealed class SwitchPolicyTests
     {
         var state = LaterReady();
 
-        var next = SwitchPolicy.AfterDeploy(state, Dep("d3", "v3"));
+        var next = Deployed(state, Dep("d3", "v3"));
 
-        Assert.Equal("v3", next.SlotB!.Version);
-        Assert.Equal("v1", next.SlotA!.Version);
+        Assert.Equal("v3", next.DeploymentOn(Slot.B)!.Version);
+        Assert.Equal("v1", next.DeploymentOn(Slot.A)!.Version);
         Assert.Equal(Slot.A, next.Live);
         Assert.Null(next.CandidateValidation);
     }
@@ -202,10 +202,10 @@ public sealed class SwitchPolicyTests
     [Fact]
     public void The_first_deploy_of_a_site_goes_to_slot_a()
     {
-        var next = SwitchPolicy.AfterDeploy(SiteState.Empty("shop"), Dep("d1", "v1"));
+        var next = Deployed(SiteState.Empty("shop"), Dep("d1", "v1"));
 
-        Assert.Equal("v1", next.SlotA!.Version);
-        Assert.Null(next.SlotB);
+        Assert.Equal("v1", next.DeploymentOn(Slot.A)!.Version);
+        Assert.Equal(SlotLife.Empty, next.SlotB);
     }
 
     [Fact]
@@ -213,12 +213,16 @@ public sealed class SwitchPolicyTests
     {
         var state = LaterReady() with { Live = Slot.B, RollbackTarget = Slot.A };
 
-        var next = SwitchPolicy.AfterDeploy(state, Dep("d3", "v3"));
+        var next = Deployed(state, Dep("d3", "v3"));
 
-        Assert.Equal("v3", next.SlotA!.Version);
+        Assert.Equal("v3", next.DeploymentOn(Slot.A)!.Version);
         Assert.Null(next.RollbackTarget);
         Assert.IsType<SwitchDecision.Refused>(SwitchPolicy.DecideRollback(next));
     }
+
+    /// <summary>A deploy as the operation makes it: begun on the candidate slot, then succeeded.</summary>
+    private static SiteState Deployed(SiteState state, Deployment d) =>
+        state.WithDeployBegun(state.CandidateSlot, new DeployAttempt(d.Id, d.Version, d.DeployedAt, d.Actor)).WithDeploySucceeded(state.CandidateSlot, d);
 
     [Theory]
     [InlineData(0.25, "250ms")]

@@ -31,7 +31,7 @@ public sealed class StateStoreTests : IDisposable
             Site = "shop",
             Revision = 4,
             Live = Slot.B,
-            SlotB = new Deployment("d1", "v1", Now, "ops@host"),
+            SlotB = SlotLife.Deployed(new Deployment("d1", "v1", Now, "ops@host")),
         };
 
         var written = Store.Write(state, Now);
@@ -53,6 +53,67 @@ public sealed class StateStoreTests : IDisposable
         File.WriteAllText(_home.Path_("var", "state", "shop.json"), "{\"site\":\"shop\",\"revision\":3,\"live\":\"b\"}");
         var old = Store.Read("shop");
         Assert.Equal((0, 3L, Slot.B), (old.Format, old.Revision, old.Live));
+    }
+
+    [Fact]
+    public void A_format_2_file_reads_each_slots_deployment_as_deployed_and_no_deployment_as_empty()
+    {
+        var path = _home.StateFile("shop");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        // As the release before slot lives wrote it (format 2): slot_a a deployment, slot_b none (null or absent).
+        foreach (var slotB in (string[])["", ",\"slot_b\": null"])
+        {
+            File.WriteAllText(path, $$"""
+                {
+                  "format": 2,
+                  "site": "shop",
+                  "revision": 9,
+                  "updated_at": "2025-06-01T12:00:00+00:00",
+                  "live": "b",
+                  "rollback_target": "a",
+                  "slot_a": {
+                    "id": "d1",
+                    "version": "v1",
+                    "deployed_at": "2025-06-01T11:00:00+00:00",
+                    "actor": "ops@host",
+                    "log": { "file": "/var/log/a.log", "offset": 12, "inode": 34, "at": "2025-06-01T11:00:00+00:00" }
+                  },
+                  "validation": { "deployment_id": "d1", "passed": true, "at": "2025-06-01T11:30:00+00:00", "report_file": "r.json" }{{slotB}}
+                }
+                """);
+
+            var state = Store.Read("shop");
+
+            var d1 = new Deployment("d1", "v1", Now.AddHours(-1), "ops@host", new LogMark("/var/log/a.log", 12, 34UL, Now.AddHours(-1)));
+            Assert.Equal(SlotLife.Deployed(d1), state.SlotA);
+            Assert.Equal(SlotLife.Empty, state.SlotB);
+            Assert.Equal((2, 9L, Slot.B, Slot.A), (state.Format, state.Revision, state.Live, state.RollbackTarget));
+            Assert.Equal(SlotCondition.Validated, state.ConditionOf(Slot.A));
+
+            // Written again, it is format 3, and reads back the same.
+            var written = Store.Write(state, Now);
+            Assert.Contains($"\"format\": {SiteState.CurrentFormat}", File.ReadAllText(path));
+            Assert.Equal(written, Store.Read("shop"));
+        }
+    }
+
+    [Fact]
+    public void Every_phase_of_a_slot_survives_a_format_3_round_trip()
+    {
+        var attempt = new DeployAttempt("d2", "v2", Now, "ops@host");
+        var failed = SiteState.Empty("shop").WithDeployBegun(Slot.A, attempt).WithDeployFailed(Slot.A, "DEPLOY_CMD exited with code 1");
+        foreach (var state in (SiteState[])[
+            failed.WithDeployBegun(Slot.B, attempt with { DeploymentId = "d3" }),
+            failed.WithDeployInterrupted(Slot.B, attempt with { DeploymentId = null }),
+            failed.WithDeployBegun(Slot.B, attempt).WithDeploySucceeded(Slot.B, new Deployment("d2", "v2", Now, "ops@host"))])
+        {
+            var written = Store.Write(state, Now);
+
+            Assert.Equal(written, Store.Read("shop"));
+        }
+
+        Assert.Contains("\"phase\": \"deployed\"", File.ReadAllText(_home.StateFile("shop")));
+        Assert.Contains("\"phase\": \"failed\"", File.ReadAllText(_home.StateFile("shop")));
     }
 
     [Fact]
@@ -83,6 +144,11 @@ public sealed class StateStoreTests : IDisposable
         { "{\"site\":\"shop\",\"live\":\"a\",\"candidate_weight\":0}", "candidate_weight 0 is not a share of 1–99 %" },
         { "{\"site\":\"shop\",\"live\":\"a\",\"candidate_weight\":150}", "candidate_weight 150 is not a share of 1–99 %" },
         { "{\"site\":\"shop\",\"candidate_weight\":10}", "a split (candidate_weight 10) but no live slot" },
+        { "{\"format\":3,\"site\":\"shop\",\"slot_a\":{\"phase\":\"deployed\"}}", "slot_a: a deployed slot names no deployment" },
+        { "{\"format\":3,\"site\":\"shop\",\"slot_a\":{\"phase\":\"empty\"},\"slot_b\":{\"phase\":\"failed\",\"attempt\":{\"version\":\"v2\",\"at\":\"2025-06-01T12:00:00Z\",\"actor\":\"x\"}}}", "slot_b: a failed slot names no reason" },
+        { "{\"format\":3,\"site\":\"shop\",\"slot_a\":null}", "slot_a: missing or null" },
+        { "{\"format\":3,\"site\":\"shop\",\"slot_a\":{\"phase\":\"validated\"}}", "invalid JSON" },
+        { "{\"format\":2,\"site\":\"shop\",\"slot_a\":5}", "invalid JSON" },
     };
 
     [Theory]
@@ -105,7 +171,7 @@ public sealed class StateStoreTests : IDisposable
     [Fact]
     public void A_state_file_cut_anywhere_is_reported_as_corrupt()
     {
-        var full = new SiteState { Site = "shop", Live = Slot.A, SlotA = new Deployment("d1", "v1", Now, "ops@host") };
+        var full = new SiteState { Site = "shop", Live = Slot.A, SlotA = SlotLife.Deployed(new Deployment("d1", "v1", Now, "ops@host")) };
         Store.Write(full, Now);
         var path = _home.StateFile("shop");
         var bytes = File.ReadAllBytes(path);

@@ -52,8 +52,8 @@ public sealed class EtcdStatusReaderTests : IDisposable
             Site = "shop",
             Live = live,
             RollbackTarget = live.Other(),
-            SlotA = new Deployment("d1", "v1", Now, "ops@host"),
-            SlotB = new Deployment("d2", "v2", Now, "ops@host"),
+            SlotA = SlotLife.Deployed(new Deployment("d1", "v1", Now, "ops@host")),
+            SlotB = SlotLife.Deployed(new Deployment("d2", "v2", Now, "ops@host")),
         }, Now);
     }
 

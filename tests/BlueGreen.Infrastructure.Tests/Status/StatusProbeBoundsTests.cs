@@ -38,8 +38,8 @@ public sealed class StatusProbeBoundsTests : IDisposable
             {
                 Site = site,
                 Live = Slot.A,
-                SlotA = new Deployment("d1", "v1", Now, "ops@host"),
-                SlotB = new Deployment("d2", "v2", Now, "ops@host"),
+                SlotA = SlotLife.Deployed(new Deployment("d1", "v1", Now, "ops@host")),
+                SlotB = SlotLife.Deployed(new Deployment("d2", "v2", Now, "ops@host")),
             },
             Now);
         var (config, _) = ConfigLoader.LoadSite(Home, site, new GlobalConfig());
