@@ -1,7 +1,9 @@
 using BlueGreen.Core;
 using BlueGreen.Core.Journal;
 using BlueGreen.Core.Slots;
+using BlueGreen.Core.State;
 using BlueGreen.Infrastructure.Journal;
+using BlueGreen.Infrastructure.State;
 using BlueGreen.Operations.Common;
 using BlueGreen.Operations.Tests.Support;
 
@@ -139,6 +141,32 @@ public sealed class RecoverOperationTests : OperationTest
         Assert.Equal(JournalOutcome.Failed, outcome.Outcome);
         Assert.Contains("nothing was changed", outcome.Message);
         Assert.Equal(Slot.B, RoutedSlot());
+    }
+
+    [Fact]
+    public async Task A_slot_left_deploying_by_a_deploy_whose_end_went_unrecorded_is_marked_interrupted_by_the_next_command()
+    {
+        await LiveOnAWithCandidateOnB();
+        // A deploy journaled its end (`failed`) but could not write it to the state (disk full, lost lock): no line is
+        // open, yet the state says deploying. Under the lock no deploy runs, so the next command ends it.
+        var store = new StateStore(HomeDir, Clock);
+        store.Write(store.Read(SiteName).WithDeployBegun(Slot.B, new DeployAttempt("d-lost", "v3", Clock.GetUtcNow(), "tester")), Clock.GetUtcNow());
+        const string Said = "the deploy of v3 on slot b ended without recording its end: slot b holds no known deployment; deploy again";
+
+        await Done(Recover(dryRun: true));
+        Assert.Contains($"recovery would record: {Said}", Reporter.Warnings);
+        Assert.Equal(SlotPhase.Deploying, State().SlotB.Phase);
+
+        await Done(Recover());
+
+        Assert.Equal((SlotPhase.Interrupted, "v3"), (State().SlotB.Phase, State().SlotB.Attempt!.Version));
+        Assert.Equal(Slot.A, State().Live);
+        Assert.Contains($"recovered: {Said}", Reporter.Warnings);
+        Assert.Contains(Journal(), l => l is { Action: "deploy", Outcome: JournalOutcome.Interrupted } && l.Message == $"recovered: {Said}");
+        // Recorded once: the next command finds nothing left to end.
+        var before = Journal().Count;
+        await Done(Recover());
+        Assert.DoesNotContain(JournalSince(before), l => l.Outcome == JournalOutcome.Interrupted);
     }
 
     [Fact]

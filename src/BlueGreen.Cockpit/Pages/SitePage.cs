@@ -80,10 +80,6 @@ internal static class SitePage
         {
             Field(h, "share of new requests", $"{(isLive ? split.LivePercent : split.CandidatePercent)} % (split)");
         }
-        if (shown?.Phase is SlotCondition.Validated or SlotCondition.ValidationFailed && !isCandidate)
-        {
-            Field(h, "validation", shown.Phase == SlotCondition.Validated ? "passed" : "failed");
-        }
 
         if (deployment is not null)
         {

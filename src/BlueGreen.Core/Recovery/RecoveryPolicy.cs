@@ -44,6 +44,28 @@ public static class RecoveryPolicy
         return new RecoveryDecision(next, !ReferenceEquals(next, state), interrupted is not null && message is not null ? interrupted : null, message, blocked);
     }
 
+    /// <summary>
+    /// Only for a command holding the site's lock, with no interrupted command to resolve: then no deploy is running
+    /// on the site, so a slot still recorded as deploying belongs to a deploy that ended without recording its end
+    /// (its `failed` write failed too, or it lost its lock). The slot is interrupted: its content is unknown.
+    /// Null when no slot is deploying. Not for readers without the lock (status, the cockpit): there a deploy may be running.
+    /// </summary>
+    public static (SiteState State, string Message)? EndStaleDeploys(SiteState state)
+    {
+        var next = state;
+        var said = new List<string>();
+        foreach (var slot in new[] { Slot.A, Slot.B })
+        {
+            if (next.LifeOf(slot) is { Phase: SlotPhase.Deploying, Attempt: { } attempt })
+            {
+                next = next.WithDeployInterrupted(slot, attempt);
+                said.Add($"the deploy of {attempt.Version} on slot {slot.Name()} ended without recording its end: slot {slot.Name()} holds no known deployment; deploy again");
+            }
+        }
+
+        return said.Count == 0 ? null : (next, string.Join("; ", said));
+    }
+
     /// <summary>Null when the routing file and the state agree; otherwise what is wrong, in one sentence.</summary>
     public static string? Drift(SiteState state, RoutingTruth routing)
     {

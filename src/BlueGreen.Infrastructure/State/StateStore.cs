@@ -81,10 +81,10 @@ public sealed class StateStore(Home home, TimeProvider? clock = null, EtcdStore?
 
         try
         {
-            var state = ReadLayout(text) ?? throw new CorruptStateException(path, "null document");
+            var state = ReadLayout(path, text) ?? throw new CorruptStateException(path, "null document");
             if (state.Format > SiteState.CurrentFormat)
             {
-                throw new CorruptStateException(path, $"it was written by a newer release (state format {state.Format}; this release reads formats up to {SiteState.CurrentFormat}): run that release, or restore the file from a backup");
+                throw Newer(path, state.Format);
             }
 
             if (state.Site != site)
@@ -128,9 +128,19 @@ public sealed class StateStore(Home home, TimeProvider? clock = null, EtcdStore?
     /// A state file's text, typed. A file of an earlier format (its first reading says which) is read again, brought
     /// to the current layout first: the lines its errors name are then those of the upgraded text.
     /// </summary>
-    private static SiteState? ReadLayout(string text)
+    private static SiteState? ReadLayout(string path, string text)
     {
-        var state = Json.Deserialize<SiteState>(text);
+        SiteState? state;
+        try
+        {
+            state = Json.Deserialize<SiteState>(text);
+        }
+        catch (JsonException) when (FormatOf(text) is > SiteState.CurrentFormat and var format)
+        {
+            // A newer release's file may hold what this one cannot type (a phase it does not know): say so, not "invalid".
+            throw Newer(path, format);
+        }
+
         if (state is { Format: < 3 } && JsonNode.Parse(text) is JsonObject document)
         {
             StateLayout.Upgrade(document);
@@ -138,6 +148,22 @@ public sealed class StateStore(Home home, TimeProvider? clock = null, EtcdStore?
         }
 
         return state;
+    }
+
+    private static CorruptStateException Newer(string path, int format) =>
+        new(path, $"it was written by a newer release (state format {format}; this release reads formats up to {SiteState.CurrentFormat}): run that release, or restore the file from a backup");
+
+    /// <summary>The top-level "format" of a state's text; 0 when there is none or the text is not a JSON object.</summary>
+    private static int FormatOf(string text)
+    {
+        try
+        {
+            return JsonNode.Parse(text) is JsonObject { } document && document["format"] is JsonValue value && value.TryGetValue<int>(out var format) ? format : 0;
+        }
+        catch (JsonException)
+        {
+            return 0;
+        }
     }
 
     /// <summary>

@@ -13,11 +13,12 @@ namespace BlueGreen.Infrastructure.Status;
 
 /// <summary>
 /// One slot as status shows it. Url is empty when the site's configuration cannot be read. Version and the deployment's
-/// fields are set only when the slot holds a deployment; <paramref name="Phase"/> says where the slot is in its life,
+/// fields are set only when the slot holds a deployment; <paramref name="Phase"/> says where the slot is in its life (null when
+/// the state cannot be read),
 /// <paramref name="AttemptedVersion"/> what a deploying, failed or interrupted deploy put there, <paramref name="DeployFailure"/> why it failed.
 /// </summary>
 public sealed record SlotStatus(string Slot, string Url, string? Version, string? DeploymentId, DateTimeOffset? DeployedAt, string? Health,
-    SlotCondition Phase = SlotCondition.Empty, string? AttemptedVersion = null, string? DeployFailure = null)
+    SlotCondition? Phase = null, string? AttemptedVersion = null, string? DeployFailure = null)
 {
     /// <summary>The slot's content in a few words: its version, or "deploying 2.1", "deploy failed: REASON", "deploy of 2.1 interrupted", "empty".</summary>
     [System.Text.Json.Serialization.JsonIgnore]
@@ -27,6 +28,7 @@ public sealed record SlotStatus(string Slot, string Url, string? Version, string
         SlotCondition.DeployFailed => $"deploy failed: {DeployFailure}",
         SlotCondition.Interrupted => $"deploy of {AttemptedVersion} interrupted",
         SlotCondition.Empty => "empty",
+        null => "?",
         _ => Version ?? "?",
     };
 

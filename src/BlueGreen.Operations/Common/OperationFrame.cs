@@ -261,6 +261,28 @@ internal static class OperationFrame
             }
         }
 
+        if (interrupted is null && RecoveryPolicy.EndStaleDeploys(decision.State) is { } stale)
+        {
+            if (context.DryRun)
+            {
+                context.Reporter.Warn($"recovery would record: {stale.Message}");
+                return (decision.State, routing, decision.Blocked, null);
+            }
+
+            var next = store.Write(stale.State, context.Clock.GetUtcNow());
+            try
+            {
+                journal.Record(site, JournalAction.Deploy, JournalOutcome.Interrupted, $"recovered: {stale.Message}");
+            }
+            catch (JournalWriteException e)
+            {
+                throw new JournalWriteException(journal.File.Path, $"{e.Message}; recovery had already recorded in the state: {stale.Message}", e, e.Damaged);
+            }
+
+            context.Reporter.Warn($"recovered: {stale.Message}");
+            return (next, routing, decision.Blocked ?? RecoveryPolicy.Drift(next, routing), null);
+        }
+
         return (decision.State, routing, decision.Blocked, decision.Resolved is null ? interrupted : null);
     }
 }

@@ -533,4 +533,25 @@ public sealed class RecoveryPolicyTests
         Assert.Same(state, adopted);
         Assert.Equal("nothing to adopt: the routing file and the state agree (slot b is live)", message);
     }
+
+    [Fact]
+    public void Under_the_lock_a_slot_still_deploying_with_no_deploy_running_is_interrupted()
+    {
+        var attempt = new DeployAttempt("d3", "v3", Started, "ops@host");
+        var stale = LiveA().WithDeployBegun(Slot.B, attempt);
+
+        var (state, message) = RecoveryPolicy.EndStaleDeploys(stale)!.Value;
+
+        Assert.Equal(SlotLife.Interrupted(attempt), state.SlotB);
+        Assert.Equal((Slot.A, SlotLife.Deployed(V1)), (state.Live, state.SlotA));
+        Assert.Null(state.Candidate);
+        Assert.Equal("the deploy of v3 on slot b ended without recording its end: slot b holds no known deployment; deploy again", message);
+    }
+
+    [Fact]
+    public void With_no_slot_deploying_there_is_nothing_to_end()
+    {
+        Assert.Null(RecoveryPolicy.EndStaleDeploys(LiveA()));
+        Assert.Null(RecoveryPolicy.EndStaleDeploys(LiveA().WithDeployBegun(Slot.B, new DeployAttempt("d3", "v3", Started, "ops@host")).WithDeployFailed(Slot.B, "DEPLOY_CMD exited with code 1")));
+    }
 }

@@ -129,6 +129,19 @@ public sealed class StateStoreTests : IDisposable
         Assert.Equal(text, File.ReadAllText(path));
     }
 
+    [Fact]
+    public void A_newer_release_s_file_holding_a_phase_this_one_does_not_know_is_refused_as_newer_not_as_invalid()
+    {
+        var path = _home.Path_("var", "state", "shop.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var text = $"{{\"format\":{SiteState.CurrentFormat + 1},\"site\":\"shop\",\"slot_a\":{{\"phase\":\"draining\"}}}}";
+        File.WriteAllText(path, text);
+
+        var error = Assert.Throws<CorruptStateException>(() => Store.Read("shop"));
+        Assert.Contains($"written by a newer release (state format {SiteState.CurrentFormat + 1}", error.Message);
+        Assert.Equal(text, File.ReadAllText(path));
+    }
+
     public static TheoryData<string, string> CorruptFiles() => new()
     {
         { "", "empty file" },
