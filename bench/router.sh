@@ -13,6 +13,7 @@
 #   Needs root (or sudo) for apt-get when wrk, nginx, haproxy or caddy are missing.
 #   Appends the figures to docs/benchmarks.md under "## Embedded router" (NO_RECORD=1: print only).
 set -euo pipefail
+[ -z "${RUN:-}" ] || RUN=$(realpath "$RUN") # named from the caller's directory
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 RUN=${RUN:-$ROOT/run.sh}
@@ -196,7 +197,7 @@ SWITCH=$(dotnet "$BENCH" switch --routes "$ROUTES" --proxy "http://127.0.0.1:$PO
 SW_P50=$(sed -n 's/.*switch_p50_ms=\([0-9.]*\).*/\1/p' <<<"$SWITCH")
 SW_P99=$(sed -n 's/.*switch_p99_ms=\([0-9.]*\).*/\1/p' <<<"$SWITCH")
 SW_MAX=$(sed -n 's/.*switch_max_ms=\([0-9.]*\).*/\1/p' <<<"$SWITCH")
-echo "== wall time of ./run.sh apply / rollback over $SWITCHES switches (through the same router)"
+echo "== wall time of run.sh apply / rollback over $SWITCHES switches (through the same router)"
 printf 'RULE=Host(`apply.bench.test`)\nSLOT_A_URL=http://127.0.0.1:%s\nSLOT_B_URL=http://127.0.0.1:%s\nHEALTH_PATH=/health\n' "$PORT_A" "$PORT_B" >"$HOME_DIR/conf/sites/shop.conf"
 bg() { "$RUN" --home "$HOME_DIR" "$@" >/dev/null 2>&1; }
 for v in v1 v2; do bg deploy shop --version $v; bg validate shop; bg apply shop --yes; done
@@ -220,7 +221,7 @@ row() { # LABEL NAME
   printf '| %s | %s | %s ms | %s | %s | %s | %s |' "$1" "${!r}" "${!l}" "${!c}" "${!u}" "${!k}" "${!e}"
 }
 ROUTER_LABEL="embedded router (\`./run.sh router\`, development build)"
-[ "$RUN" = "$ROOT/run.sh" ] || ROUTER_LABEL="embedded router (release: \`$RUN router\`)"
+[ "$RUN" = "$ROOT/run.sh" ] || ROUTER_LABEL="embedded router (\`run.sh router\` of $(basename "$(dirname "$RUN")"))"
 # The router's own code alone (its user time) against nginx's whole cost: what no saving of system calls can close.
 USER_SHARE=$(awk -v u="$USER_router" -v n="$CPU_nginx" 'BEGIN { printf "%.0f", 100*u/n }')
 # What the target leaves the router, estimated from nginx's run: wrk, the backend and the proxy keep the CPUs busy,
@@ -238,7 +239,7 @@ $(row "Caddy $(caddy version | awk '{print $1}')" caddy)
 Router throughput = ${RATIO}% of nginx's (target: at least ${TARGET_RPS_PCT}%: ${RPS_OK}); router p99 = ${P99X}x nginx's (target: at most ${TARGET_P99_X}x: ${P99_OK}).
 The router's user time alone (Kestrel, YARP, HttpClient, the runtime) is ${USER_router} µs per request: ${USER_SHARE}% of nginx's whole cost per request. At ${TARGET_RPS_PCT}% of nginx's rate the CPUs would leave the router about ${BUDGET} µs per request, user and system time together (estimate: the $(nproc) CPUs saturated, shared by wrk, the backend and the proxy).
 Switch (rename of the routing file to the first response from the new slot, $SWITCHES switches): p50 ${SW_P50} ms, p99 ${SW_P99} ms, max ${SW_MAX} ms (target: < 100 ms).
-\`./run.sh apply\`/\`rollback\` wall time ($SWITCHES switches, process start included): p50 ${AP_P50} ms, p99 ${AP_P99} ms; the switch inside it (intent journaled to new routing verified through the API): p50 ${IN_P50} ms, p99 ${IN_P99} ms.
+\`run.sh apply\`/\`rollback\` wall time ($SWITCHES switches, process start included): p50 ${AP_P50} ms, p99 ${AP_P99} ms; the switch inside it (intent journaled to new routing verified through the API): p50 ${IN_P50} ms, p99 ${IN_P99} ms.
 TXT
 )
 echo

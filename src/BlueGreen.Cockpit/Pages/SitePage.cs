@@ -1,6 +1,5 @@
 using BlueGreen.Cockpit.Data;
 using BlueGreen.Core.Slots;
-using BlueGreen.Core.State;
 using BlueGreen.Infrastructure.Status;
 
 namespace BlueGreen.Cockpit.Pages;
@@ -74,7 +73,8 @@ internal static class SitePage
         }
 
         var shown = d.State is { } state ? SlotStatus.Of(null, state, slot, null) : null;
-        h.Raw("</div>").El("div", "version big " + role, shown?.Shown ?? "empty").Raw("<dl>");
+        // "?" when the state cannot be read, as status says it.
+        h.Raw("</div>").El("div", "version big " + role, shown?.Shown ?? "?").Raw("<dl>");
         Field(h, "URL", d.SlotUrls.GetValueOrDefault(name));
         if (s.Split is { } split)
         {

@@ -45,25 +45,24 @@ public static class RecoveryPolicy
     }
 
     /// <summary>
-    /// Only for a command holding the site's lock, with no interrupted command to resolve: then no deploy is running
-    /// on the site, so a slot still recorded as deploying belongs to a deploy that ended without recording its end
-    /// (its `failed` write failed too, or it lost its lock). The slot is interrupted: its content is unknown.
-    /// Null when no slot is deploying. Not for readers without the lock (status, the cockpit): there a deploy may be running.
+    /// Only for a command holding the site's lock: then no deploy is running on the site, so a slot still recorded
+    /// as deploying belongs to a deploy that ended without recording its end (its `failed` write failed too, or it
+    /// lost its lock). That slot is interrupted: its content is unknown. <c>Ended</c> is the slot and the version
+    /// its deploy meant to put there. Null when no candidate is deploying (a live slot is never touched here: only
+    /// drift can make it look deploying, and the drift check speaks for it). Not for readers without the lock
+    /// (status, the cockpit): there a deploy may be running.
     /// </summary>
-    public static (SiteState State, string Message)? EndStaleDeploys(SiteState state)
+    public static (SiteState State, string Message, SlotVersion Ended)? EndStaleDeploys(SiteState state)
     {
-        var next = state;
-        var said = new List<string>();
-        foreach (var slot in new[] { Slot.A, Slot.B })
+        var slot = state.CandidateSlot;
+        if (state.LifeOf(slot) is not { Phase: SlotPhase.Deploying, Attempt: { } attempt })
         {
-            if (next.LifeOf(slot) is { Phase: SlotPhase.Deploying, Attempt: { } attempt })
-            {
-                next = next.WithDeployInterrupted(slot, attempt);
-                said.Add($"the deploy of {attempt.Version} on slot {slot.Name()} ended without recording its end: slot {slot.Name()} holds no known deployment; deploy again");
-            }
+            return null;
         }
 
-        return said.Count == 0 ? null : (next, string.Join("; ", said));
+        return (state.WithDeployInterrupted(slot, attempt),
+            $"the deploy of {attempt.Version} on slot {slot.Name()} ended without recording its end: slot {slot.Name()} holds no known deployment; deploy again",
+            new SlotVersion(slot.Name(), attempt.Version));
     }
 
     /// <summary>Null when the routing file and the state agree; otherwise what is wrong, in one sentence.</summary>

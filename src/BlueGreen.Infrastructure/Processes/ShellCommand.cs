@@ -11,9 +11,11 @@ namespace BlueGreen.Infrastructure.Processes;
 public sealed class ShellCommand(TimeProvider? timeProvider = null)
 {
     // setsid gives the command its own session, hence its own process group (pgid = its pid).
-    // The fixed outer script merges stderr into stdout at the file-descriptor level, then execs the
+    // The fixed outer script waits for its stdin to close, which happens once the caller has recorded the group
+    // (OnStarted): a command that kills this process at once (or a crash right after the start) can no longer leave
+    // a group nobody recorded. It then merges stderr into stdout at the file-descriptor level and execs the
     // configured command: CMD is passed as "$1", so it is evaluated by exactly one `sh -c`.
-    private const string MergeAndExec = "exec sh -c \"$1\" 2>&1";
+    private const string MergeAndExec = "read -r _; exec sh -c \"$1\" 2>&1";
 
     // After the command exits, background children may still hold the output pipe: wait this long for EOF.
     private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(2);
@@ -41,6 +43,9 @@ public sealed class ShellCommand(TimeProvider? timeProvider = null)
             await KillGroupAsync(pgid, request.KillGrace).ConfigureAwait(false);
             throw;
         }
+
+        // Recorded: the command may run now. Nothing is ever typed into it: it gets EOF rather than a terminal.
+        process.StandardInput.Close();
 
         var reading = PumpAsync(process.StandardOutput.BaseStream, sink);
 
@@ -70,10 +75,7 @@ public sealed class ShellCommand(TimeProvider? timeProvider = null)
             info.Environment[key] = value;
         }
 
-        var process = Process.Start(info) ?? throw new InvalidOperationException("sh could not be started");
-        // Nothing is ever typed into a configured command: it gets EOF rather than a terminal.
-        process.StandardInput.Close();
-        return process;
+        return Process.Start(info) ?? throw new InvalidOperationException("sh could not be started");
     }
 
     /// <summary>Waits for the exit; on timeout or cancellation kills the whole group first.</summary>

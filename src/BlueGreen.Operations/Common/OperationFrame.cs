@@ -227,10 +227,33 @@ internal static class OperationFrame
 
     /// <summary>
     /// Recovery, before any new work: the interrupted command (a `started` line with no outcome) is resolved and
-    /// journaled; the state is corrected where the routing file proves what happened. It never changes routing.
+    /// journaled; the state is corrected where the routing file proves what happened; a slot left deploying by a
+    /// deploy that could not record its end is ended (under the lock no deploy runs). It never changes routing.
     /// In a dry run it only says what it would record.
     /// </summary>
     private static (SiteState State, RoutingTruth Routing, string? Blocked, InterruptedCommand? Unresolved) Recover(OperationContext context, OperationJournal journal, string site, SiteLocks locks)
+    {
+        var (state, routing, blocked, unresolved) = ResolveInterrupted(context, journal, site, locks);
+        if (RecoveryPolicy.EndStaleDeploys(state) is not { } stale)
+        {
+            return (state, routing, blocked, unresolved);
+        }
+
+        if (context.DryRun)
+        {
+            context.Reporter.Warn($"recovery would record: {stale.Message}");
+            return (stale.State, routing, blocked, unresolved);
+        }
+
+        // Journaled first: if the state write then fails, the slot still says deploying and the next command tries again.
+        journal.Record(site, JournalAction.Deploy, JournalOutcome.Interrupted, $"recovered: {stale.Message}", to: stale.Ended);
+        var next = journal.Stores.State(locks).Write(stale.State, context.Clock.GetUtcNow());
+        context.Reporter.Warn($"recovered: {stale.Message}");
+        return (next, routing, blocked ?? RecoveryPolicy.Drift(next, routing), unresolved);
+    }
+
+    /// <summary>The interrupted command (a `started` line with no outcome), resolved and journaled.</summary>
+    private static (SiteState State, RoutingTruth Routing, string? Blocked, InterruptedCommand? Unresolved) ResolveInterrupted(OperationContext context, OperationJournal journal, string site, SiteLocks locks)
     {
         var store = journal.Stores.State(locks);
         var state = store.Read(site);
@@ -259,28 +282,6 @@ internal static class OperationFrame
                 context.Reporter.Warn($"recovered: {decision.ResolutionMessage}");
                 return (next, routing, decision.Blocked, null);
             }
-        }
-
-        if (interrupted is null && RecoveryPolicy.EndStaleDeploys(decision.State) is { } stale)
-        {
-            if (context.DryRun)
-            {
-                context.Reporter.Warn($"recovery would record: {stale.Message}");
-                return (decision.State, routing, decision.Blocked, null);
-            }
-
-            var next = store.Write(stale.State, context.Clock.GetUtcNow());
-            try
-            {
-                journal.Record(site, JournalAction.Deploy, JournalOutcome.Interrupted, $"recovered: {stale.Message}");
-            }
-            catch (JournalWriteException e)
-            {
-                throw new JournalWriteException(journal.File.Path, $"{e.Message}; recovery had already recorded in the state: {stale.Message}", e, e.Damaged);
-            }
-
-            context.Reporter.Warn($"recovered: {stale.Message}");
-            return (next, routing, decision.Blocked ?? RecoveryPolicy.Drift(next, routing), null);
         }
 
         return (decision.State, routing, decision.Blocked, decision.Resolved is null ? interrupted : null);

@@ -540,18 +540,21 @@ public sealed class RecoveryPolicyTests
         var attempt = new DeployAttempt("d3", "v3", Started, "ops@host");
         var stale = LiveA().WithDeployBegun(Slot.B, attempt);
 
-        var (state, message) = RecoveryPolicy.EndStaleDeploys(stale)!.Value;
+        var (state, message, ended) = RecoveryPolicy.EndStaleDeploys(stale)!.Value;
 
         Assert.Equal(SlotLife.Interrupted(attempt), state.SlotB);
         Assert.Equal((Slot.A, SlotLife.Deployed(V1)), (state.Live, state.SlotA));
         Assert.Null(state.Candidate);
         Assert.Equal("the deploy of v3 on slot b ended without recording its end: slot b holds no known deployment; deploy again", message);
+        Assert.Equal(new SlotVersion("b", "v3"), ended);
     }
 
     [Fact]
     public void With_no_slot_deploying_there_is_nothing_to_end()
     {
         Assert.Null(RecoveryPolicy.EndStaleDeploys(LiveA()));
+        // The state names a deploying slot live (a hand edit): not this rule's to change.
+        Assert.Null(RecoveryPolicy.EndStaleDeploys(LiveA().WithDeployBegun(Slot.B, new DeployAttempt("d3", "v3", Started, "ops@host")) with { Live = Slot.B }));
         Assert.Null(RecoveryPolicy.EndStaleDeploys(LiveA().WithDeployBegun(Slot.B, new DeployAttempt("d3", "v3", Started, "ops@host")).WithDeployFailed(Slot.B, "DEPLOY_CMD exited with code 1")));
     }
 }

@@ -1,5 +1,6 @@
 using BlueGreen.Core.Slots;
 using BlueGreen.Infrastructure.Processes;
+using BlueGreen.Testing;
 
 namespace BlueGreen.Infrastructure.Tests.Processes;
 
@@ -100,6 +101,43 @@ public sealed class ShellCommandTests : IDisposable
 
         Assert.Equal(result.ProcessGroup.ToString(), result.Tail.Single().Trim());
         Assert.NotEqual(Environment.ProcessId, result.ProcessGroup);
+    }
+
+    [Fact]
+    public async Task The_command_does_not_run_before_its_group_is_recorded()
+    {
+        // A command may kill its caller at once (a crash test does): its group must be recorded by then. While the
+        // caller records it, the group's shell waits on its input, and the command has not run.
+        var marker = _dir.File("ran");
+        string? seen = null;
+        var request = Request($"touch '{marker}'") with
+        {
+            OnStarted = pgid =>
+            {
+                var waitingForInput = Poll.UntilAsync(() => ProcStat.Of(pgid) is { State: 'S' } && ReadWchan(pgid).Contains("pipe", StringComparison.Ordinal),
+                    $"the group's shell ({pgid}) to wait on its input");
+                waitingForInput.GetAwaiter().GetResult();
+                seen = File.Exists(marker) ? "ran" : "waiting";
+            },
+        };
+
+        var result = await _shell.RunAsync(request);
+
+        Assert.Equal("waiting", seen);
+        Assert.True(result.Succeeded, string.Join('\n', result.Tail));
+        Assert.True(File.Exists(marker), "the command runs once its group is recorded");
+    }
+
+    private static string ReadWchan(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/wchan");
+        }
+        catch (IOException)
+        {
+            return "";
+        }
     }
 
     [Fact]
